@@ -1,0 +1,182 @@
+/**
+ * Counting matrices of a MAP by uniformization.
+ *
+ * `P(n, t)[i][j]` is the probability of exactly `n` arrivals in `(0, t]` and
+ * phase `j` at `t`, given phase `i` at 0; `I(n, t) = integral_0^t P(n, s) ds`.
+ * With `q >= max_i -D0[i][i]`, `K0 = I + D0 / q` and `K1 = D1 / q`,
+ *
+ *   P(n, t) = sum_k pois(k; q t) V_k(n),     I(n, t) = (1/q) sum_k P[Pois(q t) > k] V_k(n),
+ *
+ * where `V_0(0) = I` and `V_{k+1}(n) = V_k(n) K0 + V_k(n-1) K1` (Grassmann,
+ * "Transient solutions in Markovian queueing systems", 1977). All terms are
+ * non-negative, so the sums are free of cancellation; the Poisson weights are
+ * computed in log space, so large `q t` does not underflow.
+ *
+ * Layout: flat `Float64Array`s indexed `[(t * maxCount + n) * m * m + i * m + j]`.
+ *
+ * @module
+ */
+
+import type { Matrix } from "../numeric/dense.ts";
+
+/** Counting matrices at a list of times. */
+export interface CountingTables {
+  /** Number of phases `m`. */
+  readonly phases: number;
+  /** Counts `0 .. maxCount - 1` are tabulated. */
+  readonly maxCount: number;
+  /** The times, in seconds. */
+  readonly timesSec: Float64Array;
+  /** `P(n, t)`, layout `[t][n][i][j]`. */
+  readonly p: Float64Array;
+  /** `I(n, t)`, same layout (only when asked for). */
+  readonly integral?: Float64Array;
+}
+
+/** Options of {@linkcode countingMatrices}. */
+export interface CountingOptions {
+  /** Also compute the integrals `I(n, t)`. @default {false} */
+  integrals?: boolean;
+  /** Truncation error allowed in the Poisson sums. @default {1e-16} */
+  epsilon?: number;
+}
+
+/** Uniformization rate of a MAP: the largest total outflow rate of a phase. */
+export function uniformizationRate(d0: Matrix): number {
+  let q = 0;
+  for (let i = 0; i < d0.length; i++) q = Math.max(q, -d0[i][i]);
+  return q;
+}
+
+/** Returns `log(k!)` for `k = 0 .. n`. */
+function logFactorials(n: number): Float64Array {
+  const out = new Float64Array(n + 1);
+  for (let k = 2; k <= n; k++) out[k] = out[k - 1] + Math.log(k);
+  return out;
+}
+
+/** Smallest `k` beyond which the Poisson(`mean`) tail is below `epsilon`. */
+export function poissonRightEdge(mean: number, epsilon: number): number {
+  // Generous bound (Fox & Glynn style): mean + c sqrt(mean) + c, refined below.
+  const c = Math.sqrt(-2 * Math.log(epsilon)) + 3;
+  return Math.ceil(mean + c * Math.sqrt(mean + 1) + c * c / 3 + 10);
+}
+
+/**
+ * The matrices `V_k(n)` of the uniformized chain for `k = 0 .. kMax`,
+ * `n = 0 .. maxCount - 1`; layout `[k][n][i][j]`.
+ */
+function uniformizedPowers(
+  d0: Matrix,
+  d1: Matrix,
+  q: number,
+  maxCount: number,
+  kMax: number,
+): Float64Array {
+  const m = d0.length, mm = m * m, stride = maxCount * mm;
+  const k0 = new Float64Array(mm), k1 = new Float64Array(mm);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < m; j++) {
+      k0[i * m + j] = (i === j ? 1 : 0) + d0[i][j] / q;
+      k1[i * m + j] = d1[i][j] / q;
+    }
+  }
+  const v = new Float64Array((kMax + 1) * stride);
+  for (let i = 0; i < m; i++) v[i * m + i] = 1;
+  for (let k = 0; k < kMax; k++) {
+    const src = k * stride, dst = (k + 1) * stride;
+    const nTop = Math.min(k, maxCount - 1);
+    for (let n = 0; n <= Math.min(k + 1, maxCount - 1); n++) {
+      const out = dst + n * mm;
+      if (n <= nTop) mulAdd(v, src + n * mm, k0, v, out, m);
+      if (n >= 1) mulAdd(v, src + (n - 1) * mm, k1, v, out, m);
+    }
+  }
+  return v;
+}
+
+/** `out[o..] += a[ao..] * b` for `m` x `m` blocks. */
+function mulAdd(
+  a: Float64Array,
+  ao: number,
+  b: Float64Array,
+  out: Float64Array,
+  o: number,
+  m: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    for (let l = 0; l < m; l++) {
+      const x = a[ao + i * m + l];
+      if (x === 0) continue;
+      for (let j = 0; j < m; j++) out[o + i * m + j] += x * b[l * m + j];
+    }
+  }
+}
+
+/**
+ * Counting matrices `P(n, t)` (and optionally `I(n, t)`) of the MAP `(d0, d1)`
+ * for `n < maxCount` at each of `timesSec`.
+ *
+ * @param d0 Hidden-transition rates of the MAP, per second.
+ * @param d1 Arrival-transition rates of the MAP, per second.
+ * @param timesSec Non-negative times.
+ * @param maxCount Number of counts to tabulate (`n = 0 .. maxCount - 1`).
+ * @param options See {@linkcode CountingOptions}.
+ * @returns The tables.
+ */
+export function countingMatrices(
+  d0: Matrix,
+  d1: Matrix,
+  timesSec: ArrayLike<number>,
+  maxCount: number,
+  options: CountingOptions = {},
+): CountingTables {
+  const { integrals = false, epsilon = 1e-16 } = options;
+  const m = d0.length, mm = m * m, stride = maxCount * mm;
+  const times = Float64Array.from(timesSec);
+  let tMax = 0;
+  for (const t of times) tMax = Math.max(tMax, t);
+  const q = uniformizationRate(d0);
+  const kMax = poissonRightEdge(q * tMax, epsilon);
+  const v = uniformizedPowers(d0, d1, q, maxCount, kMax);
+  const logFact = logFactorials(kMax + 1);
+  const p = new Float64Array(times.length * stride);
+  const integral = integrals ? new Float64Array(times.length * stride) : undefined;
+  const weights = new Float64Array(kMax + 2);
+  for (let ti = 0; ti < times.length; ti++) {
+    const mean = q * times[ti];
+    const out = ti * stride;
+    if (mean === 0) {
+      for (let i = 0; i < m; i++) p[out + i * m + i] = 1;
+      continue;
+    }
+    const right = Math.min(kMax, poissonRightEdge(mean, epsilon));
+    const logMean = Math.log(mean);
+    // Weights in log space; find the left edge where they become relevant.
+    let left = 0;
+    for (let k = 0; k <= right; k++) {
+      weights[k] = Math.exp(-mean + k * logMean - logFact[k]);
+    }
+    while (left < right && weights[left] < epsilon * 1e-3 && !integral) left++;
+    for (let k = left; k <= right; k++) {
+      const w = weights[k];
+      if (w === 0) continue;
+      const src = k * stride;
+      const nTop = Math.min(k, maxCount - 1);
+      for (let x = 0; x < (nTop + 1) * mm; x++) p[out + x] += w * v[src + x];
+    }
+    if (integral) {
+      // Tail probabilities P[Pois > k], summed from the right for accuracy.
+      let tail = 0;
+      for (let k = right; k >= 0; k--) {
+        const coef = tail / q; // P[Pois > k] / q
+        tail += weights[k];
+        if (coef === 0) continue;
+        const src = k * stride;
+        const nTop = Math.min(k, maxCount - 1);
+        for (let x = 0; x < (nTop + 1) * mm; x++) integral[out + x] += coef * v[src + x];
+      }
+    }
+  }
+  return { phases: m, maxCount, timesSec: times, p, integral };
+}

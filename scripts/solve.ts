@@ -1,0 +1,399 @@
+/**
+ * `deno task solve`: the optimal Lambda configuration (memory, timeout, max
+ * batch) for every hour of a trace, as solver.py, with the exact or the paper
+ * model.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+import { readProfileArgument } from "../lib/io/profile_files.ts";
+import { readMapDirectory } from "../lib/io/map_files.ts";
+import { MODEL_METHODS, type ModelMethod } from "../lib/model/types.ts";
+import {
+  gridFromRanges,
+  PAPER_BATCH_RANGE,
+  PAPER_MEMORY_RANGE,
+  PAPER_TIMEOUT_RANGE,
+} from "../lib/optimize/grid.ts";
+import {
+  configurationAt,
+  type ConstraintKind,
+  CONSTRAINTS,
+  type HourSolution,
+  solveHours,
+} from "../lib/optimize/optimize.ts";
+import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
+
+const TRACES_DIR = new URL("../traces/", import.meta.url);
+
+const HELP = `Usage: deno task solve [options]
+
+Finds, for each hour of a trace, the Lambda memory M, buffer timeout T and max
+batch size B that minimize the cost per request subject to a latency SLO
+(--constraint latency) or the latency subject to a cost SLO (--constraint cost).
+With no options: all 24 Twitter hours, TF-inceptionV4, p95 latency <= 5 s.
+
+Options:
+  --model NAME|FILE.json   service-time profile: TF-inceptionV4 (default),
+                           TF-resnetV2, mxnet-resnet50, or a JSON profile file
+  --percentile P           percentile of the SLO, in (0, 1)          [0.95]
+  --constraint KIND        latency (SLO in s, minimize cost) or cost
+                           (SLO in USD/request, minimize latency)    [latency]
+  --slo VALUE              the bound: seconds for latency, USD per request
+                           for cost                                  [5 s for latency]
+  --trace NAME|DIR         twitter, nys, or a directory of MAP<h>_D0/_D1
+                           files                                     [twitter]
+  --start H, --end H       first and last hour (1..24; hour h covers h-1..h)
+                                                                     [all hours]
+  --method METHOD          exact or paper (solver.py to the digit)   [exact]
+  --pricing NAME           paper (continuous GB-s, 2020 prices), aws-x86,
+                           aws-arm64 (1 ms billing), aws-2020 (100 ms) [paper]
+  --memory LO:HI:STEP      memory grid, MB                           [${PAPER_MEMORY_RANGE}]
+  --timeout LO:HI:STEP     timeout grid, s                           [${PAPER_TIMEOUT_RANGE}]
+  --batch LO:HI:STEP       max batch grid                            [${PAPER_BATCH_RANGE}]
+                           (each also takes one value or a comma list)
+  --extrapolate            allow the profile outside its fitted range
+  --format FORMAT          table, json or csv                        [table]
+  --all                    also output every evaluated configuration
+  -h, --help               this text
+
+Exit codes: 0 solved, 1 some hour has no SLO-compliant configuration,
+2 bad options or input files.
+`;
+
+interface Options {
+  model: string;
+  percentile: number;
+  constraint: ConstraintKind;
+  slo: number;
+  trace: string;
+  start?: number;
+  end?: number;
+  method: ModelMethod;
+  pricing: string;
+  memory: string;
+  timeout: string;
+  batch: string;
+  extrapolate: boolean;
+  format: "table" | "json" | "csv";
+  all: boolean;
+}
+
+function numberFlag(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const v = Number(text);
+  if (text.trim() === "" || !Number.isFinite(v)) {
+    throw new UsageError(`--${name} must be a number: found '${text}'`);
+  }
+  return v;
+}
+
+function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
+  if (!found) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(", ")}: found '${text}'`);
+  }
+  return found;
+}
+
+function parseOptions(args: string[]): Options | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: "string", default: "TF-inceptionV4" },
+        percentile: { type: "string", default: "0.95" },
+        constraint: { type: "string", default: "latency" },
+        slo: { type: "string" },
+        trace: { type: "string", default: "twitter" },
+        start: { type: "string" },
+        end: { type: "string" },
+        method: { type: "string", default: "exact" },
+        pricing: { type: "string", default: "paper" },
+        memory: { type: "string", default: PAPER_MEMORY_RANGE },
+        timeout: { type: "string", default: PAPER_TIMEOUT_RANGE },
+        batch: { type: "string", default: PAPER_BATCH_RANGE },
+        extrapolate: { type: "boolean", default: false },
+        format: { type: "string", default: "table" },
+        all: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help) return "help";
+  const constraint = oneOf("constraint", v.constraint!, CONSTRAINTS);
+  const percentile = numberFlag("percentile", v.percentile)!;
+  if (!(percentile > 0 && percentile < 1)) {
+    throw new UsageError(`--percentile must be within (0, 1): found ${percentile}`);
+  }
+  let slo = numberFlag("slo", v.slo);
+  if (slo === undefined) {
+    if (constraint === "cost") {
+      throw new UsageError("--slo (USD per request) is required with --constraint cost");
+    }
+    slo = 5;
+  }
+  if (!(slo > 0)) throw new UsageError(`--slo must be > 0: found ${slo}`);
+  const hour = (name: string, text: string | undefined) => {
+    const h = numberFlag(name, text);
+    if (h !== undefined && !(Number.isInteger(h) && h >= 1)) {
+      throw new UsageError(`--${name} must be an hour >= 1: found ${text}`);
+    }
+    return h;
+  };
+  const start = hour("start", v.start), end = hour("end", v.end);
+  if (start !== undefined && end !== undefined && end < start) {
+    throw new UsageError(`--end (${end}) must not be before --start (${start})`);
+  }
+  return {
+    model: v.model!,
+    percentile,
+    constraint,
+    slo,
+    trace: v.trace!,
+    start,
+    end,
+    method: oneOf("method", v.method!, MODEL_METHODS),
+    pricing: oneOf("pricing", v.pricing!, PRICING_NAMES),
+    memory: v.memory!,
+    timeout: v.timeout!,
+    batch: v.batch!,
+    extrapolate: v.extrapolate!,
+    format: oneOf("format", v.format!, ["table", "json", "csv"] as const),
+    all: v.all!,
+  };
+}
+
+function traceDirectory(trace: string): { name: string; dir: string } {
+  const known = ["twitter", "nys"];
+  if (known.includes(trace.toLowerCase())) {
+    const name = trace.toLowerCase();
+    return { name, dir: new URL(`${name}/`, TRACES_DIR).pathname };
+  }
+  return { name: trace, dir: trace };
+}
+
+function fmt(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toPrecision(digits) : String(x);
+}
+
+function tableOutput(o: Options, hours: HourSolution[], elapsedSec: number): string {
+  const sloUnit = o.constraint === "latency" ? "s" : "USD/request";
+  const lines = [
+    `Trace ${o.trace}, model ${o.model}, method ${o.method}, pricing ${o.pricing}: ` +
+    `${o.constraint === "latency" ? "minimize cost" : "minimize latency"} subject to ` +
+    `p${+(o.percentile * 100).toFixed(4)} ${o.constraint} <= ${o.slo} ${sloUnit}`,
+  ];
+  const head = [
+    "hour",
+    "rate (req/s)",
+    "memory (MB)",
+    "timeout (s)",
+    "max batch",
+    `p${+(o.percentile * 100).toFixed(4)} latency (s)`,
+    "cost (USD/req)",
+    "compliant",
+    "ties",
+  ];
+  const rows: string[][] = [];
+  for (const h of hours) {
+    const best = h.optimal[0];
+    const share = `${(100 * h.compliant / h.evaluated).toFixed(1)}%`;
+    rows.push(
+      best
+        ? [
+          `${h.hour - 1}-${h.hour}`,
+          h.ratePerSec.toFixed(2),
+          String(best.memoryMb),
+          fmt(best.timeoutSec, 6),
+          String(best.maxBatch),
+          best.latencySec.toFixed(6),
+          best.costUsd.toExponential(6),
+          share,
+          String(h.optimal.length),
+        ]
+        : [
+          `${h.hour - 1}-${h.hour}`,
+          h.ratePerSec.toFixed(2),
+          "infeasible",
+          "",
+          "",
+          "",
+          "",
+          share,
+          "",
+        ],
+    );
+  }
+  const widths = head.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) => r.map((c, i) => c.padStart(widths[i])).join("  ");
+  lines.push(line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line));
+  const infeasible = hours.filter((h) => !h.feasible).length;
+  lines.push(
+    `${hours.length} hours, ${hours[0]?.evaluated ?? 0} configurations each, solved in ` +
+      `${elapsedSec.toFixed(3)} s` + (infeasible ? `; ${infeasible} infeasible` : ""),
+  );
+  if (o.all) {
+    lines.push("", "All configurations:");
+    lines.push(csvAll(hours));
+  }
+  return lines.join("\n");
+}
+
+function csvAll(hours: HourSolution[]): string {
+  const out = ["hour,memory_mb,timeout_sec,max_batch,latency_sec,cost_usd"];
+  for (const h of hours) {
+    for (let i = 0; i < h.evaluated; i++) {
+      const c = configurationAt(h.evaluation, i);
+      out.push(
+        `${h.hour},${c.memoryMb},${c.timeoutSec},${c.maxBatch},${c.latencySec},${c.costUsd}`,
+      );
+    }
+  }
+  return out.join("\n");
+}
+
+function csvOutput(o: Options, hours: HourSolution[]): string {
+  if (o.all) return csvAll(hours);
+  const out = [
+    "hour,rate_per_sec,feasible,memory_mb,timeout_sec,max_batch,latency_sec,cost_usd," +
+    "compliant,evaluated",
+  ];
+  for (const h of hours) {
+    const rows = h.optimal.length ? h.optimal : [undefined];
+    for (const c of rows) {
+      out.push(
+        [
+          h.hour,
+          h.ratePerSec,
+          h.feasible,
+          c?.memoryMb ?? "",
+          c?.timeoutSec ?? "",
+          c?.maxBatch ?? "",
+          c?.latencySec ?? "",
+          c?.costUsd ?? "",
+          h.compliant,
+          h.evaluated,
+        ].join(","),
+      );
+    }
+  }
+  return out.join("\n");
+}
+
+function jsonOutput(o: Options, hours: HourSolution[], elapsedSec: number): string {
+  return JSON.stringify({
+    trace: o.trace,
+    model: o.model,
+    method: o.method,
+    pricing: o.pricing,
+    percentile: o.percentile,
+    constraint: o.constraint,
+    slo: o.slo,
+    hours: hours.map((h) => ({
+      hour: h.hour,
+      ratePerSec: h.ratePerSec,
+      feasible: h.feasible,
+      optimal: h.optimal,
+      compliant: h.compliant,
+      evaluated: h.evaluated,
+      ...(o.all
+        ? {
+          all: Array.from({ length: h.evaluated }, (_, i) => configurationAt(h.evaluation, i)),
+        }
+        : {}),
+    })),
+    elapsedSec,
+  });
+}
+
+/**
+ * Runs the solver CLI.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code.
+ */
+export async function main(args: string[]): Promise<number> {
+  const started = performance.now();
+  let o: Options;
+  try {
+    const parsed = parseOptions(args);
+    if (parsed === "help") {
+      console.log(HELP);
+      return 0;
+    }
+    o = parsed;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`solve: ${e.message} (see --help)`);
+      return 2;
+    }
+    throw e;
+  }
+  let hours: HourSolution[];
+  try {
+    const grid = gridFromRanges(o.memory, o.timeout, o.batch);
+    const profile = await readProfileArgument(o.model);
+    const { dir } = traceDirectory(o.trace);
+    const all = await readMapDirectory(dir);
+    const selected = all.filter(({ hour }) =>
+      (o.start === undefined || hour >= o.start) && (o.end === undefined || hour <= o.end)
+    );
+    if (selected.length === 0) {
+      throw new UsageError(
+        `no hours of ${o.trace} within ${o.start ?? 1}..${o.end ?? "end"} ` +
+          `(it has ${all.map((h) => h.hour).join(", ")})`,
+      );
+    }
+    const progress = o.format !== "json" && Deno.stderr.isTerminal()
+      ? createProgress({
+        label: "solve",
+        write: (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
+      })
+      : SILENT_PROGRESS;
+    const total = selected.length * grid.timeoutsSec.length;
+    let hoursDone = 0;
+    hours = solveHours(selected, grid, {
+      method: o.method,
+      profile,
+      pricing: pricingByName(o.pricing),
+      percentile: o.percentile,
+      extrapolate: o.extrapolate,
+      constraint: o.constraint,
+      slo: o.slo,
+      onProgress: (done) =>
+        progress.update(
+          hoursDone * grid.timeoutsSec.length + done,
+          total,
+          `hour ${hoursDone + 1}/${selected.length}`,
+        ),
+      onHour: (done) => (hoursDone = done),
+    });
+    progress.done();
+  } catch (e) {
+    if (
+      e instanceof UsageError || e instanceof RangeError || e instanceof TypeError ||
+      e instanceof SyntaxError || e instanceof Deno.errors.NotFound
+    ) {
+      console.error(`solve: ${(e as Error).message}`);
+      return 2;
+    }
+    throw e;
+  }
+  const elapsedSec = (performance.now() - started) / 1000;
+  if (o.format === "json") console.log(jsonOutput(o, hours, elapsedSec));
+  else if (o.format === "csv") console.log(csvOutput(o, hours));
+  else console.log(tableOutput(o, hours, elapsedSec));
+  return hours.every((h) => h.feasible) ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
