@@ -48,11 +48,37 @@ export function uniformizationRate(d0: Matrix): number {
   return q;
 }
 
-/** Returns `log(k!)` for `k = 0 .. n`. */
-function logFactorials(n: number): Float64Array {
-  const out = new Float64Array(n + 1);
-  for (let k = 2; k <= n; k++) out[k] = out[k - 1] + Math.log(k);
-  return out;
+/**
+ * Fills `weights[k]` with the Poisson(`mean`) probabilities for `k <= right`
+ * (Fox & Glynn, "Computing Poisson probabilities", CACM 1988): start at the
+ * mode with 1, recur outwards with ratios, normalise by the sum. Returns the
+ * first index that matters (0 when `all`, as the integrals need every term).
+ */
+function poissonWeights(
+  mean: number,
+  right: number,
+  epsilon: number,
+  weights: Float64Array,
+  all: boolean,
+): number {
+  const mode = Math.min(right, Math.floor(mean));
+  weights.fill(0, 0, right + 1);
+  weights[mode] = 1;
+  let left = 0;
+  for (let k = mode; k > 0; k--) {
+    weights[k - 1] = weights[k] * (k / mean);
+    if (weights[k - 1] < 1e-300) {
+      left = k;
+      break;
+    }
+  }
+  for (let k = mode; k < right; k++) weights[k + 1] = weights[k] * (mean / (k + 1));
+  let total = 0;
+  for (let k = right; k >= left; k--) total += weights[k];
+  for (let k = left; k <= right; k++) weights[k] /= total;
+  if (all) return 0;
+  while (left < mode && weights[left] < epsilon * 1e-3) left++;
+  return left;
 }
 
 /** Smallest `k` beyond which the Poisson(`mean`) tail is below `epsilon`. */
@@ -139,7 +165,6 @@ export function countingMatrices(
   const q = uniformizationRate(d0);
   const kMax = poissonRightEdge(q * tMax, epsilon);
   const v = uniformizedPowers(d0, d1, q, maxCount, kMax);
-  const logFact = logFactorials(kMax + 1);
   const p = new Float64Array(times.length * stride);
   const integral = integrals ? new Float64Array(times.length * stride) : undefined;
   const weights = new Float64Array(kMax + 2);
@@ -151,13 +176,7 @@ export function countingMatrices(
       continue;
     }
     const right = Math.min(kMax, poissonRightEdge(mean, epsilon));
-    const logMean = Math.log(mean);
-    // Weights in log space; find the left edge where they become relevant.
-    let left = 0;
-    for (let k = 0; k <= right; k++) {
-      weights[k] = Math.exp(-mean + k * logMean - logFact[k]);
-    }
-    while (left < right && weights[left] < epsilon * 1e-3 && !integral) left++;
+    const left = poissonWeights(mean, right, epsilon, weights, integral !== undefined);
     for (let k = left; k <= right; k++) {
       const w = weights[k];
       if (w === 0) continue;
