@@ -290,6 +290,19 @@ function csvOutput(o: Options, hours: HourSolution[]): string {
   return out.join("\n");
 }
 
+/**
+ * What solver.py prints as the optimum's "95th Latency" and "95th Cost": with
+ * a latency SLO the latency of the last compliant configuration in grid order
+ * and the optimal cost; with a cost SLO the optimal latency and the cost of the
+ * last compliant configuration.
+ */
+function solverPyReport(o: Options, h: HourSolution): { latencySec: number; costUsd: number } {
+  const best = h.optimal[0], last = h.lastCompliant!;
+  return o.constraint === "latency"
+    ? { latencySec: last.latencySec, costUsd: best.costUsd }
+    : { latencySec: best.latencySec, costUsd: last.costUsd };
+}
+
 function jsonOutput(o: Options, hours: HourSolution[], elapsedSec: number): string {
   return JSON.stringify({
     trace: o.trace,
@@ -306,6 +319,7 @@ function jsonOutput(o: Options, hours: HourSolution[], elapsedSec: number): stri
       optimal: h.optimal,
       compliant: h.compliant,
       evaluated: h.evaluated,
+      ...(o.method === "paper" && h.optimal.length ? { solverPyReport: solverPyReport(o, h) } : {}),
       ...(o.all
         ? {
           all: Array.from({ length: h.evaluated }, (_, i) => configurationAt(h.evaluation, i)),

@@ -38,6 +38,13 @@ export interface Selection {
   readonly compliant: number;
   /** Number of configurations evaluated. */
   readonly evaluated: number;
+  /**
+   * The last SLO-compliant configuration in grid order. solver.py prints its
+   * latency (with `--constraint latency`) or its cost (with `--constraint
+   * cost`) as the "95th Latency" or "95th Cost" of the optimum, a quirk of the
+   * original kept here so its printouts can be reproduced.
+   */
+  readonly lastCompliant?: ConfigurationResult;
 }
 
 /** Options of {@linkcode selectOptimal}. */
@@ -78,11 +85,12 @@ export function selectOptimal(evaluation: GridEvaluation, options: SelectOptions
   const bound = constraint === "latency" ? evaluation.latencySec : evaluation.costUsd;
   const objective = constraint === "latency" ? evaluation.costUsd : evaluation.latencySec;
   const n = bound.length;
-  let compliant = 0, best = Infinity;
+  let compliant = 0, best = Infinity, last = -1;
   for (let i = 0; i < n; i++) {
     const ok = strict ? bound[i] < slo : bound[i] <= slo;
     if (!ok) continue;
     compliant++;
+    last = i;
     if (objective[i] < best) best = objective[i];
   }
   const optimal: ConfigurationResult[] = [];
@@ -92,7 +100,13 @@ export function selectOptimal(evaluation: GridEvaluation, options: SelectOptions
       if (ok && objective[i] === best) optimal.push(configurationAt(evaluation, i));
     }
   }
-  return { feasible: compliant > 0, optimal, compliant, evaluated: n };
+  return {
+    feasible: compliant > 0,
+    optimal,
+    compliant,
+    evaluated: n,
+    lastCompliant: last >= 0 ? configurationAt(evaluation, last) : undefined,
+  };
 }
 
 /** One hour of a trace, solved. */
