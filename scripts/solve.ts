@@ -182,6 +182,14 @@ function traceDirectory(trace: string): { name: string; dir: string } {
   return { name: trace, dir: trace };
 }
 
+/**
+ * A configuration for output: the grid holds timeouts as NumPy's arange makes
+ * them (0.060000000000000005 for 0.06, as solver.py), shown to 12 digits.
+ */
+function forOutput(c: ConfigurationResult): ConfigurationResult {
+  return { ...c, timeoutSec: Number(c.timeoutSec.toPrecision(12)) };
+}
+
 function fmt(x: number, digits: number): string {
   return Number.isFinite(x) ? x.toPrecision(digits) : String(x);
 }
@@ -253,7 +261,7 @@ function csvAll(hours: HourSolution[]): string {
   const out = ["hour,memory_mb,timeout_sec,max_batch,latency_sec,cost_usd"];
   for (const h of hours) {
     for (let i = 0; i < h.evaluated; i++) {
-      const c = configurationAt(h.evaluation, i);
+      const c = forOutput(configurationAt(h.evaluation, i));
       out.push(
         `${h.hour},${c.memoryMb},${c.timeoutSec},${c.maxBatch},${c.latencySec},${c.costUsd}`,
       );
@@ -269,7 +277,7 @@ function csvOutput(o: Options, hours: HourSolution[]): string {
     "compliant,evaluated",
   ];
   for (const h of hours) {
-    const rows = h.optimal.length ? h.optimal : [undefined];
+    const rows = h.optimal.length ? h.optimal.map(forOutput) : [undefined];
     for (const c of rows) {
       out.push(
         [
@@ -316,13 +324,16 @@ function jsonOutput(o: Options, hours: HourSolution[], elapsedSec: number): stri
       hour: h.hour,
       ratePerSec: h.ratePerSec,
       feasible: h.feasible,
-      optimal: h.optimal,
+      optimal: h.optimal.map(forOutput),
       compliant: h.compliant,
       evaluated: h.evaluated,
       ...(o.method === "paper" && h.optimal.length ? { solverPyReport: solverPyReport(o, h) } : {}),
       ...(o.all
         ? {
-          all: Array.from({ length: h.evaluated }, (_, i) => configurationAt(h.evaluation, i)),
+          all: Array.from(
+            { length: h.evaluated },
+            (_, i) => forOutput(configurationAt(h.evaluation, i)),
+          ),
         }
         : {}),
     })),

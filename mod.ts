@@ -1,0 +1,49 @@
+/**
+ * BATCH for Deno: machine-learning inference on serverless platforms with
+ * adaptive batching, after Ali, Pinciroli, Yan and Smirni, "BATCH: Machine
+ * Learning Inference Serving on Serverless Platforms with Adaptive Batching"
+ * (SC'20).
+ *
+ * - Arrival processes: {@linkcode mapProcess}, {@linkcode poissonProcess},
+ *   {@linkcode mmpp2}, readers of the paper's hourly MAP files, moments.
+ * - The model: {@linkcode evaluateGrid} with the `exact` method (default) or
+ *   the `paper` method (solver.py to the digit).
+ * - The optimizer: {@linkcode selectOptimal} and {@linkcode solveHours}.
+ * - Service-time profiles and pricing: {@linkcode publishedProfile},
+ *   {@linkcode profileFromJson}, {@linkcode pricing}.
+ *
+ * @example Solve one hour of the Twitter trace
+ * ```ts
+ * import { gridFromRanges, pricing, publishedProfile, readMapHour, solveHours } from "./mod.ts";
+ *
+ * const map = await readMapHour("traces/twitter", 1);
+ * const [hour] = solveHours([{ hour: 1, map }], gridFromRanges(), {
+ *   profile: publishedProfile("TF-inceptionV4"),
+ *   pricing: pricing("paper"),
+ *   percentile: 0.95,
+ *   constraint: "latency",
+ *   slo: 5,
+ * });
+ * console.log(hour.optimal[0]);
+ * ```
+ *
+ * @module
+ */
+
+export * from "./lib/numeric/dense.ts";
+export * from "./lib/map/map_process.ts";
+export * from "./lib/map/map_text.ts";
+export * from "./lib/map/moments.ts";
+export * from "./lib/io/map_files.ts";
+export * from "./lib/io/profile_files.ts";
+export * from "./lib/profile/service_profile.ts";
+export * from "./lib/profile/pricing.ts";
+export * from "./lib/model/types.ts";
+export * from "./lib/model/counting.ts";
+export * from "./lib/model/paper.ts";
+export * from "./lib/model/exact.ts";
+export * from "./lib/model/evaluate.ts";
+export * from "./lib/optimize/grid.ts";
+export * from "./lib/optimize/optimize.ts";
+export * from "./lib/cli/progress.ts";
+export * from "./lib/cli/usage_error.ts";

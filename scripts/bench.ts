@@ -1,0 +1,112 @@
+/**
+ * `deno task bench`: wall-clock figures of the solver, process start included,
+ * printed (never asserted). Each case runs `deno task solve` as a subprocess.
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+interface Case {
+  name: string;
+  args: string[];
+  repeats: number;
+}
+
+const BIG_GRID = ["--memory", "1280:3008:16", "--timeout", "0.001:1:0.001", "--batch", "1:32"];
+
+const CASES: Case[] = [
+  {
+    name: "paper, 24 Twitter hours, solver.py grid (1372 configs/hour)",
+    args: ["--method", "paper"],
+    repeats: 5,
+  },
+  {
+    name: "exact, 24 Twitter hours, solver.py grid (1372 configs/hour)",
+    args: ["--method", "exact"],
+    repeats: 5,
+  },
+  {
+    name: "paper, 24 NYS hours, solver.py grid",
+    args: ["--method", "paper", "--trace", "nys"],
+    repeats: 5,
+  },
+  {
+    name: "exact, 24 NYS hours, solver.py grid",
+    args: ["--method", "exact", "--trace", "nys"],
+    repeats: 5,
+  },
+  {
+    name: "paper, Twitter hour 1, large grid (3,488,000 configs)",
+    args: ["--method", "paper", "--start", "1", "--end", "1", "--extrapolate", ...BIG_GRID],
+    repeats: 1,
+  },
+  {
+    name: "exact, Twitter hour 1, large grid (3,488,000 configs)",
+    args: ["--method", "exact", "--start", "1", "--end", "1", "--extrapolate", ...BIG_GRID],
+    repeats: 1,
+  },
+];
+
+async function timeOnce(args: string[]): Promise<number> {
+  const start = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-read", "scripts/solve.ts", "--format", "json", ...args],
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const sec = (performance.now() - start) / 1000;
+  if (out.code !== 0 && out.code !== 1) {
+    throw new Error(`solve ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return sec;
+}
+
+/**
+ * Runs the benchmarks and prints the figures.
+ *
+ * @param args `--format table|json`, `--only SUBSTRING`.
+ * @returns The exit code.
+ */
+export async function main(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { format: { type: "string", default: "table" }, only: { type: "string" } },
+  });
+  const results = [];
+  const tty = values.format !== "json" && Deno.stderr.isTerminal();
+  for (const c of CASES) {
+    if (values.only && !c.name.includes(values.only)) continue;
+    if (tty) Deno.stderr.writeSync(new TextEncoder().encode(`\rbench: ${c.name}...\x1b[K`));
+    const times: number[] = [];
+    for (let i = 0; i < c.repeats; i++) times.push(await timeOnce(c.args));
+    times.sort((a, b) => a - b);
+    results.push({
+      name: c.name,
+      runs: times.length,
+      minSec: times[0],
+      medianSec: times[Math.floor(times.length / 2)],
+    });
+  }
+  if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
+  if (values.format === "json") {
+    console.log(JSON.stringify({ deno: Deno.version.deno, results }));
+    return 0;
+  }
+  console.log(`Wall time of 'deno task solve', process start included (Deno ${Deno.version.deno})`);
+  const w = Math.max(...results.map((r) => r.name.length));
+  console.log(`${"case".padEnd(w)}  runs  min (s)  median (s)`);
+  for (const r of results) {
+    console.log(
+      `${r.name.padEnd(w)}  ${String(r.runs).padStart(4)}  ${r.minSec.toFixed(3).padStart(7)}  ${
+        r.medianSec.toFixed(3).padStart(10)
+      }`,
+    );
+  }
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
