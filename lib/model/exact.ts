@@ -164,25 +164,136 @@ function latticeVectors(tables: CountingTables, d1: Matrix): LatticeVectors {
 }
 
 /**
- * Per `(B, T)`: the batch-size distribution and the functions `C_k` tabulated
- * on the nodes, ready for percentile searches at any memory.
+ * Per timeout `T`: the latency functions without the start phase, as column
+ * vectors over the phase at batch start, tabulated at nodes `0 = x_0 < ... <
+ * x_N = T` with their derivatives. For a timeout batch of `J + 1` requests,
+ * `g_J(x) = sum_{n2} n2 P(J - n2, T - x) P(n2, x) 1`; for a full batch of `B`,
+ * `h_B(x) = (B - 1) (1 - sum_{n <= B-2} P(n, x) 1)
+ *          + sum_{n2} n2 I(B - 2 - n2, T - x) P(n2, x) D1 1`,
+ * so that `C_{J+1}(x) = alpha g_J(x)` and `C_B(x) = P(K = B) + alpha h_B(x)`.
+ * Values at `x_N = T` are left limits.
  */
-export interface ExactBatchState {
-  readonly maxBatch: number;
+interface TimeoutTables {
   readonly timeoutSec: number;
-  /** Phase distribution at the start of a batch. */
-  readonly alpha: number[];
-  /** `P(K = k)`, index `k - 1`. */
-  readonly batchSize: Float64Array;
-  /** `E[K]`. */
-  readonly meanBatchSize: number;
-  /** Node spacing, seconds; nodes at `i h`, `i = 0 .. nodes - 1`, last one at `T`. */
-  readonly stepSec: number;
-  readonly nodes: number;
-  /** `C_k` at the nodes, `[(k - 1) * nodes + i]`; the value at `T` is the left limit. */
-  readonly value: Float64Array;
-  /** Derivative of `C_k` at the nodes, same layout. */
-  readonly density: Float64Array;
+  readonly phases: number;
+  /** Node positions, seconds. */
+  readonly nodesSec: Float64Array;
+  /** Spacing of all nodes but the last cell's, seconds. */
+  readonly strideSec: number;
+  /** `g_J` values, `[(J * nodes + i) * m + l]`, and derivatives. */
+  readonly g: Float64Array;
+  readonly gd: Float64Array;
+  /** `h_B` values for each max batch of the grid, `[(b * nodes + i) * m + l]`, and derivatives. */
+  readonly h: Float64Array;
+  readonly hd: Float64Array;
+  /** Index into `h` of each max batch. */
+  readonly hIndex: Map<number, number>;
+}
+
+function timeoutTables(
+  tables: CountingTables,
+  vectors: LatticeVectors,
+  lattice: Lattice,
+  node: number,
+  stride: number,
+  maxBatches: readonly number[],
+): TimeoutTables {
+  const m = tables.phases, mm = m * m, nMax = tables.maxCount;
+  const p = tables.p, integral = tables.integral!;
+  const jMax = Math.max(0, Math.max(...maxBatches) - 1); // J = 0 .. jMax - 1
+  // Node lattice indices: every stride-th lattice point, and T itself.
+  const idx: number[] = [];
+  for (let i = 0; i < node; i += stride) idx.push(i);
+  idx.push(node);
+  const nodes = idx.length;
+  const nodesSec = Float64Array.from(idx, (i) => i * lattice.stepSec);
+  const g = new Float64Array(jMax * nodes * m), gd = new Float64Array(jMax * nodes * m);
+  const hIndex = new Map<number, number>();
+  maxBatches.forEach((b) => hIndex.has(b) || hIndex.set(b, hIndex.size));
+  const h = new Float64Array(hIndex.size * nodes * m),
+    hd = new Float64Array(hIndex.size * nodes * m);
+  const { b: vb, d: vd, e: ve, f: vf, cum } = vectors;
+  for (let ni = 0; ni < nodes; ni++) {
+    const x = idx[ni], y = node - x;
+    const xb = x * nMax * m, yb = y * nMax * mm;
+    if (m === 2) {
+      // The common two-phase case, unrolled (same sums as the general loops below).
+      for (let jj = 0; jj < jMax; jj++) {
+        let s0 = 0, s1 = 0, t0 = 0, t1 = 0;
+        for (let n2 = 1; n2 <= jj; n2++) {
+          const pm = yb + (jj - n2) * 4, v = xb + n2 * 2;
+          const b0 = n2 * vb[v], b1 = n2 * vb[v + 1];
+          s0 += p[pm] * b0 + p[pm + 1] * b1;
+          s1 += p[pm + 2] * b0 + p[pm + 3] * b1;
+          const pn = yb + (n2 - 1) * 4, vv = xb + (jj - n2) * 2;
+          const d0 = vd[vv], d1 = vd[vv + 1];
+          t0 += p[pn] * d0 + p[pn + 1] * d1;
+          t1 += p[pn + 2] * d0 + p[pn + 3] * d1;
+        }
+        const out = (jj * nodes + ni) * 2;
+        g[out] = s0;
+        g[out + 1] = s1;
+        gd[out] = t0;
+        gd[out + 1] = t1;
+      }
+    } else {
+      for (let jj = 0; jj < jMax; jj++) {
+        const out = (jj * nodes + ni) * m;
+        for (let n2 = 1; n2 <= jj; n2++) {
+          const pm = yb + (jj - n2) * mm, v = xb + n2 * m;
+          for (let r = 0; r < m; r++) {
+            let sv = 0;
+            for (let c = 0; c < m; c++) sv += p[pm + r * m + c] * vb[v + c];
+            g[out + r] += n2 * sv;
+          }
+        }
+        for (let n = 0; n < jj; n++) {
+          const pm = yb + n * mm, v = xb + (jj - 1 - n) * m;
+          for (let r = 0; r < m; r++) {
+            let sd = 0;
+            for (let c = 0; c < m; c++) sd += p[pm + r * m + c] * vd[v + c];
+            gd[out + r] += sd;
+          }
+        }
+      }
+    }
+    for (const [b, hi] of hIndex) {
+      if (b < 2) continue;
+      const out = (hi * nodes + ni) * m;
+      const top = xb + (b - 2) * m;
+      for (let r = 0; r < m; r++) {
+        h[out + r] = (b - 1) * (1 - cum[top + r]);
+        hd[out + r] = ve[top + r];
+      }
+      for (let n2 = 1; n2 <= b - 2; n2++) {
+        const im = yb + (b - 2 - n2) * mm, v = xb + n2 * m;
+        for (let r = 0; r < m; r++) {
+          let sv = 0;
+          for (let c = 0; c < m; c++) sv += integral[im + r * m + c] * ve[v + c];
+          h[out + r] += n2 * sv;
+        }
+      }
+      for (let j = 1; j <= b - 2; j++) {
+        const im = yb + (j - 1) * mm, v = xb + (b - 2 - j) * m;
+        for (let r = 0; r < m; r++) {
+          let sd = 0;
+          for (let c = 0; c < m; c++) sd += integral[im + r * m + c] * vf[v + c];
+          hd[out + r] += sd;
+        }
+      }
+    }
+  }
+  return {
+    timeoutSec: node * lattice.stepSec,
+    phases: m,
+    nodesSec,
+    strideSec: stride * lattice.stepSec,
+    g,
+    gd,
+    h,
+    hd,
+    hIndex,
+  };
 }
 
 /** Precomputed matrices of a MAP shared by all `(B, T)`. */
@@ -228,18 +339,37 @@ function batchStartPhases(
   return stationaryOfStochastic(matMul(e, parts.nextArrival));
 }
 
+/**
+ * Per `(B, T)`: the batch-size distribution and the latency functions, ready
+ * for percentile searches at any memory.
+ */
+export interface ExactBatchState {
+  readonly maxBatch: number;
+  readonly timeoutSec: number;
+  /** Phase distribution at the start of a batch. */
+  readonly alpha: number[];
+  /** `P(K = k)`, index `k - 1`. */
+  readonly batchSize: Float64Array;
+  /** `E[K]`. */
+  readonly meanBatchSize: number;
+  /** `sum_{j <= k} j P(K = j)`, index `k - 1`. */
+  readonly cumulativeRequests: Float64Array;
+  /** The latency tables of the timeout. */
+  readonly tables: TimeoutTables;
+}
+
 function exactBatchState(
   parts: MapParts,
-  tables: CountingTables,
+  counting: CountingTables,
   vectors: LatticeVectors,
-  lattice: Lattice,
+  tables: TimeoutTables,
   node: number,
   maxBatch: number,
 ): ExactBatchState {
   const { m } = parts;
-  const nMax = tables.maxCount, mm = m * m;
+  const nMax = counting.maxCount;
   const b = maxBatch;
-  const alpha = batchStartPhases(parts, tables, node, b);
+  const alpha = batchStartPhases(parts, counting, node, b);
   const batchSize = new Float64Array(b);
   let acc = 0;
   for (let n = 0; n < b - 1; n++) {
@@ -249,85 +379,27 @@ function exactBatchState(
     batchSize[n] = s;
     acc += s;
   }
-  const pFill = Math.max(0, 1 - acc);
-  batchSize[b - 1] = pFill;
+  batchSize[b - 1] = Math.max(0, 1 - acc);
+  const cumulativeRequests = new Float64Array(b);
   let meanBatchSize = 0;
-  for (let k = 1; k <= b; k++) meanBatchSize += k * batchSize[k - 1];
-
-  const nodes = node + 1;
-  const value = new Float64Array(b * nodes), density = new Float64Array(b * nodes);
-  // alpha P(n, y) and alpha I(n, y) for the node's y = T - x.
-  const aP = new Float64Array(Math.max(1, b - 1) * m),
-    aI = new Float64Array(Math.max(1, b - 1) * m);
-  for (let i = 0; i < nodes; i++) {
-    const y = node - i; // lattice index of T - x_i
-    for (let n = 0; n < b - 1; n++) {
-      const base = (y * nMax + n) * mm;
-      for (let j = 0; j < m; j++) {
-        let sp = 0, si = 0;
-        for (let l = 0; l < m; l++) {
-          sp += alpha[l] * tables.p[base + l * m + j];
-          si += alpha[l] * tables.integral![base + l * m + j];
-        }
-        aP[n * m + j] = sp;
-        aI[n * m + j] = si;
-      }
-    }
-    const xb = i * nMax * m; // vectors at x_i
-    // Timeout batches: k = J + 1 for J = 0 .. B-2.
-    for (let jj = 0; jj < b - 1; jj++) {
-      let v = 0, dv = 0;
-      for (let n2 = 1; n2 <= jj; n2++) {
-        const a = (jj - n2) * m, x = xb + n2 * m;
-        let s = 0;
-        for (let l = 0; l < m; l++) s += aP[a + l] * vectors.b[x + l];
-        v += n2 * s;
-      }
-      for (let n = 0; n < jj; n++) {
-        const a = n * m, x = xb + (jj - 1 - n) * m;
-        for (let l = 0; l < m; l++) dv += aP[a + l] * vectors.d[x + l];
-      }
-      value[jj * nodes + i] = v;
-      density[jj * nodes + i] = dv;
-    }
-    // Full batches: k = B.
-    let hv = pFill, hd = 0;
-    if (b >= 2) {
-      const top = xb + (b - 2) * m;
-      for (let l = 0; l < m; l++) {
-        hv += (b - 1) * alpha[l] * (1 - vectors.cum[top + l]);
-        hd += alpha[l] * vectors.e[top + l];
-      }
-      for (let n2 = 1; n2 <= b - 2; n2++) {
-        const a = (b - 2 - n2) * m, x = xb + n2 * m;
-        let s = 0;
-        for (let l = 0; l < m; l++) s += aI[a + l] * vectors.e[x + l];
-        hv += n2 * s;
-      }
-      for (let j = 1; j <= b - 2; j++) {
-        const a = (j - 1) * m, x = xb + (b - 2 - j) * m;
-        for (let l = 0; l < m; l++) hd += aI[a + l] * vectors.f[x + l];
-      }
-    }
-    value[(b - 1) * nodes + i] = hv;
-    density[(b - 1) * nodes + i] = hd;
+  for (let k = 1; k <= b; k++) {
+    meanBatchSize += k * batchSize[k - 1];
+    cumulativeRequests[k - 1] = meanBatchSize;
   }
   return {
     maxBatch: b,
-    timeoutSec: node * lattice.stepSec,
+    timeoutSec: tables.timeoutSec,
     alpha,
     batchSize,
     meanBatchSize,
-    stepSec: lattice.stepSec,
-    nodes,
-    value,
-    density,
+    cumulativeRequests,
+    tables,
   };
 }
 
 /**
- * `C_k(x)` and its derivative from the node tables. `left` asks for the left
- * limit at jumps (x = 0 for the full batch, x = T for timeout batches).
+ * `C_k(x)` and its derivative. `left` asks for the left limit at the jumps
+ * (x = 0 for the full batch's filler, x = T for the opener of a timeout batch).
  */
 function evalC(
   s: ExactBatchState,
@@ -336,7 +408,7 @@ function evalC(
   left: boolean,
   out: { v: number; d: number },
 ): void {
-  const t = s.timeoutSec;
+  const tb = s.tables, t = tb.timeoutSec;
   if (x < 0 || (left && x === 0)) {
     out.v = 0;
     out.d = 0;
@@ -347,23 +419,43 @@ function evalC(
     out.d = 0;
     return;
   }
-  const h = s.stepSec, last = s.nodes - 1;
-  let cell = Math.floor(x / h);
-  if (cell >= last) cell = last - 1;
-  const u = (x - cell * h) / h;
-  const base = (k - 1) * s.nodes + cell;
-  const v0 = s.value[base], v1 = s.value[base + 1];
-  const d0 = s.density[base] * h, d1 = s.density[base + 1] * h;
-  const u2 = u * u, u3 = u2 * u;
-  out.v = (2 * u3 - 3 * u2 + 1) * v0 + (u3 - 2 * u2 + u) * d0 + (-2 * u3 + 3 * u2) * v1 +
-    (u3 - u2) * d1;
-  out.d = ((6 * u2 - 6 * u) * v0 + (3 * u2 - 4 * u + 1) * d0 + (-6 * u2 + 6 * u) * v1 +
-    (3 * u2 - 2 * u) * d1) / h;
+  const nodes = tb.nodesSec, last = nodes.length - 1;
+  let cell = Math.min(last - 1, Math.floor(x / tb.strideSec));
+  if (x < nodes[cell]) cell--;
+  else if (cell + 1 < last && x >= nodes[cell + 1]) cell++;
+  const x0 = nodes[cell], w = nodes[cell + 1] - x0;
+  const u = (x - x0) / w, u2 = u * u, u3 = u2 * u;
+  const b00 = 2 * u3 - 3 * u2 + 1, b10 = (u3 - 2 * u2 + u) * w;
+  const b01 = -2 * u3 + 3 * u2, b11 = (u3 - u2) * w;
+  const c00 = (6 * u2 - 6 * u) / w, c10 = 3 * u2 - 4 * u + 1;
+  const c01 = (-6 * u2 + 6 * u) / w, c11 = 3 * u2 - 2 * u;
+  const m = tb.phases, alpha = s.alpha, n = last + 1;
+  let vals: Float64Array, ders: Float64Array, base: number, v = 0, d = 0;
+  if (k < s.maxBatch) {
+    vals = tb.g;
+    ders = tb.gd;
+    base = ((k - 1) * n + cell) * m;
+  } else {
+    vals = tb.h;
+    ders = tb.hd;
+    base = (tb.hIndex.get(s.maxBatch)! * n + cell) * m;
+    v = s.batchSize[k - 1];
+  }
+  for (let l = 0; l < m; l++) {
+    const a = alpha[l];
+    const v0 = vals[base + l], v1 = vals[base + m + l];
+    const d0 = ders[base + l], d1 = ders[base + m + l];
+    v += a * (b00 * v0 + b10 * d0 + b01 * v1 + b11 * d1);
+    d += a * (c00 * v0 + c10 * d0 + c01 * v1 + c11 * d1);
+  }
+  out.v = v;
+  out.d = d;
 }
 
 const scratch = { v: 0, d: 0 };
+const total = { v: 0, d: 0 };
 
-/** `E[K] F(w)` (right-continuous, or the left limit) and its derivative. */
+/** `E[K] F(w)` (right-continuous, or the left limit) and its derivative, into `total`. */
 function scaledCdf(
   s: ExactBatchState,
   service: ArrayLike<number>,
@@ -376,7 +468,41 @@ function scaledCdf(
     v += scratch.v;
     d += scratch.d;
   }
-  return { v, d };
+  total.v = v;
+  total.d = d;
+  return total;
+}
+
+/**
+ * `E[K] F(w)` when `S_1 < ... < S_B`: the batches with `S_k + T <= w` count in
+ * full (a prefix), those with `S_k <= w < S_k + T` are interpolated.
+ */
+function scaledCdfSorted(
+  s: ExactBatchState,
+  service: ArrayLike<number>,
+  w: number,
+  left: boolean,
+): { v: number; d: number } {
+  const b = s.maxBatch, t = s.timeoutSec;
+  // Largest k with S_k + T < w (or <= w for the right-continuous value): counted in full.
+  let lo = 0, hi = b; // answer in [0, b]
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    const x = w - service[mid - 1];
+    if (left ? x > t : x >= t) lo = mid;
+    else hi = mid - 1;
+  }
+  let v = lo > 0 ? s.cumulativeRequests[lo - 1] : 0, d = 0;
+  for (let k = lo + 1; k <= b; k++) {
+    const x = w - service[k - 1];
+    if (x < 0) break;
+    evalC(s, k, x, left, scratch);
+    v += scratch.v;
+    d += scratch.d;
+  }
+  total.v = v;
+  total.d = d;
+  return total;
 }
 
 /**
@@ -391,6 +517,12 @@ export function exactLatencyCdf(
   return Math.min(1, scaledCdf(state, service, w, false).v / state.meanBatchSize);
 }
 
+/** Whether `S_1 < S_2 < ... < S_B`. */
+function increasing(service: ArrayLike<number>, b: number): boolean {
+  for (let k = 1; k < b; k++) if (!(service[k] > service[k - 1])) return false;
+  return true;
+}
+
 /**
  * The smallest `w` with `F(w) >= percentile` for a batch state and the service
  * times `S_1 .. S_B`.
@@ -402,37 +534,57 @@ export function exactLatencyPercentile(
 ): number {
   const b = state.maxBatch, t = state.timeoutSec;
   const target = percentile * state.meanBatchSize;
+  const sorted = increasing(service, b);
+  const cdf = sorted ? scaledCdfSorted : scaledCdf;
   const breaks: number[] = [];
-  for (let k = 1; k <= b; k++) {
-    breaks.push(service[k - 1]);
-    if (t > 0) breaks.push(service[k - 1] + t);
+  if (sorted) {
+    // F is between the step functions counting batch size k in full from S_k + T on
+    // (below) and from S_k on (above): with k* the size where the cumulative requests
+    // reach the target, the answer lies in [S_k*, S_k* + T]; only the breakpoints of
+    // other sizes inside that interval matter.
+    let kStar = 1;
+    while (kStar < b && state.cumulativeRequests[kStar - 1] < target) kStar++;
+    const a = service[kStar - 1], c = a + t;
+    breaks.push(a);
+    for (let k = 1; k <= b; k++) {
+      if (k === kStar) continue;
+      const s0 = service[k - 1], s1 = s0 + t;
+      if (s0 > a && s0 < c) breaks.push(s0);
+      if (s1 > a && s1 < c) breaks.push(s1);
+    }
+    breaks.push(c);
+  } else {
+    for (let k = 1; k <= b; k++) breaks.push(service[k - 1], service[k - 1] + t);
   }
   breaks.sort((x, y) => x - y);
   // Smallest breakpoint where F reaches the target.
   let lo = 0, hi = breaks.length - 1;
-  if (scaledCdf(state, service, breaks[hi], false).v < target) return breaks[hi];
+  if (cdf(state, service, breaks[hi], false).v < target) return breaks[hi];
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (scaledCdf(state, service, breaks[mid], false).v >= target) hi = mid;
+    if (cdf(state, service, breaks[mid], false).v >= target) hi = mid;
     else lo = mid + 1;
   }
   const right = breaks[hi];
   if (hi === 0) return right;
-  if (scaledCdf(state, service, right, true).v < target) return right;
-  // F is continuous on (breaks[hi - 1], right) and crosses the target there.
+  const fRight = cdf(state, service, right, true).v;
+  if (fRight < target) return right;
+  // F is continuous on (breaks[hi - 1], right) and crosses the target there:
+  // Newton from the secant point, kept inside the bracket.
   let a = breaks[hi - 1], c = right;
-  let w = 0.5 * (a + c);
-  for (let iter = 0; iter < 200; iter++) {
-    const { v, d } = scaledCdf(state, service, w, false);
+  const fA = cdf(state, service, a, false).v;
+  let w = fRight > fA ? a + (c - a) * (target - fA) / (fRight - fA) : 0.5 * (a + c);
+  if (!(w > a && w < c)) w = 0.5 * (a + c);
+  for (let iter = 0; iter < 100; iter++) {
+    const { v, d } = cdf(state, service, w, false);
     const f = v - target;
     if (f >= 0) c = w;
     else a = w;
-    if (c - a <= 2e-16 * Math.max(1, Math.abs(c))) break;
-    let next = d > 0 ? w - f / d : NaN;
-    if (!(next > a && next < c)) next = 0.5 * (a + c);
-    // Guard against slow progress: fall back to bisection every few steps.
-    if (iter % 4 === 3) next = 0.5 * (a + c);
-    if (next === w) break;
+    if (f === 0 || c - a <= 4e-16 * c) return c;
+    const step = d > 0 ? f / d : NaN;
+    let next = w - step;
+    if (!(next > a && next < c) || iter % 8 === 7) next = 0.5 * (a + c);
+    else if (Math.abs(step) <= 1e-13 * c) return next;
     w = next;
   }
   return c;
@@ -463,9 +615,11 @@ export function forEachExactBatchState(
     const times = Array.from({ length: lattice.nodes }, (_, i) => i * lattice.stepSec);
     const tables = countingMatrices(parts.d0, parts.d1, times, nMax, { integrals: true });
     const vectors = latticeVectors(tables, parts.d1);
+    const stride = Math.max(1, Math.floor(nodeSpacing / (q * lattice.stepSec)));
     for (const { index, node } of lattice.timeouts) {
+      const tt = timeoutTables(tables, vectors, lattice, node, stride, maxBatches);
       for (let ib = 0; ib < maxBatches.length; ib++) {
-        visit(exactBatchState(parts, tables, vectors, lattice, node, maxBatches[ib]), index, ib);
+        visit(exactBatchState(parts, tables, vectors, tt, node, maxBatches[ib]), index, ib);
       }
       onProgress?.(++done, timeoutsSec.length);
     }
