@@ -261,6 +261,25 @@ function timeoutTables(
       if (b < 2) continue;
       const out = (hi * nodes + ni) * m;
       const top = xb + (b - 2) * m;
+      if (m === 2) {
+        let s0 = (b - 1) * (1 - cum[top]), s1 = (b - 1) * (1 - cum[top + 1]);
+        let t0 = ve[top], t1 = ve[top + 1];
+        for (let n2 = 1; n2 <= b - 2; n2++) {
+          const im = yb + (b - 2 - n2) * 4, v = xb + n2 * 2;
+          const e0 = n2 * ve[v], e1 = n2 * ve[v + 1];
+          s0 += integral[im] * e0 + integral[im + 1] * e1;
+          s1 += integral[im + 2] * e0 + integral[im + 3] * e1;
+          const jm = yb + (n2 - 1) * 4, vv = xb + (b - 2 - n2) * 2;
+          const f0 = vf[vv], f1 = vf[vv + 1];
+          t0 += integral[jm] * f0 + integral[jm + 1] * f1;
+          t1 += integral[jm + 2] * f0 + integral[jm + 3] * f1;
+        }
+        h[out] = s0;
+        h[out + 1] = s1;
+        hd[out] = t0;
+        hd[out + 1] = t1;
+        continue;
+      }
       for (let r = 0; r < m; r++) {
         h[out + r] = (b - 1) * (1 - cum[top + r]);
         hd[out + r] = ve[top + r];
@@ -356,6 +375,8 @@ export interface ExactBatchState {
   readonly cumulativeRequests: Float64Array;
   /** The latency tables of the timeout. */
   readonly tables: TimeoutTables;
+  /** Offset of this max batch's `h_B` in `tables.h`. */
+  readonly hOffset: number;
 }
 
 function exactBatchState(
@@ -394,6 +415,7 @@ function exactBatchState(
     meanBatchSize,
     cumulativeRequests,
     tables,
+    hOffset: tables.hIndex.get(b)! * tables.nodesSec.length * m,
   };
 }
 
@@ -438,7 +460,7 @@ function evalC(
   } else {
     vals = tb.h;
     ders = tb.hd;
-    base = (tb.hIndex.get(s.maxBatch)! * n + cell) * m;
+    base = s.hOffset + cell * m;
     v = s.batchSize[k - 1];
   }
   for (let l = 0; l < m; l++) {
