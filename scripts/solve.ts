@@ -196,10 +196,16 @@ function fmt(x: number, digits: number): string {
 
 function tableOutput(o: Options, hours: HourSolution[], elapsedSec: number): string {
   const sloUnit = o.constraint === "latency" ? "s" : "USD/request";
+  const pct = `p${+(o.percentile * 100).toFixed(4)}`;
+  const bounded = o.constraint === "latency"
+    ? `${pct} latency`
+    : o.method === "exact"
+    ? "mean cost per request"
+    : `cost at the ${pct} batch size`;
   const lines = [
     `Trace ${o.trace}, model ${o.model}, method ${o.method}, pricing ${o.pricing}: ` +
     `${o.constraint === "latency" ? "minimize cost" : "minimize latency"} subject to ` +
-    `p${+(o.percentile * 100).toFixed(4)} ${o.constraint} <= ${o.slo} ${sloUnit}`,
+    `${bounded} <= ${o.slo} ${sloUnit}`,
   ];
   const head = [
     "hour",
