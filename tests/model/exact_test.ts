@@ -252,6 +252,61 @@ Deno.test("exact model agrees with a Monte Carlo of the buffer on a bursty MAP",
   }
 });
 
+Deno.test("exact model agrees with a Monte Carlo of the buffer on a three-phase MAP", () => {
+  // A MAP(3) with hidden and arrival transitions between all phases, B = 3, T = 0.1 s, so
+  // that batches both fill and time out. Same statistics as above: seed 11, 240,000 batches
+  // in 40 blocks, 5 standard errors plus 1e-4.
+  const map = mapProcess(
+    [[-12, 1, 1], [0.5, -40, 2], [3, 0.5, -3.5]],
+    [[8, 1, 1], [5, 30, 2.5], [0, 0, 0]],
+  );
+  const b = 3, t = 0.1;
+  const service = [0.2, 0.23, 0.26];
+  const s = exactBatchStateFor(map, b, t);
+  const sim = simulateBuffer(map, b, t, service, 240_000, 40, 11);
+  for (let k = 1; k <= b; k++) {
+    const shares = sim.blockSizes.map((sz) => sz[k] / sz.reduce((x, y) => x + y, 0));
+    const { mean, se } = meanAndError(shares);
+    assert.ok(Math.abs(s.batchSize[k - 1] - mean) <= 5 * se + 1e-4, `P(K=${k})`);
+  }
+  for (const p of [0.25, 0.5, 0.75, 0.9, 0.95, 0.99]) {
+    const w = exactLatencyPercentile(s, service, p);
+    const shares = sim.blockLatencies.map((l) => l.filter((x) => x <= w).length / l.length);
+    const { mean, se } = meanAndError(shares);
+    assert.ok(Math.abs(mean - p) <= 5 * se + 1e-4, `p${p}: w ${w}, simulated F ${mean}`);
+  }
+});
+
+Deno.test("evaluateGrid() exact gives the same answer on shared and per-timeout lattices", () => {
+  // 0.1 and 0.1 * pi have no common step, so each timeout gets its own lattice; each must
+  // match the timeout evaluated alone (to the interpolation error, far below 1e-9 s).
+  const map = mapProcess([[-6, 0.5], [1, -151]], [[5, 0.5], [30, 120]]);
+  const profile = profileFromJson({
+    name: "linear",
+    terms: ["1", "k"],
+    coefficients: [0.1, 0.01],
+    memoryRangeMb: [128, 3008],
+    batchRange: [1, 32],
+  });
+  const inputs = { profile, pricing: pricing("paper"), percentile: 0.95 };
+  const both = evaluateGrid(
+    map,
+    { memoriesMb: [1024], timeoutsSec: [0.1, 0.1 * Math.PI], maxBatches: [5, 9] },
+    inputs,
+  );
+  [0.1, 0.1 * Math.PI].forEach((t, it) => {
+    [5, 9].forEach((b, ib) => {
+      const alone = evaluateGrid(
+        map,
+        { memoriesMb: [1024], timeoutsSec: [t], maxBatches: [b] },
+        inputs,
+      );
+      assert.ok(Math.abs(both.latencySec[it * 2 + ib] - alone.latencySec[0]) < 1e-9);
+      assert.ok(Math.abs(both.costUsd[it * 2 + ib] / alone.costUsd[0] - 1) < 1e-12);
+    });
+  });
+});
+
 Deno.test("exactLatencyPercentile() does not depend on the node spacing beyond 1e-9 s", () => {
   // Convergence check of the interpolation: a coarse and a very fine lattice agree.
   const map = mapProcess([[-6, 0.5], [1, -151]], [[5, 0.5], [30, 120]]);
