@@ -43,7 +43,7 @@ import type { MapProcess } from "../map/map_process.ts";
 import { inverse, matMul, type Matrix, stationaryOfStochastic } from "../numeric/dense.ts";
 import { invocationCostUsd } from "../profile/pricing.ts";
 import { serviceTimesSec } from "../profile/service_profile.ts";
-import { countingMatrices, type CountingTables, uniformizationRate } from "./counting.ts";
+import { countingLattice, type CountingTables, uniformizationRate } from "./counting.ts";
 import {
   allocateEvaluation,
   type ConfigurationGrid,
@@ -64,8 +64,12 @@ export interface ExactOptions {
 /** Default of {@linkcode ExactOptions.nodeSpacing}. */
 export const DEFAULT_NODE_SPACING = 0.1;
 
-/** Largest number of lattice nodes shared by the timeouts of a grid. */
-const MAX_LATTICE_NODES = 200_000;
+/**
+ * Largest number of matrix entries (points x counts x phases^2) of a lattice
+ * shared by all the timeouts of a grid (32 MB per table); beyond it each
+ * timeout gets a lattice of its own.
+ */
+const MAX_LATTICE_ENTRIES = 4_000_000;
 
 /** Approximate greatest common divisor of positive reals (undefined if none). */
 export function commonStep(values: readonly number[]): number | undefined {
@@ -96,13 +100,18 @@ interface Lattice {
   timeouts: { index: number; node: number }[];
 }
 
-function planLattices(timeoutsSec: readonly number[], q: number, spacing: number): Lattice[] {
+function planLattices(
+  timeoutsSec: readonly number[],
+  q: number,
+  spacing: number,
+  entriesPerPoint: number,
+): Lattice[] {
   const g = commonStep(timeoutsSec);
   const perStep = (step: number) => Math.max(1, Math.ceil((q * step) / spacing));
   if (g !== undefined) {
     const h = g / perStep(g);
     const nodes = Math.round(Math.max(...timeoutsSec) / h) + 1;
-    if (nodes <= MAX_LATTICE_NODES) {
+    if (nodes * entriesPerPoint <= MAX_LATTICE_ENTRIES) {
       return [{
         stepSec: h,
         nodes,
@@ -633,9 +642,9 @@ export function forEachExactBatchState(
   const nMax = Math.max(1, maxB - 1);
   const q = uniformizationRate(map.d0);
   let done = 0;
-  for (const lattice of planLattices(timeoutsSec, q, nodeSpacing)) {
-    const times = Array.from({ length: lattice.nodes }, (_, i) => i * lattice.stepSec);
-    const tables = countingMatrices(parts.d0, parts.d1, times, nMax, { integrals: true });
+  const m = parts.m;
+  for (const lattice of planLattices(timeoutsSec, q, nodeSpacing, nMax * m * m)) {
+    const tables = countingLattice(parts.d0, parts.d1, lattice.stepSec, lattice.nodes, nMax);
     const vectors = latticeVectors(tables, parts.d1);
     const stride = Math.max(1, Math.floor(nodeSpacing / (q * lattice.stepSec)));
     for (const { index, node } of lattice.timeouts) {
