@@ -27,9 +27,10 @@
  *               + alpha sum_{n2} n2 I(B-2-n2, T-x) P(n2, x) D1 1`.
  *    Their densities are `alpha sum_n P(n, T-x) D1 P(J-1-n, x) 1` and
  *    `alpha P(B-2, x) D1 1 + sum_j alpha I(j-1, T-x) D1 P(B-2-j, x) D1 1`.
- *    Both are evaluated exactly on a lattice of nodes in `[0, T]` and joined by
- *    cubic Hermite interpolation (values and derivatives exact at the nodes,
- *    node spacing `h` with `q h <= nodeSpacing`, `q` the uniformization rate).
+ *    Both are evaluated exactly on a lattice of nodes in `[0, T]`, with their
+ *    first and second derivatives, and joined by quintic Hermite interpolation
+ *    (node spacing `h` with `q h <= nodeSpacing`, `q` the uniformization rate;
+ *    the interpolation error is of order `(q h)^6 / 46080`).
  * 4. The percentile is the smallest `w` with `F(w) >= p`: a search over the
  *    breakpoints `S_k` and `S_k + T` (where `F` jumps) and a safeguarded Newton
  *    iteration inside the piece, to machine precision.
@@ -56,13 +57,13 @@ export interface ExactOptions {
   /**
    * Largest `q h` between interpolation nodes (`q` the uniformization rate,
    * `h` the node spacing). Smaller is more accurate and slower.
-   * @default {0.1}
+   * @default {0.25}
    */
   nodeSpacing?: number;
 }
 
 /** Default of {@linkcode ExactOptions.nodeSpacing}. */
-export const DEFAULT_NODE_SPACING = 0.1;
+export const DEFAULT_NODE_SPACING = 0.25;
 
 /**
  * Largest number of matrix entries (points x counts x phases^2) of a lattice
@@ -137,14 +138,29 @@ interface LatticeVectors {
   e: Float64Array;
   /** `D1 P(n, t) D1 1` */
   f: Float64Array;
+  /** `(D1 D0 - D0 D1) P(n, t) 1` */
+  mb: Float64Array;
+  /** `d/dt P(n, t) D1 1 = D0 e(n) + D1 e(n - 1)` */
+  ep: Float64Array;
+  /** `D1 ep(n)` */
+  fp: Float64Array;
 }
 
-function latticeVectors(tables: CountingTables, d1: Matrix): LatticeVectors {
+function latticeVectors(tables: CountingTables, d0: Matrix, d1: Matrix): LatticeVectors {
   const m = tables.phases, mm = m * m, nMax = tables.maxCount;
   const size = tables.timesSec.length * nMax * m;
   const b = new Float64Array(size), cum = new Float64Array(size), d = new Float64Array(size);
-  const e = new Float64Array(size), f = new Float64Array(size);
+  const e = new Float64Array(size), f = new Float64Array(size), mb = new Float64Array(size);
+  const ep = new Float64Array(size), fp = new Float64Array(size);
   const lam = d1.map((row) => row.reduce((s, x) => s + x, 0));
+  const comm = matMul(d1, d0).map((row, i) => row.map((x, j) => x - matMul(d0, d1)[i][j]));
+  const mulInto = (a: Matrix, src: Float64Array, out: Float64Array, at: number, add = 0) => {
+    for (let i = 0; i < m; i++) {
+      let sum = 0;
+      for (let j = 0; j < m; j++) sum += a[i][j] * src[at + j];
+      out[at + i] = add ? out[at + i] + sum : sum;
+    }
+  };
   for (let t = 0; t < tables.timesSec.length; t++) {
     for (let n = 0; n < nMax; n++) {
       const src = (t * nMax + n) * mm, dst = (t * nMax + n) * m;
@@ -158,18 +174,18 @@ function latticeVectors(tables: CountingTables, d1: Matrix): LatticeVectors {
         e[dst + i] = se;
         cum[dst + i] = sb + (n > 0 ? cum[dst - m + i] : 0);
       }
-      for (let i = 0; i < m; i++) {
-        let sd = 0, sf = 0;
-        for (let j = 0; j < m; j++) {
-          sd += d1[i][j] * b[dst + j];
-          sf += d1[i][j] * e[dst + j];
-        }
-        d[dst + i] = sd;
-        f[dst + i] = sf;
+      mulInto(d1, b, d, dst);
+      mulInto(d1, e, f, dst);
+      mulInto(comm, b, mb, dst);
+      mulInto(d0, e, ep, dst);
+      if (n > 0) {
+        // ep(n) += D1 e(n - 1) = f(n - 1)
+        for (let i = 0; i < m; i++) ep[dst + i] += f[dst - m + i];
       }
+      mulInto(d1, ep, fp, dst);
     }
   }
-  return { b, cum, d, e, f };
+  return { b, cum, d, e, f, mb, ep, fp };
 }
 
 /**
@@ -189,14 +205,34 @@ interface TimeoutTables {
   readonly nodesSec: Float64Array;
   /** Spacing of all nodes but the last cell's, seconds. */
   readonly strideSec: number;
-  /** `g_J` values, `[(J * nodes + i) * m + l]`, and derivatives. */
+  /** `g_J` values, `[(J * nodes + i) * m + l]`, first and second derivatives. */
   readonly g: Float64Array;
   readonly gd: Float64Array;
-  /** `h_B` values for each max batch of the grid, `[(b * nodes + i) * m + l]`, and derivatives. */
+  readonly g2: Float64Array;
+  /** `h_B` for each max batch of the grid, `[(b * nodes + i) * m + l]`, and derivatives. */
   readonly h: Float64Array;
   readonly hd: Float64Array;
+  readonly h2: Float64Array;
   /** Index into `h` of each max batch. */
   readonly hIndex: Map<number, number>;
+}
+
+/** `out[o + r] += scale * sum_c a[ao + r m + c] v[vo + c]` for an `m` x `m` block. */
+function accMatVec(
+  a: Float64Array,
+  ao: number,
+  v: Float64Array,
+  vo: number,
+  out: Float64Array,
+  o: number,
+  m: number,
+  scale: number,
+): void {
+  for (let r = 0; r < m; r++) {
+    let sum = 0;
+    for (let c = 0; c < m; c++) sum += a[ao + r * m + c] * v[vo + c];
+    out[o + r] += scale * sum;
+  }
 }
 
 function timeoutTables(
@@ -216,98 +252,94 @@ function timeoutTables(
   idx.push(node);
   const nodes = idx.length;
   const nodesSec = Float64Array.from(idx, (i) => i * lattice.stepSec);
-  const g = new Float64Array(jMax * nodes * m), gd = new Float64Array(jMax * nodes * m);
+  const gSize = jMax * nodes * m;
+  const g = new Float64Array(gSize), gd = new Float64Array(gSize), g2 = new Float64Array(gSize);
   const hIndex = new Map<number, number>();
   maxBatches.forEach((b) => hIndex.has(b) || hIndex.set(b, hIndex.size));
-  const h = new Float64Array(hIndex.size * nodes * m),
-    hd = new Float64Array(hIndex.size * nodes * m);
-  const { b: vb, d: vd, e: ve, f: vf, cum } = vectors;
+  const hSize = hIndex.size * nodes * m;
+  const h = new Float64Array(hSize), hd = new Float64Array(hSize), h2 = new Float64Array(hSize);
+  const { b: vb, d: vd, e: ve, f: vf, mb: vm, ep: vep, fp: vfp, cum } = vectors;
   for (let ni = 0; ni < nodes; ni++) {
     const x = idx[ni], y = node - x;
     const xb = x * nMax * m, yb = y * nMax * mm;
-    if (m === 2) {
-      // The common two-phase case, unrolled (same sums as the general loops below).
-      for (let jj = 0; jj < jMax; jj++) {
-        let s0 = 0, s1 = 0, t0 = 0, t1 = 0;
+    // Timeout batches of J + 1 requests:
+    //   g_J = sum_{n2} n2 P(J-n2, y) b(n2),  g_J' = sum_n P(n, y) d(J-1-n),
+    //   g_J'' = sum_n P(n, y) mb(J-1-n).
+    for (let jj = 0; jj < jMax; jj++) {
+      const out = (jj * nodes + ni) * m;
+      if (m === 2) {
+        // The common two-phase case, unrolled (the same sums as the general loop).
+        let s0 = 0, s1 = 0, t0 = 0, t1 = 0, u0 = 0, u1 = 0;
         for (let n2 = 1; n2 <= jj; n2++) {
           const pm = yb + (jj - n2) * 4, v = xb + n2 * 2;
           const b0 = n2 * vb[v], b1 = n2 * vb[v + 1];
           s0 += p[pm] * b0 + p[pm + 1] * b1;
           s1 += p[pm + 2] * b0 + p[pm + 3] * b1;
           const pn = yb + (n2 - 1) * 4, vv = xb + (jj - n2) * 2;
-          const d0 = vd[vv], d1 = vd[vv + 1];
-          t0 += p[pn] * d0 + p[pn + 1] * d1;
-          t1 += p[pn + 2] * d0 + p[pn + 3] * d1;
+          const p0 = p[pn], p1 = p[pn + 1], p2 = p[pn + 2], p3 = p[pn + 3];
+          const d0 = vd[vv], d1 = vd[vv + 1], m0 = vm[vv], m1 = vm[vv + 1];
+          t0 += p0 * d0 + p1 * d1;
+          t1 += p2 * d0 + p3 * d1;
+          u0 += p0 * m0 + p1 * m1;
+          u1 += p2 * m0 + p3 * m1;
         }
-        const out = (jj * nodes + ni) * 2;
         g[out] = s0;
         g[out + 1] = s1;
         gd[out] = t0;
         gd[out + 1] = t1;
+        g2[out] = u0;
+        g2[out + 1] = u1;
+        continue;
       }
-    } else {
-      for (let jj = 0; jj < jMax; jj++) {
-        const out = (jj * nodes + ni) * m;
-        for (let n2 = 1; n2 <= jj; n2++) {
-          const pm = yb + (jj - n2) * mm, v = xb + n2 * m;
-          for (let r = 0; r < m; r++) {
-            let sv = 0;
-            for (let c = 0; c < m; c++) sv += p[pm + r * m + c] * vb[v + c];
-            g[out + r] += n2 * sv;
-          }
-        }
-        for (let n = 0; n < jj; n++) {
-          const pm = yb + n * mm, v = xb + (jj - 1 - n) * m;
-          for (let r = 0; r < m; r++) {
-            let sd = 0;
-            for (let c = 0; c < m; c++) sd += p[pm + r * m + c] * vd[v + c];
-            gd[out + r] += sd;
-          }
-        }
+      for (let n2 = 1; n2 <= jj; n2++) {
+        accMatVec(p, yb + (jj - n2) * mm, vb, xb + n2 * m, g, out, m, n2);
+        accMatVec(p, yb + (n2 - 1) * mm, vd, xb + (jj - n2) * m, gd, out, m, 1);
+        accMatVec(p, yb + (n2 - 1) * mm, vm, xb + (jj - n2) * m, g2, out, m, 1);
       }
     }
+    // Full batches of B: h_B = (B-1)(1 - cum(B-2)) + sum_{n2} n2 I(B-2-n2, y) e(n2),
+    //   h_B' = e(B-2) + sum_j I(j-1, y) f(B-2-j),
+    //   h_B'' = ep(B-2) + sum_j [I(j-1, y) fp(B-2-j) - P(j-1, y) f(B-2-j)].
     for (const [b, hi] of hIndex) {
       if (b < 2) continue;
       const out = (hi * nodes + ni) * m;
       const top = xb + (b - 2) * m;
       if (m === 2) {
         let s0 = (b - 1) * (1 - cum[top]), s1 = (b - 1) * (1 - cum[top + 1]);
-        let t0 = ve[top], t1 = ve[top + 1];
+        let t0 = ve[top], t1 = ve[top + 1], u0 = vep[top], u1 = vep[top + 1];
         for (let n2 = 1; n2 <= b - 2; n2++) {
           const im = yb + (b - 2 - n2) * 4, v = xb + n2 * 2;
           const e0 = n2 * ve[v], e1 = n2 * ve[v + 1];
           s0 += integral[im] * e0 + integral[im + 1] * e1;
           s1 += integral[im + 2] * e0 + integral[im + 3] * e1;
           const jm = yb + (n2 - 1) * 4, vv = xb + (b - 2 - n2) * 2;
-          const f0 = vf[vv], f1 = vf[vv + 1];
-          t0 += integral[jm] * f0 + integral[jm + 1] * f1;
-          t1 += integral[jm + 2] * f0 + integral[jm + 3] * f1;
+          const i0 = integral[jm], i1 = integral[jm + 1], i2 = integral[jm + 2];
+          const i3 = integral[jm + 3];
+          const f0 = vf[vv], f1 = vf[vv + 1], fp0 = vfp[vv], fp1 = vfp[vv + 1];
+          t0 += i0 * f0 + i1 * f1;
+          t1 += i2 * f0 + i3 * f1;
+          u0 += i0 * fp0 + i1 * fp1 - (p[jm] * f0 + p[jm + 1] * f1);
+          u1 += i2 * fp0 + i3 * fp1 - (p[jm + 2] * f0 + p[jm + 3] * f1);
         }
         h[out] = s0;
         h[out + 1] = s1;
         hd[out] = t0;
         hd[out + 1] = t1;
+        h2[out] = u0;
+        h2[out + 1] = u1;
         continue;
       }
       for (let r = 0; r < m; r++) {
         h[out + r] = (b - 1) * (1 - cum[top + r]);
         hd[out + r] = ve[top + r];
+        h2[out + r] = vep[top + r];
       }
       for (let n2 = 1; n2 <= b - 2; n2++) {
-        const im = yb + (b - 2 - n2) * mm, v = xb + n2 * m;
-        for (let r = 0; r < m; r++) {
-          let sv = 0;
-          for (let c = 0; c < m; c++) sv += integral[im + r * m + c] * ve[v + c];
-          h[out + r] += n2 * sv;
-        }
-      }
-      for (let j = 1; j <= b - 2; j++) {
-        const im = yb + (j - 1) * mm, v = xb + (b - 2 - j) * m;
-        for (let r = 0; r < m; r++) {
-          let sd = 0;
-          for (let c = 0; c < m; c++) sd += integral[im + r * m + c] * vf[v + c];
-          hd[out + r] += sd;
-        }
+        accMatVec(integral, yb + (b - 2 - n2) * mm, ve, xb + n2 * m, h, out, m, n2);
+        const jm = yb + (n2 - 1) * mm, vv = xb + (b - 2 - n2) * m;
+        accMatVec(integral, jm, vf, vv, hd, out, m, 1);
+        accMatVec(integral, jm, vfp, vv, h2, out, m, 1);
+        accMatVec(p, jm, vf, vv, h2, out, m, -1);
       }
     }
   }
@@ -318,8 +350,10 @@ function timeoutTables(
     strideSec: stride * lattice.stepSec,
     g,
     gd,
+    g2,
     h,
     hd,
+    h2,
     hIndex,
   };
 }
@@ -455,29 +489,34 @@ function evalC(
   if (x < nodes[cell]) cell--;
   else if (cell + 1 < last && x >= nodes[cell + 1]) cell++;
   const x0 = nodes[cell], w = nodes[cell + 1] - x0;
-  const u = (x - x0) / w, u2 = u * u, u3 = u2 * u;
-  const b00 = 2 * u3 - 3 * u2 + 1, b10 = (u3 - 2 * u2 + u) * w;
-  const b01 = -2 * u3 + 3 * u2, b11 = (u3 - u2) * w;
-  const c00 = (6 * u2 - 6 * u) / w, c10 = 3 * u2 - 4 * u + 1;
-  const c01 = (-6 * u2 + 6 * u) / w, c11 = 3 * u2 - 2 * u;
+  // Quintic Hermite: values, first and second derivatives exact at both nodes.
+  const u = (x - x0) / w, u2 = u * u, u3 = u2 * u, u4 = u3 * u, u5 = u4 * u;
+  const w2 = w * w;
+  const b0 = 1 - 10 * u3 + 15 * u4 - 6 * u5, b5 = 1 - b0;
+  const b1 = (u - 6 * u3 + 8 * u4 - 3 * u5) * w, b4 = (-4 * u3 + 7 * u4 - 3 * u5) * w;
+  const b2 = 0.5 * (u2 - 3 * u3 + 3 * u4 - u5) * w2, b3 = 0.5 * (u3 - 2 * u4 + u5) * w2;
+  const c0 = (-30 * u2 + 60 * u3 - 30 * u4) / w, c5 = -c0;
+  const c1 = 1 - 18 * u2 + 32 * u3 - 15 * u4, c4 = -12 * u2 + 28 * u3 - 15 * u4;
+  const c2 = 0.5 * (2 * u - 9 * u2 + 12 * u3 - 5 * u4) * w, c3 = 0.5 * (3 * u2 - 8 * u3 + 5 * u4) * w;
   const m = tb.phases, alpha = s.alpha, n = last + 1;
-  let vals: Float64Array, ders: Float64Array, base: number, v = 0, d = 0;
+  let vals: Float64Array, ders: Float64Array, secs: Float64Array, base: number, v = 0, d = 0;
   if (k < s.maxBatch) {
     vals = tb.g;
     ders = tb.gd;
+    secs = tb.g2;
     base = ((k - 1) * n + cell) * m;
   } else {
     vals = tb.h;
     ders = tb.hd;
+    secs = tb.h2;
     base = s.hOffset + cell * m;
     v = s.batchSize[k - 1];
   }
   for (let l = 0; l < m; l++) {
-    const a = alpha[l];
-    const v0 = vals[base + l], v1 = vals[base + m + l];
-    const d0 = ders[base + l], d1 = ders[base + m + l];
-    v += a * (b00 * v0 + b10 * d0 + b01 * v1 + b11 * d1);
-    d += a * (c00 * v0 + c10 * d0 + c01 * v1 + c11 * d1);
+    const a = alpha[l], i0 = base + l, i1 = base + m + l;
+    const v0 = vals[i0], v1 = vals[i1], d0 = ders[i0], d1 = ders[i1], s0 = secs[i0], s1 = secs[i1];
+    v += a * (b0 * v0 + b1 * d0 + b2 * s0 + b3 * s1 + b4 * d1 + b5 * v1);
+    d += a * (c0 * v0 + c1 * d0 + c2 * s0 + c3 * s1 + c4 * d1 + c5 * v1);
   }
   out.v = v;
   out.d = d;
@@ -645,7 +684,7 @@ export function forEachExactBatchState(
   const m = parts.m;
   for (const lattice of planLattices(timeoutsSec, q, nodeSpacing, nMax * m * m)) {
     const tables = countingLattice(parts.d0, parts.d1, lattice.stepSec, lattice.nodes, nMax);
-    const vectors = latticeVectors(tables, parts.d1);
+    const vectors = latticeVectors(tables, parts.d0, parts.d1);
     const stride = Math.max(1, Math.floor(nodeSpacing / (q * lattice.stepSec)));
     for (const { index, node } of lattice.timeouts) {
       const tt = timeoutTables(tables, vectors, lattice, node, stride, maxBatches);
