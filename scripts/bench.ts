@@ -48,6 +48,27 @@ const CASES: Case[] = [
     args: ["--method", "exact", "--start", "1", "--end", "1", "--extrapolate", ...BIG_GRID],
     repeats: 1,
   },
+  {
+    name: "exact, NYS hour 8 (largest phase rate 155/s), large grid",
+    args: [
+      "--method",
+      "exact",
+      "--trace",
+      "nys",
+      "--start",
+      "8",
+      "--end",
+      "8",
+      "--extrapolate",
+      ...BIG_GRID,
+    ],
+    repeats: 1,
+  },
+  {
+    name: "exact, Twitter hour 24 (largest phase rate 475/s), large grid",
+    args: ["--method", "exact", "--start", "24", "--end", "24", "--extrapolate", ...BIG_GRID],
+    repeats: 1,
+  },
 ];
 
 async function timeOnce(args: string[]): Promise<number> {

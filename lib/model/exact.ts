@@ -420,6 +420,12 @@ export interface ExactBatchState {
   readonly tables: TimeoutTables;
   /** Offset of this max batch's `h_B` in `tables.h`. */
   readonly hOffset: number;
+  /**
+   * Memo of percentile offsets: when the percentile falls where only batches of
+   * size `k` are between `S_k` and `S_k + T`, it is `S_k + x` with `x` the same
+   * at every memory; `x` is kept at index `k - 1` (NaN until computed).
+   */
+  readonly offsetMemo: Float64Array;
 }
 
 function exactBatchState(
@@ -459,6 +465,7 @@ function exactBatchState(
     cumulativeRequests,
     tables,
     hOffset: tables.hIndex.get(b)! * tables.nodesSec.length * m,
+    offsetMemo: new Float64Array(b).fill(NaN),
   };
 }
 
@@ -497,7 +504,8 @@ function evalC(
   const b2 = 0.5 * (u2 - 3 * u3 + 3 * u4 - u5) * w2, b3 = 0.5 * (u3 - 2 * u4 + u5) * w2;
   const c0 = (-30 * u2 + 60 * u3 - 30 * u4) / w, c5 = -c0;
   const c1 = 1 - 18 * u2 + 32 * u3 - 15 * u4, c4 = -12 * u2 + 28 * u3 - 15 * u4;
-  const c2 = 0.5 * (2 * u - 9 * u2 + 12 * u3 - 5 * u4) * w, c3 = 0.5 * (3 * u2 - 8 * u3 + 5 * u4) * w;
+  const c2 = 0.5 * (2 * u - 9 * u2 + 12 * u3 - 5 * u4) * w,
+    c3 = 0.5 * (3 * u2 - 8 * u3 + 5 * u4) * w;
   const m = tb.phases, alpha = s.alpha, n = last + 1;
   let vals: Float64Array, ders: Float64Array, secs: Float64Array, base: number, v = 0, d = 0;
   if (k < s.maxBatch) {
@@ -604,28 +612,45 @@ export function exactLatencyPercentile(
 ): number {
   const b = state.maxBatch, t = state.timeoutSec;
   const target = percentile * state.meanBatchSize;
-  const sorted = increasing(service, b);
-  const cdf = sorted ? scaledCdfSorted : scaledCdf;
-  const breaks: number[] = [];
-  if (sorted) {
-    // F is between the step functions counting batch size k in full from S_k + T on
-    // (below) and from S_k on (above): with k* the size where the cumulative requests
-    // reach the target, the answer lies in [S_k*, S_k* + T]; only the breakpoints of
-    // other sizes inside that interval matter.
-    let kStar = 1;
-    while (kStar < b && state.cumulativeRequests[kStar - 1] < target) kStar++;
-    const a = service[kStar - 1], c = a + t;
-    breaks.push(a);
-    for (let k = 1; k <= b; k++) {
-      if (k === kStar) continue;
-      const s0 = service[k - 1], s1 = s0 + t;
-      if (s0 > a && s0 < c) breaks.push(s0);
-      if (s1 > a && s1 < c) breaks.push(s1);
-    }
-    breaks.push(c);
-  } else {
+  if (!increasing(service, b)) {
+    const breaks: number[] = [];
     for (let k = 1; k <= b; k++) breaks.push(service[k - 1], service[k - 1] + t);
+    return searchPercentile(state, service, target, breaks, scaledCdf);
   }
+  // F lies between the step functions that count batch size k in full from S_k + T on
+  // (below) and from S_k on (above): with k* the size where the cumulative requests
+  // reach the target, the answer lies in [S_k*, S_k* + T]; only the breakpoints of
+  // other sizes inside that interval matter.
+  let kStar = 1;
+  while (kStar < b && state.cumulativeRequests[kStar - 1] < target) kStar++;
+  const a = service[kStar - 1], c = a + t;
+  const breaks = [a];
+  for (let k = 1; k <= b; k++) {
+    if (k === kStar) continue;
+    const s0 = service[k - 1], s1 = s0 + t;
+    if (s0 > a && s0 < c) breaks.push(s0);
+    if (s1 > a && s1 < c) breaks.push(s1);
+  }
+  breaks.push(c);
+  if (breaks.length > 2) return searchPercentile(state, service, target, breaks, scaledCdfSorted);
+  // Only size k* is partly counted on (S_k*, S_k* + T): F there is
+  // cumulativeRequests[k* - 2] + C_k*(w - S_k*), the same function of the offset
+  // w - S_k* at every memory, so the offset is computed once per (B, T).
+  const memo = state.offsetMemo[kStar - 1];
+  if (memo === memo) return a + memo; // not NaN
+  const w = searchPercentile(state, service, target, breaks, scaledCdfSorted);
+  state.offsetMemo[kStar - 1] = w - a;
+  return w;
+}
+
+/** The smallest `w` with `E[K] F(w) >= target`, given F's breakpoints around it. */
+function searchPercentile(
+  state: ExactBatchState,
+  service: ArrayLike<number>,
+  target: number,
+  breaks: number[],
+  cdf: typeof scaledCdf,
+): number {
   breaks.sort((x, y) => x - y);
   // Smallest breakpoint where F reaches the target.
   let lo = 0, hi = breaks.length - 1;

@@ -319,3 +319,21 @@ Deno.test("exactLatencyPercentile() does not depend on the node spacing beyond 1
     assert.ok(Math.abs(a - c) < 1e-9, `p${p}: ${a} vs ${c}`);
   }
 });
+
+Deno.test("exactLatencyPercentile() memoizes nothing that changes the answer", () => {
+  // One state reused across memories (service-time vectors) must give what a fresh state
+  // gives each time: the memo only holds offsets that do not depend on the memory.
+  const map = mapProcess([[-6, 0.5], [1, -151]], [[5, 0.5], [30, 120]]);
+  const reused = exactBatchStateFor(map, 8, 0.05);
+  for (let shift = 0; shift < 1; shift += 0.0731) {
+    for (const step of [0.01, 0.06, 0.3]) {
+      const service = Array.from({ length: 8 }, (_, i) => 0.4 + shift + step * (i + 1));
+      for (const p of [0.5, 0.95, 0.99]) {
+        const fresh = exactBatchStateFor(map, 8, 0.05);
+        const a = exactLatencyPercentile(reused, service, p);
+        const c = exactLatencyPercentile(fresh, service, p);
+        assert.ok(Math.abs(a - c) <= 1e-12, `shift ${shift}, step ${step}, p ${p}: ${a} vs ${c}`);
+      }
+    }
+  }
+});
