@@ -423,9 +423,11 @@ export interface ExactBatchState {
   /**
    * Memo of percentile offsets: when the percentile falls where only batches of
    * size `k` are between `S_k` and `S_k + T`, it is `S_k + x` with `x` the same
-   * at every memory; `x` is kept at index `k - 1` (NaN until computed).
+   * at every memory; `x` is kept at index `k - 1` (NaN until computed), for
+   * the percentile in `offsetMemoPercentile`.
    */
   readonly offsetMemo: Float64Array;
+  offsetMemoPercentile: number;
 }
 
 function exactBatchState(
@@ -466,6 +468,7 @@ function exactBatchState(
     tables,
     hOffset: tables.hIndex.get(b)! * tables.nodesSec.length * m,
     offsetMemo: new Float64Array(b).fill(NaN),
+    offsetMemoPercentile: NaN,
   };
 }
 
@@ -636,6 +639,10 @@ export function exactLatencyPercentile(
   // Only size k* is partly counted on (S_k*, S_k* + T): F there is
   // cumulativeRequests[k* - 2] + C_k*(w - S_k*), the same function of the offset
   // w - S_k* at every memory, so the offset is computed once per (B, T).
+  if (state.offsetMemoPercentile !== percentile) {
+    state.offsetMemo.fill(NaN);
+    state.offsetMemoPercentile = percentile;
+  }
   const memo = state.offsetMemo[kStar - 1];
   if (memo === memo) return a + memo; // not NaN
   const w = searchPercentile(state, service, target, breaks, scaledCdfSorted);
