@@ -73,7 +73,7 @@ export const DEFAULT_NODE_SPACING = 0.25;
 const MAX_LATTICE_ENTRIES = 4_000_000;
 
 /** Approximate greatest common divisor of positive reals (undefined if none). */
-export function commonStep(values: readonly number[]): number | undefined {
+function commonStep(values: readonly number[]): number | undefined {
   const max = Math.max(...values);
   const tol = 1e-9 * max;
   let g = values[0];
@@ -88,7 +88,7 @@ export function commonStep(values: readonly number[]): number | undefined {
     if (!(g > tol)) return undefined;
   }
   for (const v of values) {
-    if (Math.abs(v / g - Math.round(v / g)) > 1e-6) return undefined;
+    if (Math.abs(v / g - Math.round(v / g)) > 1e-9) return undefined;
   }
   return g;
 }
