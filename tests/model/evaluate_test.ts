@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { poissonProcess } from "../../lib/map/map_process.ts";
 import { evaluateGrid } from "../../lib/model/evaluate.ts";
+import type { ModelMethod } from "../../lib/model/types.ts";
 import { pricing } from "../../lib/profile/pricing.ts";
 import { publishedProfile } from "../../lib/profile/service_profile.ts";
 
@@ -34,9 +35,8 @@ Deno.test("evaluateGrid() rejects a bad percentile, grid or method", () => {
       () => evaluateGrid(map, { ...grid, maxBatches: [2.5] }, inputs),
       "Cannot use max batch 2.5: it must be an integer >= 1",
     ],
-    // deno-lint-ignore no-explicit-any
     [
-      () => evaluateGrid(map, grid, { ...inputs, method: "fast" as any }),
+      () => evaluateGrid(map, grid, { ...inputs, method: "fast" as unknown as ModelMethod }),
       "Cannot use method 'fast': expected exact or paper",
     ],
   ];
