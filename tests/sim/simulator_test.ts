@@ -1,0 +1,148 @@
+import assert from "node:assert/strict";
+import { poissonArrivals, replayArrivals } from "../../lib/arrivals/streams.ts";
+import { pricing } from "../../lib/profile/pricing.ts";
+import { profileFromJson } from "../../lib/profile/service_profile.ts";
+import { seededPrng } from "../../lib/random/prng.ts";
+import { LatencyHistogram } from "../../lib/sim/latency_histogram.ts";
+import { type BatchRecord, type RequestRecord, simulateBuffer } from "../../lib/sim/simulator.ts";
+
+// S_k = 0.1 + 0.01 k seconds at any memory.
+const profile = profileFromJson({
+  name: "linear",
+  terms: ["1", "k"],
+  coefficients: [0.1, 0.01],
+  memoryRangeMb: [128, 10240],
+  batchRange: [1, 64],
+});
+
+Deno.test("simulateBuffer() on a hand-checked trace: sizes, reasons, latencies, costs", () => {
+  // Arrivals at 0.1, 0.2, 0.3 (fills B = 3 at 0.3), 1.0 and 1.2 (timeout at 1.0 + 0.5),
+  // 2.0 (alone; the run ends with the stream, so it times out at 2.5).
+  const requests: RequestRecord[] = [], batches: BatchRecord[] = [];
+  const s = simulateBuffer(replayArrivals([0.1, 0.1, 0.1, 0.7, 0.2, 0.8]), {
+    maxBatch: 3,
+    timeoutSec: 0.5,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("paper"),
+    keepLatencies: true,
+    sink: { request: (r) => requests.push({ ...r }), batch: (b) => batches.push({ ...b }) },
+  });
+  assert.equal(s.requests, 6);
+  assert.equal(s.batches, 3);
+  assert.deepEqual(Array.from(s.batchSizeCounts), [1, 1, 1]);
+  assert.deepEqual(s.dispatchReasons, { size: 1, timeout: 2, shutdown: 0 });
+  assert.deepEqual(batches.map((b) => [b.size, b.dispatchReason, b.dispatchSec]), [
+    [3, "size", 0.30000000000000004],
+    [2, "timeout", 1.5],
+    [1, "timeout", 2.5],
+  ]);
+  // Latency = dispatch - arrival + S_k: batch 1 completes at 0.3 + 0.13, batch 2 at 1.5 + 0.12,
+  // batch 3 at 2.5 + 0.11.
+  const expected = [0.33, 0.23, 0.13, 0.62, 0.42, 0.61];
+  s.latencies!.forEach((l, i) => assert.ok(Math.abs(l - expected[i]) < 1e-12, `request ${i}`));
+  assert.deepEqual(requests.map((r) => r.batchId), [0, 0, 0, 1, 1, 2]);
+  // Paper pricing, 1 GB: S_k * 0.0000166667 + 0.0000002 per batch.
+  const cost = [0.13, 0.12, 0.11].reduce((a, d) => a + d * 0.0000166667 + 0.0000002, 0);
+  assert.ok(Math.abs(s.totalCostUsd / cost - 1) < 1e-12);
+  assert.ok(Math.abs(s.costPerRequestUsd / (cost / 6) - 1) < 1e-12);
+});
+
+Deno.test("simulateBuffer() stops at --duration and flushes the open batch at the end", () => {
+  // Gaps of 0.4 s from 0: arrivals 0.4, 0.8, 1.2, ...; duration 1 s from the first arrival
+  // keeps 0.4, 0.8, 1.2 and 1.4 is not reached; B = 10, T = 2: the open batch's deadline
+  // (2.4) is after the end (1.4), so it leaves at 1.4 with reason shutdown.
+  const s = simulateBuffer(replayArrivals([0.4, 0.4, 0.4, 0.4]), {
+    maxBatch: 10,
+    timeoutSec: 2,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("paper"),
+    durationSec: 1,
+  });
+  assert.equal(s.requests, 3);
+  assert.deepEqual(s.dispatchReasons, { size: 0, timeout: 0, shutdown: 1 });
+});
+
+Deno.test("simulateBuffer() batch sizes follow the truncated Poisson law (seed 3, 10^6 requests)", () => {
+  // Closed form: K - 1 = min(Pois(lambda T), B - 1) with lambda = 30/s, T = 0.1 s, B = 5.
+  // About 260,000 batches: standard error of each share below 1e-3; tolerance 5e-3.
+  const s = simulateBuffer(poissonArrivals(30, { prng: seededPrng(3) }), {
+    maxBatch: 5,
+    timeoutSec: 0.1,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("paper"),
+    requests: 1e6,
+  });
+  const pmf = (n: number) => Math.exp(-3) * 3 ** n / [1, 1, 2, 6][n];
+  const expected = [pmf(0), pmf(1), pmf(2), pmf(3)];
+  expected.push(1 - expected.reduce((a, b) => a + b, 0));
+  expected.forEach((p, i) => {
+    const share = s.batchSizeCounts[i] / s.batches;
+    assert.ok(Math.abs(share - p) < 5e-3, `P(K=${i + 1}): ${share} vs ${p}`);
+  });
+});
+
+Deno.test("simulateBuffer() cold starts: an instance idle beyond the keep-alive is gone", () => {
+  // B = 1: each request is a batch of S_1 = 0.11 s. Arrivals at 1, 1.05 (the first instance
+  // is busy: a second cold start), 5 (both idle for < 10 s: warm), 30 (idle too long: cold).
+  const s = simulateBuffer(replayArrivals([1, 0.05, 3.95, 25]), {
+    maxBatch: 1,
+    timeoutSec: 1,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("paper"),
+    coldStart: { initSec: 0.5, keepAliveSec: 10 },
+    keepLatencies: true,
+  });
+  assert.equal(s.coldStarts, 3);
+  const expected = [0.61, 0.61, 0.11, 0.61];
+  s.latencies!.forEach((l, i) => assert.ok(Math.abs(l - expected[i]) < 1e-12, `request ${i}`));
+});
+
+Deno.test("simulateBuffer() with a service CV keeps the mean service time (seed 5)", () => {
+  // B = 1 at 1 request/s (no overlap matters): latency = service time, gamma with mean 0.11 s
+  // and CV 0.5; 200,000 requests give a standard error of 1.2e-4 s on the mean.
+  const s = simulateBuffer(poissonArrivals(1, { prng: seededPrng(4) }), {
+    maxBatch: 1,
+    timeoutSec: 1,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("paper"),
+    requests: 200_000,
+    serviceCv: 0.5,
+    prng: seededPrng(5),
+  });
+  assert.ok(Math.abs(s.latencySec.mean - 0.11) < 6e-4, `${s.latencySec.mean}`);
+});
+
+Deno.test("simulateBuffer() rejects bad limits and a CV without random numbers", () => {
+  const base = { maxBatch: 2, timeoutSec: 1, memoryMb: 1024, profile, pricing: pricing("paper") };
+  const stream = () => replayArrivals([1]);
+  assert.throws(() => simulateBuffer(stream(), { ...base, requests: 0 }), {
+    name: "RangeError",
+    message: "Cannot simulate 0 requests: expected a count > 0",
+  });
+  assert.throws(() => simulateBuffer(stream(), { ...base, serviceCv: 0.3 }), {
+    name: "RangeError",
+    message: "Cannot draw random service times without a prng",
+  });
+});
+
+Deno.test("LatencyHistogram quantiles are within 0.01 % of the exact sample quantiles", () => {
+  const prng = seededPrng(8);
+  const h = new LatencyHistogram();
+  const xs: number[] = [];
+  for (let i = 0; i < 100_000; i++) {
+    const x = 0.01 + 20 * prng.nextFloat() ** 3;
+    xs.push(x);
+    h.add(x);
+  }
+  xs.sort((a, b) => a - b);
+  for (const q of [0.01, 0.5, 0.95, 0.99, 1]) {
+    const exact = xs[Math.max(0, Math.ceil(q * xs.length) - 1)];
+    assert.ok(Math.abs(h.quantile(q) / exact - 1) <= 1e-4, `q ${q}`);
+  }
+  assert.equal(h.count, 100_000);
+});
