@@ -588,14 +588,18 @@ function scaledCdfSorted(
 
 /**
  * The latency CDF of the exact model at `w` seconds, for a batch state and the
- * service times `S_1 .. S_B`.
+ * service times `S_1 .. S_B`: `P(latency <= w)`, or with `left` the left limit
+ * `P(latency < w)` (they differ where F jumps: at `S_B` for the requests that
+ * fill a batch, at `S_k + T` for the first request of a batch that times out).
  */
 export function exactLatencyCdf(
   state: ExactBatchState,
   service: ArrayLike<number>,
   w: number,
+  options: { left?: boolean } = {},
 ): number {
-  return Math.min(1, scaledCdf(state, service, w, false).v / state.meanBatchSize);
+  const v = scaledCdf(state, service, w, options.left ?? false).v;
+  return Math.max(0, Math.min(1, v / state.meanBatchSize));
 }
 
 /** Whether `S_1 < S_2 < ... < S_B`. */
