@@ -6,8 +6,8 @@
  * @module
  */
 
-import { mersenne } from "npm:pure-rand@8.4.2/generator/mersenne";
-import { uniformFloat64 } from "npm:pure-rand@8.4.2/distribution/uniformFloat64";
+import { mersenne } from "pure-rand/generator/mersenne";
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 
 /** A source of uniform random numbers. */
 export interface Prng {

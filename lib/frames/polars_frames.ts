@@ -1,0 +1,22 @@
+/**
+ * Run records as nodejs-polars DataFrames (the edge where polars enters), with
+ * the log files' snake_case, unit-suffixed column names.
+ *
+ * @module
+ */
+
+import pl from "nodejs-polars";
+import type { BatchColumns, RequestColumns } from "../sim/column_sink.ts";
+
+/** A polars DataFrame. */
+export type DataFrame = pl.DataFrame;
+
+/** Columns as a DataFrame: typed arrays become Float64 series, string arrays Utf8 series. */
+export function columnsToDataFrame(columns: RequestColumns | BatchColumns): DataFrame {
+  const series = Object.entries(columns).map(([name, values]) =>
+    values instanceof Float64Array
+      ? pl.Series(name, values, pl.Float64)
+      : pl.Series(name, values as string[], pl.Utf8)
+  );
+  return pl.DataFrame(series);
+}
