@@ -6,6 +6,12 @@
  */
 
 import { parseArgs } from "node:util";
+import { dayArrivals, poissonArrivals } from "../lib/arrivals/streams.ts";
+import { readMapDirectory } from "../lib/io/map_files.ts";
+import { pricing } from "../lib/profile/pricing.ts";
+import { publishedProfile } from "../lib/profile/service_profile.ts";
+import { seededPrng } from "../lib/random/prng.ts";
+import { simulateBuffer } from "../lib/sim/simulator.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -86,6 +92,42 @@ async function timeOnce(args: string[]): Promise<number> {
   return sec;
 }
 
+/** Simulator throughput, in process: a NYS day and a long Poisson run. */
+async function simulatorFigures() {
+  const profile = publishedProfile("TF-inceptionV4");
+  const common = { memoryMb: 3008, profile, pricing: pricing("paper") };
+  const hours = await readMapDirectory(new URL("../traces/nys/", import.meta.url).pathname);
+  const out = [];
+  let t0 = performance.now();
+  const day = simulateBuffer(dayArrivals(hours, { prng: seededPrng(1) }), {
+    ...common,
+    maxBatch: 5,
+    timeoutSec: 1,
+  });
+  let sec = (performance.now() - t0) / 1000;
+  out.push({
+    name: "simulate a NYS day at its hourly MAPs (B 5, T 1 s)",
+    requests: day.requests,
+    sec,
+    millionPerSec: day.requests / sec / 1e6,
+  });
+  t0 = performance.now();
+  const long = simulateBuffer(poissonArrivals(1000, { prng: seededPrng(1) }), {
+    ...common,
+    maxBatch: 20,
+    timeoutSec: 0.1,
+    requests: 30_000_000,
+  });
+  sec = (performance.now() - t0) / 1000;
+  out.push({
+    name: "simulate 30M Poisson requests at 1000/s (B 20, T 0.1 s)",
+    requests: long.requests,
+    sec,
+    millionPerSec: long.requests / sec / 1e6,
+  });
+  return { runs: out, rssMb: Deno.memoryUsage().rss / 2 ** 20 };
+}
+
 /**
  * Runs the benchmarks and prints the figures.
  *
@@ -112,20 +154,41 @@ export async function main(args: string[]): Promise<number> {
       medianSec: times[Math.floor(times.length / 2)],
     });
   }
+  if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\rbench: simulator...\x1b[K"));
+  const simulator = values.only && !"simulate".includes(values.only)
+    ? undefined
+    : await simulatorFigures();
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
   if (values.format === "json") {
-    console.log(JSON.stringify({ deno: Deno.version.deno, results }));
+    console.log(JSON.stringify({ deno: Deno.version.deno, results, simulator }));
     return 0;
   }
-  console.log(`Wall time of 'deno task solve', process start included (Deno ${Deno.version.deno})`);
-  const w = Math.max(...results.map((r) => r.name.length));
-  console.log(`${"case".padEnd(w)}  runs  min (s)  median (s)`);
+  const w = Math.max(0, ...results.map((r) => r.name.length));
+  if (results.length) {
+    console.log(
+      `Wall time of 'deno task solve', process start included (Deno ${Deno.version.deno})`,
+    );
+    console.log(`${"case".padEnd(w)}  runs  min (s)  median (s)`);
+  }
   for (const r of results) {
     console.log(
       `${r.name.padEnd(w)}  ${String(r.runs).padStart(4)}  ${r.minSec.toFixed(3).padStart(7)}  ${
         r.medianSec.toFixed(3).padStart(10)
       }`,
     );
+  }
+  if (simulator) {
+    if (results.length) console.log("");
+    console.log("Simulator, in process (wall time, includes drawing the arrivals)");
+    for (const r of simulator.runs) {
+      console.log(
+        `${r.name.padEnd(w)}  ${(r.requests / 1e6).toFixed(2)}M requests in ${
+          r.sec.toFixed(2)
+        } s: ` +
+          `${r.millionPerSec.toFixed(2)}M requests/s`,
+      );
+    }
+    console.log(`resident memory after both runs: ${simulator.rssMb.toFixed(0)} MB`);
   }
   return 0;
 }
