@@ -31,8 +31,15 @@ export interface ValidationCase {
 
 /** Options of {@linkcode validateCase}. */
 export interface ValidationOptions {
-  /** Simulated requests. @default {2_000_000} */
+  /** Simulated requests (at least; see `minBatches`). @default {2_000_000} */
   requests?: number;
+  /**
+   * Simulate at least this many batches (the runs are sized with the exact
+   * model's mean batch size), since batches, not requests, are the nearly
+   * independent units: the noise of the batch-size distribution's total
+   * variation falls as one over the square root of this. @default {0}
+   */
+  minBatches?: number;
   /** Seed of the simulation. @default {1} */
   seed?: number;
   /** @default {pricing("paper")} */
@@ -173,9 +180,14 @@ function errors(
  * @returns Errors of both methods, the simulated percentiles and flags.
  */
 export function validateCase(c: ValidationCase, options: ValidationOptions = {}): ValidationResult {
-  const { requests = 2_000_000, seed = 1, extrapolate = false } = options;
+  const { seed = 1, extrapolate = false, minBatches = 0 } = options;
   const price = options.pricing ?? pricingByName("paper");
   const { maxBatch: b, timeoutSec: t, memoryMb, profile } = c;
+  const state = exactBatchStateFor(c.map, b, t);
+  const requests = Math.max(
+    options.requests ?? 2_000_000,
+    Math.ceil(minBatches * state.meanBatchSize),
+  );
   const sim = simulateBuffer(mapArrivals(c.map, { prng: seededPrng(seed) }), {
     maxBatch: b,
     timeoutSec: t,
@@ -190,7 +202,6 @@ export function validateCase(c: ValidationCase, options: ValidationOptions = {})
   const simSizes = sim.batchSizeCounts.map((x) => x / sim.batches);
   const service = serviceTimesSec(profile, b, memoryMb, { extrapolate });
 
-  const state = exactBatchStateFor(c.map, b, t);
   const exactRight = (w: number) => exactLatencyCdf(state, service, w);
   const exactLeft = (w: number) => exactLatencyCdf(state, service, w, { left: true });
   const exact = errors(
