@@ -126,7 +126,7 @@ function parseOptions(args: string[]): Options | "help" {
       },
     });
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
   }
   const v = parsed.values;
   if (v.help) return "help";

@@ -83,7 +83,7 @@ function parse(args: string[]): Options | "help" {
       },
     }).values;
   } catch (e) {
-    throw new UsageError((e as Error).message);
+    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
   }
   if (v.help) return "help";
   const hours = parseRange(v.hours!, { name: "--hours", integer: true, min: 1 });
