@@ -7,9 +7,9 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { replayArrivals, takeArrivals } from "../lib/arrivals/streams.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
+import { numberFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readInterArrivalFile, readTimestampFile, writeMapFiles } from "../lib/io/trace_files.ts";
 import { fitMapWindows, type MapWindowFit } from "../lib/map/map2_fit.ts";
@@ -54,35 +54,21 @@ interface Options {
   format: "table" | "json";
 }
 
-function numberFlag(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v)) {
-    throw new UsageError(`--${name} must be a number: found '${text}'`);
-  }
-  return v;
-}
-
 function parseOptions(args: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        window: { type: "string", default: "3600" },
-        start: { type: "string" },
-        timestamps: { type: "boolean", default: false },
-        "min-arrivals": { type: "string", default: "10" },
-        out: { type: "string" },
-        format: { type: "string", default: "table" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
-  }
+  const parsed = parseFlags({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      window: { type: "string", default: "3600" },
+      start: { type: "string" },
+      timestamps: { type: "boolean", default: false },
+      "min-arrivals": { type: "string", default: "10" },
+      out: { type: "string" },
+      format: { type: "string", default: "table" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   const v = parsed.values;
   if (v.help) return "help";
   if (parsed.positionals.length !== 1) {
@@ -195,11 +181,7 @@ export async function main(args: string[]): Promise<number> {
     }
     o = parsed;
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`fit: ${e.message} (see --help)`);
-      return 2;
-    }
-    throw e;
+    return reportUserError("fit", e);
   }
   let windows: MapWindowFit[];
   let arrivals: Float64Array;
@@ -229,16 +211,7 @@ export async function main(args: string[]): Promise<number> {
       }
     }
   } catch (e) {
-    if (
-      e instanceof RangeError || e instanceof TypeError || e instanceof SyntaxError ||
-      e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory ||
-      e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.PermissionDenied ||
-      e instanceof Deno.errors.AlreadyExists
-    ) {
-      console.error(`fit: ${(e as Error).message}`);
-      return 2;
-    }
-    throw e;
+    return reportUserError("fit", e);
   }
   if (o.format === "json") {
     console.log(jsonOutput(windows));

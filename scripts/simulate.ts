@@ -6,7 +6,6 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import {
   type ArrivalStream,
   dayArrivals,
@@ -16,6 +15,7 @@ import {
   timestampArrivals,
 } from "../lib/arrivals/streams.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
+import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readMapDirectory, readMapHour, readMapPair } from "../lib/io/map_files.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
@@ -106,23 +106,18 @@ function normalize(args: string[]): string[] {
 }
 
 function parse(args: string[]) {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: normalize(args),
-      strict: true,
-      allowPositionals: false,
-      options: {
-        ...Object.fromEntries(
-          Object.entries(FLAGS).map(([k, v]) => [k, { type: "string" as const, default: v }]),
-        ),
-        ...Object.fromEntries(BOOLEAN_FLAGS.map((k) => [k, { type: "boolean" as const }])),
-        h: { type: "boolean" as const },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
-  }
+  const parsed = parseFlags({
+    args: normalize(args),
+    strict: true,
+    allowPositionals: false,
+    options: {
+      ...Object.fromEntries(
+        Object.entries(FLAGS).map(([k, v]) => [k, { type: "string" as const, default: v }]),
+      ),
+      ...Object.fromEntries(BOOLEAN_FLAGS.map((k) => [k, { type: "boolean" as const }])),
+      h: { type: "boolean" as const },
+    },
+  });
   return parsed.values as Record<string, string | boolean | undefined>;
 }
 
@@ -227,11 +222,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     v = parse(args);
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`simulate: ${e.message} (see --help)`);
-      return 2;
-    }
-    throw e;
+    return reportUserError("simulate", e);
   }
   if (v.help || v.h) {
     console.log(HELP);
@@ -335,14 +326,7 @@ export async function main(args: string[]): Promise<number> {
     }
   } catch (e) {
     log?.close();
-    if (
-      e instanceof UsageError || e instanceof RangeError || e instanceof TypeError ||
-      e instanceof SyntaxError || e instanceof Deno.errors.NotFound
-    ) {
-      console.error(`simulate: ${(e as Error).message}`);
-      return 2;
-    }
-    throw e;
+    return reportUserError("simulate", e);
   }
   const elapsedSec = (performance.now() - started) / 1000;
   const out = {

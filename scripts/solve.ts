@@ -6,8 +6,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
+import { numberFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
@@ -20,6 +20,7 @@ import {
 } from "../lib/optimize/grid.ts";
 import {
   configurationAt,
+  type ConfigurationResult,
   type ConstraintKind,
   CONSTRAINTS,
   type HourSolution,
@@ -82,15 +83,6 @@ interface Options {
   all: boolean;
 }
 
-function numberFlag(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v)) {
-    throw new UsageError(`--${name} must be a number: found '${text}'`);
-  }
-  return v;
-}
-
 function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
   const found = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
   if (!found) {
@@ -100,34 +92,29 @@ function oneOf<T extends string>(name: string, text: string, allowed: readonly T
 }
 
 function parseOptions(args: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        model: { type: "string", default: "TF-inceptionV4" },
-        percentile: { type: "string", default: "0.95" },
-        constraint: { type: "string", default: "latency" },
-        slo: { type: "string" },
-        trace: { type: "string", default: "twitter" },
-        start: { type: "string" },
-        end: { type: "string" },
-        method: { type: "string", default: "exact" },
-        pricing: { type: "string", default: "paper" },
-        memory: { type: "string", default: PAPER_MEMORY_RANGE },
-        timeout: { type: "string", default: PAPER_TIMEOUT_RANGE },
-        batch: { type: "string", default: PAPER_BATCH_RANGE },
-        extrapolate: { type: "boolean", default: false },
-        format: { type: "string", default: "table" },
-        all: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
-  }
+  const parsed = parseFlags({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      model: { type: "string", default: "TF-inceptionV4" },
+      percentile: { type: "string", default: "0.95" },
+      constraint: { type: "string", default: "latency" },
+      slo: { type: "string" },
+      trace: { type: "string", default: "twitter" },
+      start: { type: "string" },
+      end: { type: "string" },
+      method: { type: "string", default: "exact" },
+      pricing: { type: "string", default: "paper" },
+      memory: { type: "string", default: PAPER_MEMORY_RANGE },
+      timeout: { type: "string", default: PAPER_TIMEOUT_RANGE },
+      batch: { type: "string", default: PAPER_BATCH_RANGE },
+      extrapolate: { type: "boolean", default: false },
+      format: { type: "string", default: "table" },
+      all: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   const v = parsed.values;
   if (v.help) return "help";
   const constraint = oneOf("constraint", v.constraint!, CONSTRAINTS);
@@ -364,11 +351,7 @@ export async function main(args: string[]): Promise<number> {
     }
     o = parsed;
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`solve: ${e.message} (see --help)`);
-      return 2;
-    }
-    throw e;
+    return reportUserError("solve", e);
   }
   let hours: HourSolution[];
   try {
@@ -411,14 +394,7 @@ export async function main(args: string[]): Promise<number> {
     });
     progress.done();
   } catch (e) {
-    if (
-      e instanceof UsageError || e instanceof RangeError || e instanceof TypeError ||
-      e instanceof SyntaxError || e instanceof Deno.errors.NotFound
-    ) {
-      console.error(`solve: ${(e as Error).message}`);
-      return 2;
-    }
-    throw e;
+    return reportUserError("solve", e);
   }
   const elapsedSec = (performance.now() - started) / 1000;
   if (o.format === "json") console.log(jsonOutput(o, hours, elapsedSec));

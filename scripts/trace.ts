@@ -6,8 +6,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { interArrivals, mapArrivals, takeArrivals } from "../lib/arrivals/streams.ts";
+import { numberFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readMapHour, readMapPair } from "../lib/io/map_files.ts";
 import { writeInterArrivalFile } from "../lib/io/trace_files.ts";
@@ -50,36 +50,22 @@ interface Options {
   format: "text" | "json";
 }
 
-function numberFlag(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v)) {
-    throw new UsageError(`--${name} must be a number: found '${text}'`);
-  }
-  return v;
-}
-
 function parseOptions(args: string[]): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        map: { type: "string" },
-        trace: { type: "string" },
-        hour: { type: "string" },
-        duration: { type: "string", default: "3600" },
-        seed: { type: "string", default: "1" },
-        out: { type: "string" },
-        format: { type: "string", default: "text" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
-  }
+  const parsed = parseFlags({
+    args,
+    strict: true,
+    allowPositionals: true,
+    options: {
+      map: { type: "string" },
+      trace: { type: "string" },
+      hour: { type: "string" },
+      duration: { type: "string", default: "3600" },
+      seed: { type: "string", default: "1" },
+      out: { type: "string" },
+      format: { type: "string", default: "text" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
   const v = parsed.values, rest = parsed.positionals;
   if (v.help) return "help";
   // --map takes two values: the D1 file is the one positional argument.
@@ -167,11 +153,7 @@ export async function main(args: string[]): Promise<number> {
     }
     o = parsed;
   } catch (e) {
-    if (e instanceof UsageError) {
-      console.error(`trace: ${e.message} (see --help)`);
-      return 2;
-    }
-    throw e;
+    return reportUserError("trace", e);
   }
   let summary;
   try {
@@ -196,15 +178,7 @@ export async function main(args: string[]): Promise<number> {
       mapRatePerSec: arrivalRatePerSec(map),
     };
   } catch (e) {
-    if (
-      e instanceof RangeError || e instanceof TypeError || e instanceof SyntaxError ||
-      e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory ||
-      e instanceof Deno.errors.NotADirectory || e instanceof Deno.errors.PermissionDenied
-    ) {
-      console.error(`trace: ${(e as Error).message}`);
-      return 2;
-    }
-    throw e;
+    return reportUserError("trace", e);
   }
   if (o.format === "json") {
     console.log(JSON.stringify(summary));

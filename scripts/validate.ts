@@ -5,8 +5,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
+import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
@@ -64,27 +64,22 @@ interface Options {
 }
 
 function parse(args: string[]): Options | "help" {
-  let v;
-  try {
-    v = parseArgs({
-      args,
-      strict: true,
-      options: {
-        traces: { type: "string", default: "twitter,nys" },
-        hours: { type: "string", default: "1:24" },
-        models: { type: "string", default: "TF-inceptionV4,manual" },
-        memory: { type: "string", default: "3008" },
-        configs: { type: "string", default: "5:0.05,20:0.1,20:0.5" },
-        requests: { type: "string", default: "2000000" },
-        "min-batches": { type: "string", default: "1000000" },
-        seed: { type: "string", default: "1" },
-        format: { type: "string", default: "table" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
-  } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
-  }
+  const v = parseFlags({
+    args,
+    strict: true,
+    options: {
+      traces: { type: "string", default: "twitter,nys" },
+      hours: { type: "string", default: "1:24" },
+      models: { type: "string", default: "TF-inceptionV4,manual" },
+      memory: { type: "string", default: "3008" },
+      configs: { type: "string", default: "5:0.05,20:0.1,20:0.5" },
+      requests: { type: "string", default: "2000000" },
+      "min-batches": { type: "string", default: "1000000" },
+      seed: { type: "string", default: "1" },
+      format: { type: "string", default: "table" },
+      help: { type: "boolean", short: "h" },
+    },
+  }).values;
   if (v.help) return "help";
   const hours = parseRange(v.hours!, { name: "--hours", integer: true, min: 1 });
   const memoryMb = Number(v.memory);
@@ -250,14 +245,7 @@ export async function main(args: string[]): Promise<number> {
     }
     if (cases.length === 0) throw new UsageError(`no hour of ${o.traces.join(", ")} in --hours`);
   } catch (e) {
-    if (
-      e instanceof UsageError || e instanceof RangeError || e instanceof TypeError ||
-      e instanceof SyntaxError || e instanceof Deno.errors.NotFound
-    ) {
-      console.error(`validate: ${(e as Error).message}`);
-      return 2;
-    }
-    throw e;
+    return reportUserError("validate", e);
   }
   const total = cases.length * profiles.length * o.configs.length;
   const progress = o.format !== "json" && Deno.stderr.isTerminal()
