@@ -244,6 +244,32 @@ export function dayArrivals(
 }
 
 /**
+ * A stream as a JavaScript iterator, for `for ... of` loops: arrival times
+ * until the stream ends, `count` of them have been yielded, or one falls after
+ * `untilSec`.
+ *
+ * @example
+ * ```ts
+ * import { iterateArrivals, poissonArrivals } from "./streams.ts";
+ * import { seededPrng } from "../random/prng.ts";
+ * let n = 0;
+ * for (const _t of iterateArrivals(poissonArrivals(10, { prng: seededPrng(1) }), { untilSec: 60 })) n++;
+ * console.assert(n > 450 && n < 750);
+ * ```
+ */
+export function* iterateArrivals(
+  stream: ArrivalStream,
+  limits: { count?: number; untilSec?: number } = {},
+): Generator<number, void, undefined> {
+  const { count = Infinity, untilSec = Infinity } = limits;
+  for (let n = 0; n < count; n++) {
+    const t = stream.next();
+    if (!(t < Infinity) || t > untilSec) return;
+    yield t;
+  }
+}
+
+/**
  * The first arrivals of a stream as an array: up to `count` of them, and none
  * after `untilSec`.
  */

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   dayArrivals,
   interArrivals,
+  iterateArrivals,
   mapArrivals,
   poissonArrivals,
   replayArrivals,
@@ -117,4 +118,10 @@ Deno.test("takeArrivals() needs a limit", () => {
     name: "RangeError",
     message: "Cannot take arrivals without a count or an end time",
   });
+});
+
+Deno.test("iterateArrivals() yields the stream's times up to a count or an end time", () => {
+  assert.deepEqual([...iterateArrivals(replayArrivals([1, 1, 1, 1]), { count: 2 })], [1, 2]);
+  assert.deepEqual([...iterateArrivals(replayArrivals([1, 1, 1, 1]), { untilSec: 3 })], [1, 2, 3]);
+  assert.deepEqual([...iterateArrivals(replayArrivals([1, 1]))], [1, 2]);
 });
