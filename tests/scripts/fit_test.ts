@@ -2,31 +2,11 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readMapDirectory, readMapHour } from "../../lib/io/map_files.ts";
 import { arrivalRatePerSec } from "../../lib/map/moments.ts";
+import { runScript, withTempDir } from "./_run_script.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-async function run(script: string, ...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", `scripts/${script}.ts`, ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const run = runScript;
 
 const fit = (...args: string[]) => run("fit", ...args);
-
-async function withTempDir(body: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "fit_test_" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("fit --format json prints the documented windows, recovers the MAP rate", async () => {
   // Two hours of Twitter hour 1 (seed 3) from deno task trace, fitted per hour. The MAP is

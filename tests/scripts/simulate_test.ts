@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
+import { runScript } from "./_run_script.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-async function simulate(...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "--allow-env", "scripts/simulate.ts", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const simulate = (...args: string[]) => runScript("simulate", ...args);
 
 Deno.test("simulate --format json prints the documented summary, the same for the same seed", async () => {
   const args = ["--inter_arrival", "40", "--requests", "20000", "--seed", "3", "--format", "json"];

@@ -1,18 +1,7 @@
 import assert from "node:assert/strict";
+import { runScript } from "./_run_script.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-async function solve(...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "scripts/solve.ts", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
+const solve = (...args: string[]) => runScript("solve", ...args);
 
 Deno.test("solve --format json prints the documented document (paper, NYS hour 8)", async () => {
   const r = await solve(

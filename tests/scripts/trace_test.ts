@@ -1,29 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readInterArrivalFile } from "../../lib/io/trace_files.ts";
+import { ROOT, runScript, withTempDir } from "./_run_script.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-
-async function trace(...args: string[]) {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-write", "scripts/trace.ts", ...args],
-    cwd: ROOT,
-    stdout: "piped",
-    stderr: "piped",
-    env: { NO_COLOR: "1" },
-  }).output();
-  const dec = new TextDecoder();
-  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-}
-
-async function withTempDir(body: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "trace_test_" });
-  try {
-    await body(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const trace = (...args: string[]) => runScript("trace", ...args);
 
 Deno.test("trace --seed is reproducible: the same seed writes the same bytes", async () => {
   await withTempDir(async (dir) => {
