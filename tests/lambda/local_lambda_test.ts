@@ -1,0 +1,179 @@
+import assert from "node:assert/strict";
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  UpdateFunctionConfigurationCommand,
+} from "@aws-sdk/client-lambda";
+import { startLocalLambdaServer } from "../../lib/lambda/http_server.ts";
+import { LocalLambda } from "../../lib/lambda/local_lambda.ts";
+import { publishedProfile } from "../../lib/profile/service_profile.ts";
+import { seededPrng } from "../../lib/random/prng.ts";
+
+function setUp(options: { concurrencyLimit?: number } = {}) {
+  // timeScale 1000: a 5 s service time takes 5 ms of wall time.
+  const lambda = new LocalLambda({
+    profileFor: (m) => publishedProfile(m),
+    prng: seededPrng(1),
+    timeScale: 1000,
+    ...options,
+  });
+  const server = startLocalLambdaServer(lambda);
+  const client = new LambdaClient({
+    region: "us-east-1",
+    endpoint: server.url,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+  return { lambda, server, client };
+}
+
+const decode = (b?: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
+
+Deno.test("LocalLambda serves the real SDK: create, get, list, update, invoke, delete", async () => {
+  const { server, client, lambda } = setUp();
+  try {
+    const created = await client.send(
+      new CreateFunctionCommand({
+        FunctionName: "inception-v4",
+        Role: "arn:aws:iam::000000000000:role/lambda",
+        Code: { ZipFile: new Uint8Array([0]) },
+        MemorySize: 2048,
+        Environment: { Variables: { MODEL: "TF-inceptionV4" } },
+      }),
+    );
+    assert.equal(created.FunctionName, "inception-v4");
+    assert.equal(created.MemorySize, 2048);
+    const got = await client.send(new GetFunctionCommand({ FunctionName: "inception-v4" }));
+    assert.equal(got.Configuration?.MemorySize, 2048);
+    const list = await client.send(new ListFunctionsCommand({}));
+    assert.deepEqual(list.Functions?.map((f) => f.FunctionName), ["inception-v4"]);
+
+    const first = await client.send(
+      new InvokeCommand({
+        FunctionName: "inception-v4",
+        Payload: new TextEncoder().encode(JSON.stringify({ requests: [1, 2, 3] })),
+        LogType: "Tail",
+      }),
+    );
+    assert.equal(first.StatusCode, 200);
+    assert.equal(first.FunctionError, undefined);
+    const body = decode(first.Payload);
+    assert.equal(body.batchSize, 3);
+    // The function's time is the profile's S(3, 2048 MB).
+    const s3 = publishedProfile("TF-inceptionV4");
+    const { serviceTimeSec } = await import("../../lib/profile/service_profile.ts");
+    assert.ok(Math.abs(body.durationMs - 1000 * serviceTimeSec(s3, 3, 2048)) < 1e-6);
+    const tail = atob(first.LogResult!);
+    assert.match(tail, /^START RequestId: \S+ Version: \$LATEST\nEND RequestId: \S+\nREPORT /);
+    assert.match(
+      tail,
+      /Billed Duration: \d+ ms\tMemory Size: 2048 MB\tMax Memory Used: \d+ MB\tInit Duration: 250\.00 ms/,
+    );
+
+    // Warm the second time: no Init Duration, the same environment.
+    const second = await client.send(
+      new InvokeCommand({
+        FunctionName: "inception-v4",
+        Payload: new TextEncoder().encode("{}"),
+        LogType: "Tail",
+      }),
+    );
+    assert.doesNotMatch(atob(second.LogResult!), /Init Duration/);
+    assert.equal(lambda.environmentCount("inception-v4"), 1);
+
+    // A configuration change retires the warm environments: the next call is cold.
+    const updated = await client.send(
+      new UpdateFunctionConfigurationCommand({ FunctionName: "inception-v4", MemorySize: 3008 }),
+    );
+    assert.equal(updated.MemorySize, 3008);
+    assert.equal(lambda.environmentCount("inception-v4"), 0);
+    const third = await client.send(
+      new InvokeCommand({
+        FunctionName: "inception-v4",
+        Payload: new TextEncoder().encode("{}"),
+        LogType: "Tail",
+      }),
+    );
+    assert.match(atob(third.LogResult!), /Memory Size: 3008 MB.*Init Duration/);
+
+    await client.send(new DeleteFunctionCommand({ FunctionName: "inception-v4" }));
+    assert.deepEqual((await client.send(new ListFunctionsCommand({}))).Functions, []);
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("LocalLambda answers with AWS-shaped errors the SDK recognises", async () => {
+  const { server, client } = setUp({ concurrencyLimit: 0 });
+  try {
+    await assert.rejects(
+      () => client.send(new InvokeCommand({ FunctionName: "missing" })),
+      (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(e.name, "ResourceNotFoundException");
+        assert.equal(e.$metadata?.httpStatusCode, 404);
+        assert.match(
+          e.message,
+          /Function not found: arn:aws:lambda:us-east-1:000000000000:function:missing/,
+        );
+        return true;
+      },
+    );
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: "f",
+        Role: "r",
+        Code: { ZipFile: new Uint8Array([0]) },
+      }),
+    );
+    await assert.rejects(
+      () =>
+        client.send(
+          new InvokeCommand({ FunctionName: "f", Payload: new TextEncoder().encode("{not json") }),
+        ),
+      { name: "InvalidRequestContentException" },
+    );
+    // Concurrency limit 0: every invocation is throttled.
+    await assert.rejects(
+      () =>
+        client.send(
+          new InvokeCommand({ FunctionName: "f", Payload: new TextEncoder().encode("{}") }),
+        ),
+      (
+        e: Error & {
+          Reason?: string;
+          retryAfterSeconds?: string;
+          $metadata?: { httpStatusCode?: number };
+        },
+      ) => {
+        assert.equal(e.name, "TooManyRequestsException");
+        assert.equal(e.$metadata?.httpStatusCode, 429);
+        assert.equal(e.Reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+        assert.equal(e.retryAfterSeconds, "1");
+        return true;
+      },
+    );
+    await assert.rejects(
+      () =>
+        client.send(
+          new InvokeCommand({
+            FunctionName: "f",
+            Payload: new Uint8Array(6 * 1024 * 1024 + 1).fill(32),
+          }),
+        ),
+      { name: "RequestTooLargeException" },
+    );
+    await assert.rejects(
+      () =>
+        client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "f", MemorySize: 64 })),
+      { name: "InvalidParameterValueException" },
+    );
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
