@@ -1,12 +1,15 @@
 /**
  * The HTTP face of {@linkcode LocalLambda}: the subset of the Lambda REST API
- * (2015-03-31) that `@aws-sdk/client-lambda` sends, on 127.0.0.1, with
- * AWS-shaped errors, so the real SDK client runs against it unchanged.
+ * (2015-03-31) that `@aws-sdk/client-lambda` sends, and the CloudWatch Logs
+ * calls of `@aws-sdk/client-cloudwatch-logs` (told apart by their
+ * `X-Amz-Target` header), on 127.0.0.1, with AWS-shaped errors, so the real
+ * SDK clients run against it unchanged.
  *
  * @module
  */
 
 import { LambdaApiError, type LocalLambda } from "./local_lambda.ts";
+import { handleLogsRequest, LOGS_TARGET_PREFIX } from "./logs_api.ts";
 
 /** A running server. */
 export interface LocalLambdaServer {
@@ -60,6 +63,9 @@ async function bodyJson(req: Request): Promise<Record<string, unknown>> {
 
 /** Routes one request to the local Lambda. */
 export async function handleLambdaRequest(lambda: LocalLambda, req: Request): Promise<Response> {
+  if ((req.headers.get("x-amz-target") ?? "").startsWith(LOGS_TARGET_PREFIX)) {
+    return handleLogsRequest(lambda, req);
+  }
   const url = new URL(req.url);
   const path = url.pathname.replace(/\/+$/, "");
   try {
