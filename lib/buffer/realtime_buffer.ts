@@ -1,0 +1,263 @@
+/**
+ * The BATCH buffer in real time: the simulator's {@linkcode BatchingPolicy}
+ * driven by an injected clock and timers, batches handed to a
+ * {@linkcode Dispatcher} concurrently (optionally at most `maxInFlight` at a
+ * time), and every request recorded exactly once, completed or failed, to a
+ * {@linkcode RecordSink} with the simulator's schema.
+ *
+ * @module
+ */
+
+import { billedDurationSec, type Pricing } from "../profile/pricing.ts";
+import {
+  BatchingPolicy,
+  type DispatchedBatch,
+  type DispatchReason,
+} from "../sim/batching_policy.ts";
+import type { BatchRecord, RecordSink, RequestRecord } from "../sim/simulator.ts";
+import type { Dispatcher, DispatchOutcome } from "./dispatcher.ts";
+
+/** Time and timers, in seconds from the run's start. */
+export interface BufferClock {
+  nowSec(): number;
+  setTimer(callback: () => void, delaySec: number): unknown;
+  clearTimer(id: unknown): void;
+}
+
+/** A clock on `performance.now()` and `setTimeout`, zero at creation. */
+export function systemClock(): BufferClock {
+  const origin = performance.now();
+  return {
+    nowSec: () => (performance.now() - origin) / 1000,
+    setTimer: (cb, delaySec) => setTimeout(cb, Math.max(0, delaySec * 1000)),
+    clearTimer: (id) => clearTimeout(id as number),
+  };
+}
+
+/** Options of {@linkcode RealtimeBuffer}. */
+export interface RealtimeBufferOptions {
+  maxBatch: number;
+  timeoutSec: number;
+  dispatcher: Dispatcher;
+  clock: BufferClock;
+  /** For the cost of each batch (from its billed duration). */
+  pricing: Pricing;
+  /** Lambda memory, MB, when the dispatcher does not report it. */
+  memoryMb: number;
+  /** Where records go. */
+  sink?: RecordSink;
+  /** Batches being invoked at once, at most. @default {Infinity} */
+  maxInFlight?: number;
+}
+
+/** Counters of a run so far. */
+export interface BufferStats {
+  requests: number;
+  completed: number;
+  failed: number;
+  batches: number;
+  inFlight: number;
+  queued: number;
+  dispatchReasons: Record<DispatchReason, number>;
+  totalCostUsd: number;
+  /** Dispatch time minus deadline of timeout batches, seconds. */
+  timeoutLatenessSec: number[];
+}
+
+interface Pending {
+  batch: DispatchedBatch;
+  requestIds: number[];
+  arrivalsSec: number[];
+}
+
+/** The buffer: call {@linkcode RealtimeBuffer.arrive} for each request, then `shutdown()`. */
+export class RealtimeBuffer {
+  readonly #o: RealtimeBufferOptions;
+  readonly #policy: BatchingPolicy;
+  #timer: unknown;
+  #nextId = 0;
+  #queue: Pending[] = [];
+  #running = new Set<Promise<void>>();
+  #closed = false;
+  readonly stats: BufferStats = {
+    requests: 0,
+    completed: 0,
+    failed: 0,
+    batches: 0,
+    inFlight: 0,
+    queued: 0,
+    dispatchReasons: { size: 0, timeout: 0, shutdown: 0 },
+    totalCostUsd: 0,
+    timeoutLatenessSec: [],
+  };
+
+  /** Creates an empty buffer. */
+  constructor(options: RealtimeBufferOptions) {
+    this.#o = options;
+    this.#policy = new BatchingPolicy({
+      maxBatch: options.maxBatch,
+      timeoutSec: options.timeoutSec,
+    });
+  }
+
+  /**
+   * A request arrives now.
+   *
+   * @returns Its request id.
+   * @throws {RangeError} After `shutdown()`.
+   */
+  arrive(): number {
+    if (this.#closed) throw new RangeError("Cannot accept a request after shutdown");
+    const now = this.#o.clock.nowSec();
+    // A timer that has not fired yet (timers can be late) must not let the batch grow.
+    if (this.#policy.pending > 0 && now >= this.#policy.deadlineSec) this.#onTimeout();
+    const id = this.#nextId++;
+    this.stats.requests++;
+    const wasEmpty = this.#policy.pending === 0;
+    const full = this.#policy.arrive(id, now);
+    if (full) {
+      this.#dispatch("size", now);
+    } else if (wasEmpty) {
+      this.#timer = this.#o.clock.setTimer(() => this.#onTimeout(), this.#o.timeoutSec);
+    }
+    return id;
+  }
+
+  #onTimeout(): void {
+    if (this.#policy.pending === 0) return;
+    const now = this.#o.clock.nowSec();
+    this.stats.timeoutLatenessSec.push(now - this.#policy.deadlineSec);
+    this.#dispatch("timeout", now);
+  }
+
+  #dispatch(reason: DispatchReason, now: number): void {
+    if (this.#timer !== undefined) {
+      this.#o.clock.clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+    const batch = this.#policy.dispatch(reason, now);
+    this.stats.batches++;
+    this.stats.dispatchReasons[reason]++;
+    // The policy's arrays are reused: copy them.
+    this.#queue.push({
+      batch: { ...batch },
+      requestIds: Array.from(batch.requestIds),
+      arrivalsSec: Array.from(batch.arrivalsSec),
+    });
+    this.stats.queued = this.#queue.length;
+    this.#pump();
+  }
+
+  #pump(): void {
+    const cap = this.#o.maxInFlight ?? Infinity;
+    while (this.#queue.length > 0 && this.stats.inFlight < cap) {
+      const p = this.#queue.shift()!;
+      this.stats.queued = this.#queue.length;
+      this.stats.inFlight++;
+      const run = this.#invoke(p).finally(() => {
+        this.stats.inFlight--;
+        this.#running.delete(run);
+        this.#pump();
+      });
+      this.#running.add(run);
+    }
+  }
+
+  async #invoke(p: Pending): Promise<void> {
+    let outcome: DispatchOutcome;
+    try {
+      outcome = await this.#o.dispatcher.dispatch({
+        batchId: p.batch.batchId,
+        requestIds: p.requestIds,
+      });
+    } catch (e) {
+      outcome = {
+        status: "failed",
+        error: `Dispatcher error: ${(e as Error)?.message ?? e}`,
+        durationMs: NaN,
+        billedDurationMs: NaN,
+        initDurationMs: 0,
+        memorySizeMb: NaN,
+        maxMemoryUsedMb: NaN,
+        attempts: 1,
+        logTail: "",
+      };
+    }
+    this.#record(p, outcome, this.#o.clock.nowSec());
+  }
+
+  #record(p: Pending, o: DispatchOutcome, completionSec: number): void {
+    const { sink, pricing } = this.#o;
+    const memoryMb = Number.isFinite(o.memorySizeMb) ? o.memorySizeMb : this.#o.memoryMb;
+    const billedSec = Number.isFinite(o.billedDurationMs)
+      ? o.billedDurationMs / 1000
+      : (Number.isFinite(o.durationMs) ? billedDurationSec(pricing, o.durationMs / 1000) : 0);
+    const invoked = o.attempts > 0 && (o.status === "ok" || Number.isFinite(o.durationMs));
+    const costUsd = invoked
+      ? billedSec * (memoryMb / 1024) * pricing.usdPerGbSecond + pricing.usdPerRequest
+      : 0;
+    this.stats.totalCostUsd += costUsd;
+    const k = p.requestIds.length;
+    for (let i = 0; i < k; i++) {
+      if (o.status === "ok") this.stats.completed++;
+      else this.stats.failed++;
+      const r: RequestRecord = {
+        requestId: p.requestIds[i],
+        arrivalSec: p.arrivalsSec[i],
+        dispatchSec: p.batch.dispatchSec,
+        completionSec,
+        latencySec: completionSec - p.arrivalsSec[i],
+        batchId: p.batch.batchId,
+        batchSize: k,
+        status: o.status,
+        error: o.error,
+      };
+      sink?.request?.(r);
+    }
+    const b: BatchRecord = {
+      batchId: p.batch.batchId,
+      size: k,
+      firstArrivalSec: p.batch.firstArrivalSec,
+      deadlineSec: p.batch.deadlineSec,
+      dispatchSec: p.batch.dispatchSec,
+      dispatchReason: p.batch.reason,
+      completionSec,
+      latencySec: completionSec - p.batch.firstArrivalSec,
+      durationMs: o.durationMs,
+      billedDurationMs: o.billedDurationMs,
+      initDurationMs: o.initDurationMs,
+      memorySizeMb: memoryMb,
+      maxMemoryUsedMb: o.maxMemoryUsedMb,
+      costUsd,
+      status: o.status,
+      error: o.error,
+    };
+    sink?.batch?.(b);
+  }
+
+  /**
+   * Stops taking requests, dispatches the open batch (reason `shutdown`) and
+   * waits for every batch in flight or queued, up to `graceSec` (then the
+   * unfinished ones are left to the caller, who may exit).
+   *
+   * @returns Whether everything finished within the grace period.
+   */
+  async shutdown(graceSec = Infinity): Promise<boolean> {
+    this.#closed = true;
+    if (this.#policy.pending > 0) this.#dispatch("shutdown", this.#o.clock.nowSec());
+    const all = async () => {
+      while (this.#running.size > 0 || this.#queue.length > 0) {
+        await Promise.all([...this.#running]);
+      }
+      return true;
+    };
+    if (!Number.isFinite(graceSec)) return await all();
+    let timer: unknown;
+    const grace = new Promise<boolean>((r) => {
+      timer = this.#o.clock.setTimer(() => r(false), graceSec);
+    });
+    const done = await Promise.race([all(), grace]);
+    if (timer !== undefined) this.#o.clock.clearTimer(timer);
+    return done;
+  }
+}

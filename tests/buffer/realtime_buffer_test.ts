@@ -1,0 +1,269 @@
+import assert from "node:assert/strict";
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { poissonArrivals, replayArrivals, takeArrivals } from "../../lib/arrivals/streams.ts";
+import {
+  type InvokeInput,
+  type InvokeOutput,
+  lambdaDispatcher,
+  profileDispatcher,
+} from "../../lib/buffer/dispatcher.ts";
+import { type BufferClock, RealtimeBuffer, systemClock } from "../../lib/buffer/realtime_buffer.ts";
+import { startLocalLambdaServer } from "../../lib/lambda/http_server.ts";
+import { LocalLambda } from "../../lib/lambda/local_lambda.ts";
+import { pricing } from "../../lib/profile/pricing.ts";
+import { profileFromJson, publishedProfile } from "../../lib/profile/service_profile.ts";
+import { seededPrng } from "../../lib/random/prng.ts";
+import { ColumnSink } from "../../lib/sim/column_sink.ts";
+import { simulateBuffer } from "../../lib/sim/simulator.ts";
+
+/** A clock that moves only when told to, firing timers in time order. */
+class FakeClock implements BufferClock {
+  t = 0;
+  #timers = new Map<number, { at: number; cb: () => void }>();
+  #next = 1;
+  nowSec() {
+    return this.t;
+  }
+  setTimer(cb: () => void, delaySec: number) {
+    const id = this.#next++;
+    this.#timers.set(id, { at: this.t + delaySec, cb });
+    return id;
+  }
+  clearTimer(id: unknown) {
+    this.#timers.delete(id as number);
+  }
+  sleep = (ms: number) => new Promise<void>((r) => this.setTimer(r, ms / 1000));
+  /** Moves to `toSec`, firing due timers (and letting their promises settle). */
+  async advance(toSec: number) {
+    for (;;) {
+      let first: [number, { at: number; cb: () => void }] | undefined;
+      for (const e of this.#timers) {
+        if (e[1].at <= toSec && (!first || e[1].at < first[1].at)) first = e;
+      }
+      if (!first) break;
+      this.#timers.delete(first[0]);
+      this.t = first[1].at;
+      first[1].cb();
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    }
+    this.t = toSec;
+    for (let i = 0; i < 10; i++) await Promise.resolve();
+  }
+}
+
+const profile = profileFromJson({
+  name: "linear",
+  terms: ["1", "k"],
+  coefficients: [0.1, 0.01],
+  memoryRangeMb: [128, 10240],
+  batchRange: [1, 64],
+});
+
+Deno.test("RealtimeBuffer on a fake clock forms the simulator's batches and latencies", async () => {
+  // The same 2,000 Poisson arrivals (seed 4) through the real-time buffer (fake clock,
+  // in-process dispatcher) and through the simulator: identical batches and latencies.
+  const arrivals = takeArrivals(poissonArrivals(30, { prng: seededPrng(4) }), { count: 2000 });
+  const clock = new FakeClock();
+  const sink = new ColumnSink();
+  const buffer = new RealtimeBuffer({
+    maxBatch: 5,
+    timeoutSec: 0.1,
+    dispatcher: profileDispatcher({ profile, memoryMb: 1024, sleep: clock.sleep }),
+    clock,
+    pricing: pricing("aws-x86"),
+    memoryMb: 1024,
+    sink,
+  });
+  for (const t of arrivals) {
+    await clock.advance(t);
+    buffer.arrive();
+  }
+  // Let the last batch time out as the simulator's does when its stream ends.
+  await clock.advance(arrivals[arrivals.length - 1] + 0.2);
+  const done = buffer.shutdown();
+  await clock.advance(arrivals[arrivals.length - 1] + 10);
+  assert.equal(await done, true);
+
+  const simSink = new ColumnSink();
+  simulateBuffer(replayArrivals(Array.from(arrivals, (t, i) => t - (i ? arrivals[i - 1] : 0))), {
+    maxBatch: 5,
+    timeoutSec: 0.1,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("aws-x86"),
+    sink: simSink,
+  });
+  const got = sink.requests(), want = simSink.requests();
+  assert.equal(got.request_id.length, 2000);
+  // Records arrive in completion order: compare by request id.
+  const order = Array.from(got.request_id.keys()).sort((a, b) =>
+    got.request_id[a] - got.request_id[b]
+  );
+  for (let n = 0; n < 2000; n++) {
+    const i = order[n];
+    assert.equal(got.request_id[i], want.request_id[n]);
+    assert.equal(got.batch_size[i], want.batch_size[n]);
+    assert.ok(Math.abs(got.latency_sec[i] - want.latency_sec[n]) < 1e-9, `request ${n}`);
+  }
+  assert.equal(buffer.stats.completed, 2000);
+  assert.equal(buffer.stats.failed, 0);
+  assert.ok(buffer.stats.timeoutLatenessSec.every((x) => Math.abs(x) < 1e-12));
+});
+
+Deno.test("lambdaDispatcher retries throttling after retryAfterSeconds, then succeeds", async () => {
+  const calls: InvokeInput[] = [];
+  const slept: number[] = [];
+  const tail = btoa(
+    "START RequestId: r Version: $LATEST\nEND RequestId: r\nREPORT RequestId: r\tDuration: 10.50 ms\t" +
+      "Billed Duration: 11 ms\tMemory Size: 2048 MB\tMax Memory Used: 300 MB\n",
+  );
+  const d = lambdaDispatcher({
+    functionName: "f",
+    prng: seededPrng(1),
+    sleep: (ms) => {
+      slept.push(ms);
+      return Promise.resolve();
+    },
+    invoke: (input): Promise<InvokeOutput> => {
+      calls.push(input);
+      if (calls.length <= 2) {
+        return Promise.reject(Object.assign(new Error("Rate Exceeded."), {
+          name: "TooManyRequestsException",
+          retryAfterSeconds: "1",
+          $metadata: { httpStatusCode: 429 },
+        }));
+      }
+      return Promise.resolve({ StatusCode: 200, LogResult: tail });
+    },
+  });
+  const o = await d.dispatch({ batchId: 3, requestIds: [7, 8] });
+  assert.equal(o.status, "ok");
+  assert.equal(o.attempts, 3);
+  assert.deepEqual(slept.map((ms) => ms >= 1000), [true, true]);
+  assert.equal(o.durationMs, 10.5);
+  assert.equal(o.billedDurationMs, 11);
+  assert.equal(o.memorySizeMb, 2048);
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(calls[0].Payload)), {
+    batch_id: 3,
+    requests: [7, 8],
+  });
+  assert.equal(calls[0].LogType, "Tail");
+});
+
+Deno.test("lambdaDispatcher records function errors and gives up on client errors and lost connections", async () => {
+  const make = (invoke: () => Promise<InvokeOutput>) =>
+    lambdaDispatcher({
+      functionName: "f",
+      prng: seededPrng(1),
+      sleep: () => Promise.resolve(),
+      invoke,
+      maxAttempts: 3,
+    });
+  const fnError = await make(() =>
+    Promise.resolve({
+      StatusCode: 200,
+      FunctionError: "Unhandled",
+      Payload: new TextEncoder().encode('{"errorMessage":"boom"}'),
+    })
+  ).dispatch({ batchId: 0, requestIds: [1] });
+  assert.equal(fnError.status, "failed");
+  assert.equal(fnError.error, 'FunctionError Unhandled: {"errorMessage":"boom"}');
+  let n = 0;
+  const client = await make(() => {
+    n++;
+    return Promise.reject(
+      Object.assign(new Error("bad"), {
+        name: "InvalidParameterValueException",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+  }).dispatch({ batchId: 0, requestIds: [1] });
+  assert.equal(client.status, "failed");
+  assert.equal(n, 1);
+  assert.equal(client.error, "InvalidParameterValueException: bad (after 1 attempt)");
+  const lost = await make(() => Promise.reject(new TypeError("connection reset"))).dispatch({
+    batchId: 0,
+    requestIds: [1],
+  });
+  assert.equal(lost.attempts, 3);
+  assert.equal(lost.error, "TypeError: connection reset (after 3 attempts)");
+});
+
+Deno.test("RealtimeBuffer with the real SDK and the local Lambda accounts for every request", async () => {
+  // 300 requests at about 400/s (wall clock), B = 8, T = 20 ms; the local Lambda runs
+  // TF-inceptionV4 100 times faster than real (a 5 s batch takes 50 ms).
+  const lambda = new LocalLambda({
+    profileFor: (m) => publishedProfile(m),
+    prng: seededPrng(3),
+    timeScale: 100,
+    initSec: 0.25,
+  });
+  const server = startLocalLambdaServer(lambda);
+  const client = new LambdaClient({
+    region: "us-east-1",
+    endpoint: server.url,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+  try {
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: "inception-v4",
+        Role: "r",
+        Code: { ZipFile: new Uint8Array([0]) },
+        MemorySize: 3008,
+      }),
+    );
+    const sink = new ColumnSink();
+    const buffer = new RealtimeBuffer({
+      maxBatch: 8,
+      timeoutSec: 0.02,
+      dispatcher: lambdaDispatcher({
+        functionName: "inception-v4",
+        prng: seededPrng(5),
+        invoke: (i) => client.send(new InvokeCommand(i)),
+      }),
+      clock: systemClock(),
+      pricing: pricing("aws-x86"),
+      memoryMb: 3008,
+      sink,
+    });
+    const gaps = seededPrng(9);
+    for (let i = 0; i < 300; i++) {
+      await new Promise((r) => setTimeout(r, -Math.log(1 - gaps.nextFloat()) * 2.5));
+      buffer.arrive();
+    }
+    assert.equal(await buffer.shutdown(10), true);
+    const req = sink.requests(), bat = sink.batches();
+    // Every request once, all completed.
+    assert.deepEqual(
+      [...req.request_id].sort((a, b) => a - b),
+      Array.from({ length: 300 }, (_, i) => i),
+    );
+    assert.ok(req.status.every((s) => s === "ok"));
+    // Batches of at most B; sizes add up; timeout batches left within a few ms of the deadline.
+    assert.ok(bat.size.every((k) => k >= 1 && k <= 8));
+    assert.equal(bat.size.reduce((a, b) => a + b, 0), 300);
+    for (let i = 0; i < bat.size.length; i++) {
+      if (bat.dispatch_reason[i] === "timeout") {
+        assert.ok(
+          bat.dispatch_sec[i] - bat.deadline_sec[i] < 0.015,
+          `batch ${i} late by ${bat.dispatch_sec[i] - bat.deadline_sec[i]} s`,
+        );
+      }
+      if (bat.dispatch_reason[i] === "size") assert.equal(bat.size[i], 8);
+      // The REPORT line came back: duration is the profile's S(k, 3008 MB).
+      assert.ok(bat.duration_ms[i] > 900);
+    }
+    // Latency = wait in the buffer + the function's (scaled) time: completion after dispatch by
+    // at least the reported duration / 100.
+    for (let i = 0; i < bat.size.length; i++) {
+      assert.ok(
+        bat.completion_sec[i] - bat.dispatch_sec[i] >= bat.duration_ms[i] / 1000 / 100 - 1e-3,
+      );
+    }
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
