@@ -6,31 +6,18 @@
  * @module
  */
 
-import {
-  type ArrivalStream,
-  dayArrivals,
-  mapArrivals,
-  poissonArrivals,
-  replayArrivals,
-  timestampArrivals,
-} from "../lib/arrivals/streams.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
+import { arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
 import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { readMapDirectory, readMapHour, readMapPair } from "../lib/io/map_files.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { CsvRunLog, writeRunJson } from "../lib/io/run_logs.ts";
-import { readInterArrivalFile, readTimestampFile } from "../lib/io/trace_files.ts";
-import type { MapProcess } from "../lib/map/map_process.ts";
-import { poissonProcess } from "../lib/map/map_process.ts";
 import { evaluateGrid } from "../lib/model/evaluate.ts";
 import { exactBatchStateFor, exactLatencyPercentile } from "../lib/model/exact.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 import { serviceTimesSec } from "../lib/profile/service_profile.ts";
 import { seededPrng } from "../lib/random/prng.ts";
 import { simulateBuffer, type SimulationSummary } from "../lib/sim/simulator.ts";
-
-const TRACES_DIR = new URL("../traces/", import.meta.url).pathname;
 
 const HELP = `Usage: deno task simulate [options]
 
@@ -121,93 +108,12 @@ function parse(args: string[]) {
   return parsed.values as Record<string, string | boolean | undefined>;
 }
 
-function positive(name: string, text: string, integer = false): number {
-  const v = Number(text);
-  if (text.trim() === "" || !(v > 0) || !Number.isFinite(v) || (integer && !Number.isInteger(v))) {
-    throw new UsageError(
-      `--${name} must be ${integer ? "an integer" : "a number"} > 0: found '${text}'`,
-    );
-  }
-  return v;
-}
-
 function nonNegative(name: string, text: string): number {
   const v = Number(text);
   if (text.trim() === "" || !(v >= 0) || !Number.isFinite(v)) {
     throw new UsageError(`--${name} must be a number >= 0: found '${text}'`);
   }
   return v;
-}
-
-function traceDir(name: string): string {
-  const lower = name.toLowerCase();
-  return lower === "twitter" || lower === "nys" ? `${TRACES_DIR}${lower}` : name;
-}
-
-/** The arrival stream and, when it is one MAP, that MAP (for the model's prediction). */
-async function arrivalsFrom(
-  v: Record<string, string | boolean | undefined>,
-  seed: number,
-): Promise<{ stream: ArrivalStream; map?: MapProcess; description: string }> {
-  const prng = seededPrng(seed);
-  const kind = String(v.arrival_process);
-  switch (kind) {
-    case "exp": {
-      const rate = positive("inter_arrival", String(v.inter_arrival));
-      return {
-        stream: poissonArrivals(rate, { prng }),
-        map: poissonProcess(rate),
-        description: `Poisson ${rate}/s`,
-      };
-    }
-    case "map": {
-      let map: MapProcess, description: string;
-      if (v.map !== undefined) {
-        const files = String(v.map).split(",");
-        if (files.length !== 2) {
-          throw new UsageError(`--map must be D0FILE,D1FILE: found '${v.map}'`);
-        }
-        map = await readMapPair(files[0], files[1]);
-        description = `MAP ${v.map}`;
-      } else if (v.trace !== undefined) {
-        if (v.hour === undefined) throw new UsageError("--trace needs --hour H (1..24)");
-        const hour = positive("hour", String(v.hour), true);
-        map = await readMapHour(traceDir(String(v.trace)), hour);
-        description = `${v.trace} hour ${hour}`;
-      } else {throw new UsageError(
-          "--arrival_process map needs --map D0,D1 or --trace NAME --hour H",
-        );}
-      return { stream: mapArrivals(map, { prng }), map, description };
-    }
-    case "day": {
-      if (v.day === undefined) throw new UsageError("--arrival_process day needs --day NAME|DIR");
-      const hours = await readMapDirectory(traceDir(String(v.day)));
-      return {
-        stream: dayArrivals(hours, { prng }),
-        description: `${v.day} day (${hours.length} h)`,
-      };
-    }
-    case "trace": {
-      if (v.trace_path === undefined) {
-        throw new UsageError("--arrival_process trace needs --trace_path FILE");
-      }
-      const path = String(v.trace_path);
-      if (v.timestamps) {
-        return {
-          stream: timestampArrivals(await readTimestampFile(path)),
-          description: `timestamps ${path}`,
-        };
-      }
-      return {
-        stream: replayArrivals(await readInterArrivalFile(path), { loop: Boolean(v.loop) }),
-        description: `trace ${path}${v.loop ? " (looped)" : ""}`,
-      };
-    }
-    default:
-      throw new UsageError(
-        `--arrival_process must be one of exp, map, trace, day: found '${kind}'`,
-      );
-  }
 }
 
 /**
