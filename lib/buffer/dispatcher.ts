@@ -88,8 +88,9 @@ function retryable(e: unknown): { retry: boolean; afterMs?: number; reason: stri
     return { retry: true, afterMs: after > 0 ? after * 1000 : undefined, reason };
   }
   if (status !== undefined && status >= 500) return { retry: true, reason };
-  // No HTTP status: the request never got an answer (refused, reset, timed out).
-  if (status === undefined) return { retry: true, reason };
+  // No HTTP status: the request never got an answer (refused, reset, timed out); a 2xx
+  // status with an error: the answer was lost while being read (a dropped connection).
+  if (status === undefined || status < 300) return { retry: true, reason };
   return { retry: false, reason };
 }
 

@@ -8,7 +8,7 @@
  * @module
  */
 
-import { LambdaApiError, type LocalLambda } from "./local_lambda.ts";
+import { DroppedConnection, LambdaApiError, type LocalLambda } from "./local_lambda.ts";
 import { handleLogsRequest, LOGS_TARGET_PREFIX } from "./logs_api.ts";
 
 /** A running server. */
@@ -118,6 +118,17 @@ export async function handleLambdaRequest(lambda: LocalLambda, req: Request): Pr
     });
   } catch (e) {
     if (e instanceof LambdaApiError) return errorResponse(e);
+    if (e instanceof DroppedConnection) {
+      // The headers go out, then the body breaks: the client sees the connection fail.
+      return new Response(
+        new ReadableStream({
+          start(c) {
+            c.error(e);
+          },
+        }),
+        { status: 200, headers: { "content-type": "application/json" } },
+      );
+    }
     return json(500, { Type: "Service", message: String(e) }, {
       "x-amzn-ErrorType": "ServiceException",
     });

@@ -81,6 +81,28 @@ export interface LocalLambdaOptions {
   /** Account id and region in ARNs. */
   accountId?: string;
   region?: string;
+  /** Faults to inject, for tests and experiments. */
+  faults?: FaultOptions;
+}
+
+/** Faults the local Lambda injects, each with its probability per invocation. */
+export interface FaultOptions {
+  /** The function fails (`X-Amz-Function-Error: Unhandled`). @default {0} */
+  errorRate?: number;
+  /** The invocation is throttled (429 TooManyRequestsException). @default {0} */
+  throttleRate?: number;
+  /** The connection drops before the response. @default {0} */
+  dropRate?: number;
+  /** Extra latency added to every invocation's response, seconds. @default {0} */
+  extraLatencySec?: number;
+}
+
+/** Thrown by {@linkcode LocalLambda.invoke} when a dropped connection is injected. */
+export class DroppedConnection extends Error {
+  constructor() {
+    super("Injected fault: the connection was dropped");
+    this.name = "DroppedConnection";
+  }
 }
 
 /** One log event of a stream. */
@@ -129,7 +151,9 @@ const NAME = /^[a-zA-Z0-9-_]{1,64}$/;
 
 /** A local Lambda: functions, environments, invocations and their logs. */
 export class LocalLambda {
-  readonly #o: Required<Omit<LocalLambdaOptions, "profileFor" | "prng">> & LocalLambdaOptions;
+  readonly #o:
+    & Required<Omit<LocalLambdaOptions, "profileFor" | "prng" | "faults">>
+    & LocalLambdaOptions;
   readonly #functions = new Map<string, FunctionState>();
   readonly #logGroups = new Map<string, { creationTime: number; streams: LogStream[] }>();
   #running = 0;
@@ -332,6 +356,14 @@ export class LocalLambda {
     if (invocationType === "DryRun") {
       return { statusCode: 204, payload: new Uint8Array(), executedVersion: "$LATEST" };
     }
+    const faults = this.#o.faults ?? {};
+    if ((faults.throttleRate ?? 0) > 0 && this.#o.prng.nextFloat() < faults.throttleRate!) {
+      throw new LambdaApiError("TooManyRequestsException", 429, "Rate Exceeded.", {
+        Reason: "CallerRateLimitExceeded",
+        retryAfterSeconds: "0.05",
+        Type: "User",
+      });
+    }
     if (this.#running >= this.#o.concurrencyLimit) {
       throw new LambdaApiError("TooManyRequestsException", 429, "Rate Exceeded.", {
         Reason: "ReservedFunctionConcurrentInvocationLimitExceeded",
@@ -345,11 +377,23 @@ export class LocalLambda {
       return { statusCode: 202, payload: new Uint8Array(), executedVersion: "$LATEST" };
     }
     const { responseBody, lines } = await run;
+    if ((faults.extraLatencySec ?? 0) > 0) {
+      await this.#o.sleep(faults.extraLatencySec! * 1000 / this.#o.timeScale);
+    }
+    if ((faults.dropRate ?? 0) > 0 && this.#o.prng.nextFloat() < faults.dropRate!) {
+      throw new DroppedConnection();
+    }
+    const failed = (faults.errorRate ?? 0) > 0 && this.#o.prng.nextFloat() < faults.errorRate!;
     const result: InvocationResult = {
       statusCode: 200,
-      payload: new TextEncoder().encode(JSON.stringify(responseBody)),
+      payload: new TextEncoder().encode(
+        JSON.stringify(
+          failed ? { errorMessage: "Injected fault", errorType: "InjectedError" } : responseBody,
+        ),
+      ),
       executedVersion: "$LATEST",
     };
+    if (failed) result.functionError = "Unhandled";
     if (logType === "Tail") {
       const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
       const tail = bytes.subarray(Math.max(0, bytes.length - 4096));

@@ -267,3 +267,70 @@ Deno.test("RealtimeBuffer with the real SDK and the local Lambda accounts for ev
     await server.close();
   }
 });
+
+Deno.test("RealtimeBuffer loses nothing under injected throttling, function errors and dropped connections", async () => {
+  // 200 requests; the local Lambda throttles 30 %, fails 10 % and drops 10 % of invocations
+  // (seed 11). Throttled and dropped invocations are retried (up to 5 attempts); function
+  // errors are recorded. Every request must end in the log exactly once.
+  const lambda = new LocalLambda({
+    profileFor: (m) => publishedProfile(m),
+    prng: seededPrng(11),
+    timeScale: 1000,
+    faults: { throttleRate: 0.3, errorRate: 0.1, dropRate: 0.1 },
+  });
+  const server = startLocalLambdaServer(lambda);
+  const client = new LambdaClient({
+    region: "us-east-1",
+    endpoint: server.url,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+  try {
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: "f",
+        Role: "r",
+        Code: { ZipFile: new Uint8Array([0]) },
+      }),
+    );
+    const sink = new ColumnSink();
+    const buffer = new RealtimeBuffer({
+      maxBatch: 4,
+      timeoutSec: 0.01,
+      dispatcher: lambdaDispatcher({
+        functionName: "f",
+        prng: seededPrng(12),
+        baseDelayMs: 1,
+        maxDelayMs: 5,
+        invoke: (i) => client.send(new InvokeCommand(i)),
+      }),
+      clock: systemClock(),
+      pricing: pricing("aws-x86"),
+      memoryMb: 128,
+      sink,
+    });
+    for (let i = 0; i < 200; i++) {
+      if (i % 10 === 0) await new Promise((r) => setTimeout(r, 5));
+      buffer.arrive();
+    }
+    assert.equal(await buffer.shutdown(20), true);
+    const req = sink.requests(), bat = sink.batches();
+    assert.deepEqual(
+      [...req.request_id].sort((a, b) => a - b),
+      Array.from({ length: 200 }, (_, i) => i),
+    );
+    const failed = req.status.filter((s) => s === "failed").length;
+    assert.equal(buffer.stats.completed + buffer.stats.failed, 200);
+    assert.equal(buffer.stats.failed, failed);
+    // Some function errors were injected and recorded with their reason, per request.
+    assert.ok(failed > 0);
+    for (let i = 0; i < bat.size.length; i++) {
+      if (bat.status[i] === "failed") {
+        assert.match(bat.error[i], /FunctionError Unhandled|after 5 attempts/);
+      }
+    }
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
