@@ -249,7 +249,10 @@ export async function main(args: string[]): Promise<number> {
       ...(v.aws ? {} : { credentials: { accessKeyId: "local", secretAccessKey: "local" } }),
       maxAttempts: 1,
     });
-    await prepareFunction(client, functionName, memoryMb, profile.name, local);
+    // A function missing on a local Lambda (in-process or on loopback) is created.
+    const loopback = endpoint !== undefined &&
+      /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(endpoint);
+    await prepareFunction(client, functionName, memoryMb, profile.name, local || loopback);
 
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const dir = v.out === undefined ? `runs/${stamp}-${functionName}` : String(v.out);
