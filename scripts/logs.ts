@@ -1,0 +1,139 @@
+/**
+ * `deno task logs`: a function's Lambda logs over a time range, fetched with
+ * the CloudWatch Logs SDK's paginator (against AWS or a local Lambda), printed
+ * as lines, as a table of REPORT lines, or as JSON.
+ *
+ * @module
+ */
+
+import { CloudWatchLogsClient, paginateFilterLogEvents } from "@aws-sdk/client-cloudwatch-logs";
+import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+import { type LambdaReportRecord, parseLambdaLog } from "../lib/logs/lambda_log_lines.ts";
+
+const HELP = `Usage: deno task logs --function NAME [options]
+
+Fetches the function's log events (log group /aws/lambda/NAME) with the
+CloudWatch Logs paginator.
+
+Options:
+  --function NAME     the Lambda function (required)
+  --since TIME        start: an ISO time, epoch ms, or a duration back from now
+                      such as 30s, 15m, 2h, 1d                          [1h]
+  --until TIME        end, same forms                                   [now]
+  --filter PATTERN    CloudWatch filter pattern, e.g. REPORT            [all events]
+  --endpoint URL      a Lambda/Logs API endpoint (a local Lambda)
+  --aws               real AWS with the standard credential chain
+  --region NAME       AWS region                                        [us-east-1]
+  --format FORMAT     lines, reports (a table of REPORT lines) or json  [lines]
+  -h, --help          this text
+`;
+
+/** Parses an ISO time, epoch milliseconds, or a duration back from `nowMs`. */
+export function parseTimeFlag(name: string, text: string, nowMs: number): number {
+  const d = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text.trim());
+  if (d) {
+    const unit = { ms: 1, s: 1e3, m: 6e4, h: 3.6e6, d: 8.64e7 }[d[2] as "ms"];
+    return nowMs - Number(d[1]) * unit;
+  }
+  if (/^\d{12,}$/.test(text.trim())) return Number(text);
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) {
+    throw new UsageError(
+      `--${name} must be an ISO time, epoch ms or a duration like 15m: found '${text}'`,
+    );
+  }
+  return t;
+}
+
+/**
+ * Runs the logs CLI.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code.
+ */
+export async function main(args: string[]): Promise<number> {
+  let client: CloudWatchLogsClient | undefined;
+  try {
+    const v = parseFlags({
+      args,
+      strict: true,
+      options: {
+        function: { type: "string" },
+        since: { type: "string", default: "1h" },
+        until: { type: "string" },
+        filter: { type: "string" },
+        endpoint: { type: "string" },
+        aws: { type: "boolean" },
+        region: { type: "string", default: "us-east-1" },
+        format: { type: "string", default: "lines" },
+        help: { type: "boolean", short: "h" },
+      },
+    }).values;
+    if (v.help) {
+      console.log(HELP);
+      return 0;
+    }
+    if (!v.function) throw new UsageError("--function NAME is required");
+    if (!["lines", "reports", "json"].includes(v.format!)) {
+      throw new UsageError(`--format must be lines, reports or json: found '${v.format}'`);
+    }
+    if (v.aws && v.endpoint) throw new UsageError("--aws and --endpoint exclude each other");
+    if (!v.aws && !v.endpoint) {
+      throw new UsageError("give --endpoint URL (a local Lambda) or --aws");
+    }
+    const now = Date.now();
+    const startTime = parseTimeFlag("since", v.since!, now);
+    const endTime = v.until === undefined ? now + 1 : parseTimeFlag("until", v.until, now);
+    client = new CloudWatchLogsClient({
+      region: v.region,
+      ...(v.endpoint
+        ? { endpoint: v.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
+        : {}),
+    });
+    const events: { timestamp: number; logStreamName: string; message: string }[] = [];
+    for await (
+      const page of paginateFilterLogEvents({ client }, {
+        logGroupName: `/aws/lambda/${v.function}`,
+        startTime,
+        endTime,
+        filterPattern: v.filter,
+      })
+    ) {
+      for (const e of page.events ?? []) {
+        events.push({
+          timestamp: e.timestamp ?? 0,
+          logStreamName: e.logStreamName ?? "",
+          message: (e.message ?? "").replace(/\n$/, ""),
+        });
+      }
+    }
+    if (v.format === "json") {
+      console.log(JSON.stringify({ function: v.function, startTime, endTime, events }));
+    } else if (v.format === "lines") {
+      for (const e of events) console.log(`${new Date(e.timestamp).toISOString()} ${e.message}`);
+    } else {
+      const parsed = parseLambdaLog(events.map((e) => e.message).join("\n"));
+      const reports = parsed.records.filter((r): r is LambdaReportRecord => r.kind === "report");
+      console.log(
+        "request_id,duration_ms,billed_duration_ms,memory_size_mb,max_memory_used_mb,init_duration_ms",
+      );
+      for (const r of reports) {
+        console.log(
+          `${r.requestId},${r.durationMs},${r.billedDurationMs},${r.memorySizeMb},` +
+            `${r.maxMemoryUsedMb},${r.initDurationMs ?? ""}`,
+        );
+      }
+      if (parsed.skipped.length) {
+        console.error(`logs: ${parsed.skipped.length} malformed platform lines skipped`);
+      }
+    }
+    return 0;
+  } catch (e) {
+    return reportUserError("logs", e);
+  } finally {
+    client?.destroy();
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
