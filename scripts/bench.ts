@@ -92,6 +92,99 @@ async function timeOnce(args: string[]): Promise<number> {
   return sec;
 }
 
+/** Runs `deno task buffer` with JSON output and returns its summary. */
+async function bufferRun(args: string[]): Promise<Record<string, unknown>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-net",
+      "--allow-env",
+      "--allow-sys",
+      "scripts/buffer.ts",
+      "--format",
+      "json",
+      ...args,
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  if (out.code !== 0) {
+    throw new Error(`buffer ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+  }
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
+/** Buffer figures against the in-process local Lambda (real time). */
+async function bufferFigures(long: boolean) {
+  const dir = await Deno.makeTempDir({ prefix: "bench_buffer_" });
+  const lines: string[] = [];
+  try {
+    const late = await bufferRun([
+      "--inter_arrival",
+      "200",
+      "--duration",
+      "30",
+      "--batch_size",
+      "20",
+      "--time_out",
+      "0.05",
+      "--time_scale",
+      "100",
+      "--out",
+      `${dir}/late`,
+    ]);
+    lines.push(
+      `lateness of timeout batches at 200 requests/s (B 20, T 50 ms, 30 s): p99 ` +
+        `${((late.timeoutLatenessP99Sec as number) * 1000).toFixed(2)} ms over ` +
+        `${(late.dispatchReasons as Record<string, number>).timeout} timeout batches`,
+    );
+    const short = await bufferRun([
+      "--inter_arrival",
+      "5000",
+      "--duration",
+      "6",
+      "--batch_size",
+      "20",
+      "--time_out",
+      "0.05",
+      "--time_scale",
+      "1000",
+      "--out",
+      `${dir}/short`,
+    ]);
+    const heavy = await bufferRun([
+      "--inter_arrival",
+      "5000",
+      "--duration",
+      "60",
+      "--batch_size",
+      "20",
+      "--time_out",
+      "0.05",
+      "--time_scale",
+      "1000",
+      "--out",
+      `${dir}/heavy`,
+    ]);
+    lines.push(
+      `5000 requests/s for 60 s (B 20, local Lambda 1000x): ${heavy.requests} requests, ` +
+        `${heavy.completed} completed, ${heavy.failed} failed, ${heavy.unfinished} unfinished; ` +
+        `resident memory ${(short.rssMb as number).toFixed(0)} MB after 6 s, ` +
+        `${(heavy.rssMb as number).toFixed(0)} MB after 60 s`,
+    );
+    if (long) {
+      const { validateBufferRun } = await import("./_bench_buffer_vs_sim.ts");
+      lines.push(await validateBufferRun(bufferRun, `${dir}/long`));
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+  return lines;
+}
+
 /** Simulator throughput, in process: a NYS day and a long Poisson run. */
 async function simulatorFigures() {
   const profile = publishedProfile("TF-inceptionV4");
@@ -137,7 +230,11 @@ async function simulatorFigures() {
 export async function main(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
-    options: { format: { type: "string", default: "table" }, only: { type: "string" } },
+    options: {
+      format: { type: "string", default: "table" },
+      only: { type: "string" },
+      long: { type: "boolean", default: false },
+    },
   });
   const results = [];
   const tty = values.format !== "json" && Deno.stderr.isTerminal();
@@ -158,9 +255,13 @@ export async function main(args: string[]): Promise<number> {
   const simulator = values.only && !"simulate".includes(values.only)
     ? undefined
     : await simulatorFigures();
+  if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\rbench: buffer...\x1b[K"));
+  const buffer = values.only && !"buffer".includes(values.only)
+    ? undefined
+    : await bufferFigures(values.long!);
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
   if (values.format === "json") {
-    console.log(JSON.stringify({ deno: Deno.version.deno, results, simulator }));
+    console.log(JSON.stringify({ deno: Deno.version.deno, results, simulator, buffer }));
     return 0;
   }
   const w = Math.max(0, ...results.map((r) => r.name.length));
@@ -189,6 +290,13 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     console.log(`resident memory after both runs: ${simulator.rssMb.toFixed(0)} MB`);
+  }
+  if (buffer) {
+    console.log("");
+    console.log(
+      "Buffer against the in-process local Lambda (real time; --long adds the 10-minute run)",
+    );
+    for (const line of buffer) console.log(line);
   }
   return 0;
 }

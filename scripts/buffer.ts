@@ -365,6 +365,7 @@ export async function main(args: string[]): Promise<number> {
         : NaN,
       interrupted: stop.requested,
       elapsedSec: clock.nowSec(),
+      rssMb: Deno.memoryUsage().rss / 2 ** 20,
     };
     let prediction;
     if (map && (!local || timeScale === 1)) {
