@@ -32,6 +32,9 @@ Options:
   --drop-rate P       injected dropped connections, per invocation   [0]
   --extra-latency S   injected extra latency per invocation, s       [0]
   --seed N            random seed                                    [1]
+  --access-key-id ID  with --secret-access-key: accept only requests signed
+                      (SigV4) with these keys            [any signature passes]
+  --secret-access-key KEY
   -h, --help          this text
 `;
 
@@ -60,6 +63,8 @@ export async function main(args: string[]): Promise<number> {
         "drop-rate": { type: "string", default: "0" },
         "extra-latency": { type: "string", default: "0" },
         seed: { type: "string", default: "1" },
+        "access-key-id": { type: "string" },
+        "secret-access-key": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }).values;
@@ -92,7 +97,16 @@ export async function main(args: string[]): Promise<number> {
         extraLatencySec: numberFlag("extra-latency", v["extra-latency"])!,
       },
     });
-    server = startLocalLambdaServer(lambda, { port });
+    const keyId = v["access-key-id"], secret = v["secret-access-key"];
+    if ((keyId === undefined) !== (secret === undefined)) {
+      throw new UsageError("--access-key-id and --secret-access-key go together");
+    }
+    server = startLocalLambdaServer(lambda, {
+      port,
+      credentials: keyId === undefined
+        ? undefined
+        : { accessKeyId: keyId, secretAccessKey: secret! },
+    });
   } catch (e) {
     return reportUserError("lambda-local", e);
   }

@@ -10,6 +10,7 @@
 
 import { DroppedConnection, LambdaApiError, type LocalLambda } from "./local_lambda.ts";
 import { handleLogsRequest, LOGS_TARGET_PREFIX } from "./logs_api.ts";
+import { type LocalCredentials, verifySigV4 } from "./sigv4.ts";
 
 /** A running server. */
 export interface LocalLambdaServer {
@@ -26,6 +27,11 @@ export interface ServerOptions {
   port?: number;
   /** @default {"127.0.0.1"} */
   hostname?: string;
+  /**
+   * Keys to accept: with them, requests must carry a valid SigV4 signature
+   * (refused with 403 as AWS refuses them); without, any signature passes.
+   */
+  credentials?: LocalCredentials;
 }
 
 const PREFIX = "/2015-03-31/functions";
@@ -146,11 +152,24 @@ export function startLocalLambdaServer(
   lambda: LocalLambda,
   options: ServerOptions = {},
 ): LocalLambdaServer {
-  const { port = 0, hostname = "127.0.0.1" } = options;
-  const server = Deno.serve(
-    { port, hostname, onListen: () => {} },
-    (req) => handleLambdaRequest(lambda, req),
-  );
+  const { port = 0, hostname = "127.0.0.1", credentials } = options;
+  const server = Deno.serve({ port, hostname, onListen: () => {} }, async (req) => {
+    if (credentials) {
+      const problem = await verifySigV4(req, credentials);
+      if (problem) {
+        const logs = (req.headers.get("x-amz-target") ?? "").startsWith(LOGS_TARGET_PREFIX);
+        return json(
+          403,
+          logs ? { __type: problem.type, message: problem.message } : {
+            Type: "User",
+            message: problem.message,
+          },
+          { "x-amzn-ErrorType": problem.type },
+        );
+      }
+    }
+    return handleLambdaRequest(lambda, req);
+  });
   const addr = server.addr as Deno.NetAddr;
   return {
     url: `http://${hostname}:${addr.port}`,
