@@ -1,4 +1,6 @@
 import assert from "node:assert/strict";
+import { CloudWatchLogsClient, paginateFilterLogEvents } from "@aws-sdk/client-cloudwatch-logs";
+import { parseLambdaLog } from "../../lib/logs/lambda_log_lines.ts";
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { poissonArrivals, replayArrivals, takeArrivals } from "../../lib/arrivals/streams.ts";
 import {
@@ -262,6 +264,32 @@ Deno.test("RealtimeBuffer with the real SDK and the local Lambda accounts for ev
         bat.completion_sec[i] - bat.dispatch_sec[i] >= bat.duration_ms[i] / 1000 / 100 - 1e-3,
       );
     }
+    // The REPORT lines fetched through CloudWatch Logs agree with the per-batch log.
+    const logs = new CloudWatchLogsClient({
+      region: "us-east-1",
+      endpoint: server.url,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    });
+    const messages: string[] = [];
+    for await (
+      const page of paginateFilterLogEvents({ client: logs }, {
+        logGroupName: "/aws/lambda/inception-v4",
+        filterPattern: "REPORT",
+      })
+    ) for (const e of page.events ?? []) messages.push(e.message ?? "");
+    logs.destroy();
+    const reports = parseLambdaLog(messages.join("\n")).records.flatMap((r) =>
+      r.kind === "report" ? [r] : []
+    );
+    const key = (d: number, b: number) => `${d.toFixed(2)}/${b}`;
+    assert.deepEqual(
+      reports.map((r) => key(r.durationMs, r.billedDurationMs)).sort(),
+      Array.from(bat.duration_ms, (d, i) => key(d, bat.billed_duration_ms[i])).sort(),
+    );
+    assert.equal(
+      reports.filter((r) => r.initDurationMs !== undefined).length,
+      bat.init_duration_ms.filter((x) => x > 0).length,
+    );
   } finally {
     client.destroy();
     await server.close();
