@@ -14,6 +14,7 @@ import {
   type DispatchedBatch,
   type DispatchReason,
 } from "../sim/batching_policy.ts";
+import { LatencyHistogram } from "../sim/latency_histogram.ts";
 import type { BatchRecord, RecordSink, RequestRecord } from "../sim/simulator.ts";
 import type { Dispatcher, DispatchOutcome } from "./dispatcher.ts";
 
@@ -60,8 +61,11 @@ export interface BufferStats {
   queued: number;
   dispatchReasons: Record<DispatchReason, number>;
   totalCostUsd: number;
-  /** Dispatch time minus deadline of timeout batches, seconds. */
-  timeoutLatenessSec: number[];
+  /**
+   * Dispatch time minus deadline of timeout batches, seconds (a histogram, so
+   * memory stays flat however long the run).
+   */
+  timeoutLateness: LatencyHistogram;
 }
 
 interface Pending {
@@ -88,7 +92,7 @@ export class RealtimeBuffer {
     queued: 0,
     dispatchReasons: { size: 0, timeout: 0, shutdown: 0 },
     totalCostUsd: 0,
-    timeoutLatenessSec: [],
+    timeoutLateness: new LatencyHistogram(),
   };
 
   /** Creates an empty buffer. */
@@ -126,7 +130,7 @@ export class RealtimeBuffer {
   #onTimeout(): void {
     if (this.#policy.pending === 0) return;
     const now = this.#o.clock.nowSec();
-    this.stats.timeoutLatenessSec.push(now - this.#policy.deadlineSec);
+    this.stats.timeoutLateness.add(Math.max(0, now - this.#policy.deadlineSec));
     this.#dispatch("timeout", now);
   }
 
