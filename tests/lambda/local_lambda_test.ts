@@ -177,3 +177,37 @@ Deno.test("LocalLambda answers with AWS-shaped errors the SDK recognises", async
     await server.close();
   }
 });
+
+Deno.test("LocalLambda's Event invocations return 202 and still run; DryRun returns 204", async () => {
+  const { server, client, lambda } = setUp();
+  try {
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: "f",
+        Role: "r",
+        Code: { ZipFile: new Uint8Array([0]) },
+      }),
+    );
+    const dry = await client.send(
+      new InvokeCommand({ FunctionName: "f", InvocationType: "DryRun" }),
+    );
+    assert.equal(dry.StatusCode, 204);
+    assert.equal(lambda.environmentCount("f"), 0);
+    const event = await client.send(
+      new InvokeCommand({
+        FunctionName: "f",
+        InvocationType: "Event",
+        Payload: new TextEncoder().encode("{}"),
+      }),
+    );
+    assert.equal(event.StatusCode, 202);
+    // The asynchronous run takes an environment and ends in the function's log.
+    assert.equal(lambda.environmentCount("f"), 1);
+    await new Promise((r) => setTimeout(r, 50));
+    const group = lambda.logGroups.get("/aws/lambda/f")!;
+    assert.match(group.streams[0].events.map((e) => e.message).join("\n"), /REPORT RequestId/);
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
