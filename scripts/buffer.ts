@@ -60,6 +60,7 @@ Where the function runs:
   --aws                   real AWS with the standard credential chain
   --time_scale X          local Lambda only: run functions X times faster [1]
   --concurrency N         local Lambda only: concurrency limit          [1000]
+  --jitter CV             local Lambda only: lognormal service-time CV  [0]
 
 Run:
   --out DIR               run directory            [runs/<time>-<function>]
@@ -93,6 +94,7 @@ const STRING_FLAGS: Record<string, string | undefined> = {
   endpoint: undefined,
   region: "us-east-1",
   time_scale: "1",
+  jitter: "0",
   concurrency: "1000",
   out: undefined,
   max_in_flight: undefined,
@@ -238,6 +240,9 @@ export async function main(args: string[]): Promise<number> {
         prng: seededPrng(seed + 7),
         timeScale,
         concurrencyLimit: positive("concurrency", String(v.concurrency), true),
+        jitterCv: Number(v.jitter) >= 0 ? Number(v.jitter) : (() => {
+          throw new UsageError(`--jitter must be a number >= 0: found '${v.jitter}'`);
+        })(),
       });
       const s = startLocalLambdaServer(lambda);
       server = s;

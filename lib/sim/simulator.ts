@@ -91,6 +91,11 @@ export interface SimulationOptions {
    * S_k); 0 is deterministic. Needs `prng`. @default {0}
    */
   serviceCv?: number;
+  /**
+   * Shape of the random service time: gamma, or lognormal (as the local
+   * Lambda's jitter). @default {"gamma"}
+   */
+  serviceDistribution?: "gamma" | "lognormal";
   /** Cold starts (needs nothing random). @default {undefined: always warm} */
   coldStart?: ColdStartModel;
   /** Random numbers for the service times. */
@@ -149,6 +154,14 @@ function gammaWithCv(prng: Prng, mean: number, cv: number): number {
       return d * v * scale * boost;
     }
   }
+}
+
+/** Lognormal variate with mean `mean` and coefficient of variation `cv`. */
+function lognormalWithCv(prng: Prng, mean: number, cv: number): number {
+  const s2 = Math.log(1 + cv * cv);
+  const u1 = prng.nextFloat() || Number.MIN_VALUE, u2 = prng.nextFloat();
+  const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  return mean * Math.exp(Math.sqrt(s2) * z - s2 / 2);
 }
 
 /** Idle instances for the cold-start model (most recently freed reused first). */
@@ -234,6 +247,7 @@ export function simulateBuffer(
     requests: maxRequests = Infinity,
     durationSec = Infinity,
     serviceCv = 0,
+    serviceDistribution = "gamma",
     coldStart,
     prng,
     sink,
@@ -293,7 +307,11 @@ export function simulateBuffer(
   const complete = (b: DispatchedBatch) => {
     const k = b.size;
     const mean = service[k - 1];
-    const durationSec = serviceCv > 0 ? gammaWithCv(prng!, mean, serviceCv) : mean;
+    const durationSec = serviceCv === 0
+      ? mean
+      : serviceDistribution === "lognormal"
+      ? lognormalWithCv(prng!, mean, serviceCv)
+      : gammaWithCv(prng!, mean, serviceCv);
     let initSec = 0;
     if (pool) {
       const warm = pool.acquire(b.dispatchSec, b.dispatchSec + coldStart!.initSec + durationSec);
