@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { CloudWatchLogsClient, paginateFilterLogEvents } from "@aws-sdk/client-cloudwatch-logs";
 import { parseLambdaLog } from "../../lib/logs/lambda_log_lines.ts";
-import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { poissonArrivals, replayArrivals, takeArrivals } from "../../lib/arrivals/streams.ts";
 import {
   type InvokeInput,
@@ -10,13 +10,12 @@ import {
   profileDispatcher,
 } from "../../lib/buffer/dispatcher.ts";
 import { type BufferClock, RealtimeBuffer, systemClock } from "../../lib/buffer/realtime_buffer.ts";
-import { startLocalLambdaServer } from "../../lib/lambda/http_server.ts";
-import { LocalLambda } from "../../lib/lambda/local_lambda.ts";
 import { pricing } from "../../lib/profile/pricing.ts";
-import { profileFromJson, publishedProfile } from "../../lib/profile/service_profile.ts";
+import { profileFromJson } from "../../lib/profile/service_profile.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
 import { ColumnSink } from "../../lib/sim/column_sink.ts";
 import { simulateBuffer } from "../../lib/sim/simulator.ts";
+import { setUpLocalLambda } from "../lambda/_local_lambda.ts";
 
 /** A clock that moves only when told to, firing timers in time order. */
 class FakeClock implements BufferClock {
@@ -195,18 +194,10 @@ Deno.test("lambdaDispatcher records function errors and gives up on client error
 Deno.test("RealtimeBuffer with the real SDK and the local Lambda accounts for every request", async () => {
   // 300 requests at about 400/s (wall clock), B = 8, T = 20 ms; the local Lambda runs
   // TF-inceptionV4 100 times faster than real (a 5 s batch takes 50 ms).
-  const lambda = new LocalLambda({
-    profileFor: (m) => publishedProfile(m),
+  const { server, client } = setUpLocalLambda({
     prng: seededPrng(3),
     timeScale: 100,
     initSec: 0.25,
-  });
-  const server = startLocalLambdaServer(lambda);
-  const client = new LambdaClient({
-    region: "us-east-1",
-    endpoint: server.url,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
   });
   try {
     await client.send(
@@ -301,18 +292,10 @@ Deno.test("RealtimeBuffer loses nothing under injected throttling, function erro
   // 200 requests; the local Lambda throttles 30 %, fails 10 % and drops 10 % of invocations
   // (seed 11). Throttled and dropped invocations are retried (up to 5 attempts); function
   // errors are recorded. Every request must end in the log exactly once.
-  const lambda = new LocalLambda({
-    profileFor: (m) => publishedProfile(m),
+  const { server, client } = setUpLocalLambda({
     prng: seededPrng(11),
     timeScale: 1000,
     faults: { throttleRate: 0.3, errorRate: 0.1, dropRate: 0.1 },
-  });
-  const server = startLocalLambdaServer(lambda);
-  const client = new LambdaClient({
-    region: "us-east-1",
-    endpoint: server.url,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
   });
   try {
     await client.send(

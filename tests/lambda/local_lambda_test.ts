@@ -4,32 +4,13 @@ import {
   DeleteFunctionCommand,
   GetFunctionCommand,
   InvokeCommand,
-  LambdaClient,
   ListFunctionsCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { startLocalLambdaServer } from "../../lib/lambda/http_server.ts";
-import { LocalLambda } from "../../lib/lambda/local_lambda.ts";
 import { publishedProfile } from "../../lib/profile/service_profile.ts";
-import { seededPrng } from "../../lib/random/prng.ts";
+import { setUpLocalLambda } from "./_local_lambda.ts";
 
-function setUp(options: { concurrencyLimit?: number } = {}) {
-  // timeScale 1000: a 5 s service time takes 5 ms of wall time.
-  const lambda = new LocalLambda({
-    profileFor: (m) => publishedProfile(m),
-    prng: seededPrng(1),
-    timeScale: 1000,
-    ...options,
-  });
-  const server = startLocalLambdaServer(lambda);
-  const client = new LambdaClient({
-    region: "us-east-1",
-    endpoint: server.url,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
-  });
-  return { lambda, server, client };
-}
+const setUp = setUpLocalLambda;
 
 const decode = (b?: Uint8Array) => JSON.parse(new TextDecoder().decode(b));
 

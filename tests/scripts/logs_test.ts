@@ -1,25 +1,12 @@
 import assert from "node:assert/strict";
-import { CreateFunctionCommand, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { startLocalLambdaServer } from "../../lib/lambda/http_server.ts";
-import { LocalLambda } from "../../lib/lambda/local_lambda.ts";
-import { publishedProfile } from "../../lib/profile/service_profile.ts";
+import { CreateFunctionCommand, InvokeCommand } from "@aws-sdk/client-lambda";
 import { seededPrng } from "../../lib/random/prng.ts";
 import { parseTimeFlag } from "../../scripts/logs.ts";
 import { ROOT } from "./_run_script.ts";
+import { setUpLocalLambda } from "../lambda/_local_lambda.ts";
 
 Deno.test("logs fetches a function's REPORT lines from the local Lambda with the paginator", async () => {
-  const lambda = new LocalLambda({
-    profileFor: (m) => publishedProfile(m),
-    prng: seededPrng(4),
-    timeScale: 1000,
-  });
-  const server = startLocalLambdaServer(lambda);
-  const client = new LambdaClient({
-    region: "us-east-1",
-    endpoint: server.url,
-    credentials: { accessKeyId: "local", secretAccessKey: "local" },
-    maxAttempts: 1,
-  });
+  const { server, client } = setUpLocalLambda({ prng: seededPrng(4), timeScale: 1000 });
   try {
     await client.send(
       new CreateFunctionCommand({

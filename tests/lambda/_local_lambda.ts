@@ -1,0 +1,28 @@
+/** Test fixture: a local Lambda on loopback and a real SDK client for it. */
+
+import { LambdaClient } from "@aws-sdk/client-lambda";
+import { startLocalLambdaServer } from "../../lib/lambda/http_server.ts";
+import { LocalLambda, type LocalLambdaOptions } from "../../lib/lambda/local_lambda.ts";
+import { publishedProfile } from "../../lib/profile/service_profile.ts";
+import { seededPrng } from "../../lib/random/prng.ts";
+
+/**
+ * Starts a local Lambda (published profiles, seed 1, functions 1000 times
+ * faster than real unless overridden) and a Lambda client without retries.
+ */
+export function setUpLocalLambda(options: Partial<LocalLambdaOptions> = {}) {
+  const lambda = new LocalLambda({
+    profileFor: (m) => publishedProfile(m),
+    prng: seededPrng(1),
+    timeScale: 1000,
+    ...options,
+  });
+  const server = startLocalLambdaServer(lambda);
+  const client = new LambdaClient({
+    region: "us-east-1",
+    endpoint: server.url,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+    maxAttempts: 1,
+  });
+  return { lambda, server, client };
+}
