@@ -25,12 +25,27 @@ export interface BufferClock {
   clearTimer(id: unknown): void;
 }
 
-/** A clock on `performance.now()` and `setTimeout`, zero at creation. */
+/** How early a system timer wakes before its time, to finish the wait by spinning, ms. */
+const TIMER_SPIN_MS = 2;
+
+/**
+ * A clock on `performance.now()` and `setTimeout`, zero at creation. Timers
+ * wake `TIMER_SPIN_MS` early and spin to their time: `setTimeout` alone fires
+ * up to a few milliseconds late, which would delay timeout dispatches.
+ */
 export function systemClock(): BufferClock {
   const origin = performance.now();
   return {
     nowSec: () => (performance.now() - origin) / 1000,
-    setTimer: (cb, delaySec) => setTimeout(cb, Math.max(0, delaySec * 1000)),
+    setTimer: (cb, delaySec) => {
+      const due = performance.now() + delaySec * 1000;
+      return setTimeout(() => {
+        while (performance.now() < due) {
+          // spin for the last moment
+        }
+        cb();
+      }, Math.max(0, delaySec * 1000 - TIMER_SPIN_MS));
+    },
     clearTimer: (id) => clearTimeout(id as number),
   };
 }
