@@ -368,6 +368,9 @@ export async function main(args: string[]): Promise<number> {
       interrupted: stop.requested,
       elapsedSec: clock.nowSec(),
       rssMb: Deno.memoryUsage().rss / 2 ** 20,
+      // After a full collection when the runtime allows it (--v8-flags=--expose-gc).
+      heapUsedMb:
+        ((globalThis as { gc?: () => void }).gc?.(), Deno.memoryUsage().heapUsed / 2 ** 20),
     };
     let prediction;
     if (map && (!local || timeScale === 1)) {
