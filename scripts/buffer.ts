@@ -15,8 +15,8 @@ import {
   LambdaClient,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
-import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
+import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { type Dispatcher, lambdaDispatcher } from "../lib/buffer/dispatcher.ts";
 import { RealtimeBuffer, systemClock } from "../lib/buffer/realtime_buffer.ts";
@@ -81,16 +81,7 @@ const STRING_FLAGS: Record<string, string | undefined> = {
   memory: "3008",
   model: "TF-inceptionV4",
   pricing: "aws-x86",
-  arrival_process: "exp",
-  inter_arrival: "20",
-  map: undefined,
-  trace: undefined,
-  hour: undefined,
-  day: undefined,
-  trace_path: undefined,
-  requests: undefined,
-  duration: undefined,
-  seed: "1",
+  ...ARRIVAL_STRING_FLAGS,
   endpoint: undefined,
   region: "us-east-1",
   time_scale: "1",
@@ -103,11 +94,8 @@ const STRING_FLAGS: Record<string, string | undefined> = {
 };
 
 function parse(args: string[]) {
-  const normalized = args.map((a) =>
-    a.startsWith("--") ? "--" + a.slice(2).replace(/^[^=]+/, (n) => n.replaceAll("-", "_")) : a
-  );
   return parseFlags({
-    args: normalized,
+    args: snakeCaseFlags(args),
     strict: true,
     options: {
       ...Object.fromEntries(

@@ -7,14 +7,17 @@
  */
 
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
-import { arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
-import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
+import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { CsvRunLog, writeRunJson } from "../lib/io/run_logs.ts";
-import { evaluateGrid } from "../lib/model/evaluate.ts";
 import { exactBatchStateFor, exactLatencyPercentile } from "../lib/model/exact.ts";
-import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
+import {
+  invocationCostUsd,
+  pricing as pricingByName,
+  PRICING_NAMES,
+} from "../lib/profile/pricing.ts";
 import { serviceTimesSec } from "../lib/profile/service_profile.ts";
 import { seededPrng } from "../lib/random/prng.ts";
 import { simulateBuffer, type SimulationSummary } from "../lib/sim/simulator.ts";
@@ -64,16 +67,7 @@ const FLAGS = {
   memory: "3008",
   model: "TF-inceptionV4",
   pricing: "paper",
-  arrival_process: "exp",
-  inter_arrival: "20",
-  map: undefined,
-  trace: undefined,
-  hour: undefined,
-  day: undefined,
-  trace_path: undefined,
-  requests: undefined,
-  duration: undefined,
-  seed: "1",
+  ...ARRIVAL_STRING_FLAGS,
   service_cv: "0",
   cold_start: "0",
   keep_alive: "600",
@@ -82,19 +76,9 @@ const FLAGS = {
 } as Record<string, string | undefined>;
 const BOOLEAN_FLAGS = ["extrapolate", "timestamps", "loop", "help"];
 
-/** Accepts --kebab-case for every --snake_case flag. */
-function normalize(args: string[]): string[] {
-  return args.map((a) => {
-    if (!a.startsWith("--")) return a;
-    const [name, ...rest] = a.slice(2).split("=");
-    const snake = name.replaceAll("-", "_");
-    return `--${snake}${rest.length ? "=" + rest.join("=") : ""}`;
-  });
-}
-
 function parse(args: string[]) {
   const parsed = parseFlags({
-    args: normalize(args),
+    args: snakeCaseFlags(args),
     strict: true,
     allowPositionals: false,
     options: {
@@ -220,14 +204,18 @@ export async function main(args: string[]): Promise<number> {
     if (map && serviceCv === 0 && coldSec === 0) {
       const state = exactBatchStateFor(map, maxBatch, timeoutSec);
       const service = serviceTimesSec(profile, maxBatch, memoryMb, { extrapolate });
-      const grid = { memoriesMb: [memoryMb], timeoutsSec: [timeoutSec], maxBatches: [maxBatch] };
-      const e = evaluateGrid(map, grid, { profile, pricing: price, percentile: 0.95, extrapolate });
+      // Long-run mean cost per request: E[cost of a batch] / E[batch size].
+      let batchCost = 0;
+      state.batchSize.forEach((
+        p,
+        i,
+      ) => (batchCost += p * invocationCostUsd(price, service[i], memoryMb)));
       prediction = {
         meanBatchSize: state.meanBatchSize,
         p50: exactLatencyPercentile(state, service, 0.5),
         p95: exactLatencyPercentile(state, service, 0.95),
         p99: exactLatencyPercentile(state, service, 0.99),
-        costPerRequestUsd: e.meanCostUsd[0],
+        costPerRequestUsd: batchCost / state.meanBatchSize,
       };
     }
   } catch (e) {

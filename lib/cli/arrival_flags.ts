@@ -23,6 +23,23 @@ import { UsageError } from "./usage_error.ts";
 const TRACES_DIR = new URL("../../traces/", import.meta.url).pathname;
 
 /**
+ * The arrival flags (snake_case) with their defaults, for `parseArgs`:
+ * Poisson at buffer.py's 20 requests/s unless told otherwise.
+ */
+export const ARRIVAL_STRING_FLAGS: Readonly<Record<string, string | undefined>> = {
+  arrival_process: "exp",
+  inter_arrival: "20",
+  map: undefined,
+  trace: undefined,
+  hour: undefined,
+  day: undefined,
+  trace_path: undefined,
+  requests: undefined,
+  duration: undefined,
+  seed: "1",
+};
+
+/**
  * A flag's value as a number > 0 (an integer with `integer`).
  *
  * @throws {UsageError} Otherwise.

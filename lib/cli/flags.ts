@@ -24,6 +24,16 @@ export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typ
 }
 
 /**
+ * Accepts `--kebab-case` for every `--snake_case` flag (buffer.py's flags are
+ * snake_case): rewrites each `--name` or `--name=value` to snake case.
+ */
+export function snakeCaseFlags(args: readonly string[]): string[] {
+  return args.map((a) =>
+    a.startsWith("--") ? "--" + a.slice(2).replace(/^[^=]+/, (n) => n.replaceAll("-", "_")) : a
+  );
+}
+
+/**
  * A flag's value as a finite number (`undefined` stays `undefined`).
  *
  * @throws {UsageError} If the text is not a finite number.
