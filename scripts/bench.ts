@@ -102,6 +102,8 @@ async function bufferRun(args: string[]): Promise<Record<string, unknown>> {
       "--allow-net",
       "--allow-env",
       "--allow-sys",
+      // The buffer samples its heap after full collections every 10 s.
+      "--v8-flags=--expose-gc",
       "scripts/buffer.ts",
       "--format",
       "json",
@@ -141,20 +143,6 @@ async function bufferFigures(long: boolean) {
         `${((late.timeoutLatenessP99Sec as number) * 1000).toFixed(2)} ms over ` +
         `${(late.dispatchReasons as Record<string, number>).timeout} timeout batches`,
     );
-    const short = await bufferRun([
-      "--inter_arrival",
-      "5000",
-      "--duration",
-      "6",
-      "--batch_size",
-      "20",
-      "--time_out",
-      "0.05",
-      "--time_scale",
-      "1000",
-      "--out",
-      `${dir}/short`,
-    ]);
     const heavy = await bufferRun([
       "--inter_arrival",
       "5000",
@@ -169,11 +157,13 @@ async function bufferFigures(long: boolean) {
       "--out",
       `${dir}/heavy`,
     ]);
+    const samples = heavy.memory as { atSec: number; rssMb: number; heapUsedMb: number }[];
     lines.push(
       `5000 requests/s for 60 s (B 20, local Lambda 1000x): ${heavy.requests} requests, ` +
         `${heavy.completed} completed, ${heavy.failed} failed, ${heavy.unfinished} unfinished; ` +
-        `resident memory ${(short.rssMb as number).toFixed(0)} MB after 6 s, ` +
-        `${(heavy.rssMb as number).toFixed(0)} MB after 60 s`,
+        `heap after a full GC at ${samples.map((m) => m.atSec.toFixed(0)).join("/")} s: ` +
+        `${samples.map((m) => m.heapUsedMb.toFixed(1)).join(", ")} MB; resident ` +
+        `${samples.map((m) => m.rssMb.toFixed(0)).join(", ")} MB`,
     );
     if (long) {
       const { validateBufferRun } = await import("./_bench_buffer_vs_sim.ts");

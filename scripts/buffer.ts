@@ -8,17 +8,12 @@
  * @module
  */
 
-import {
-  CreateFunctionCommand,
-  GetFunctionConfigurationCommand,
-  InvokeCommand,
-  LambdaClient,
-  UpdateFunctionConfigurationCommand,
-} from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
 import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { type Dispatcher, lambdaDispatcher } from "../lib/buffer/dispatcher.ts";
+import { prepareFunction } from "../lib/buffer/function_setup.ts";
 import { RealtimeBuffer, systemClock } from "../lib/buffer/realtime_buffer.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { CsvRunLog, writeRunJson } from "../lib/io/run_logs.ts";
@@ -109,45 +104,6 @@ function parse(args: string[]) {
   }).values as Record<string, string | boolean | undefined>;
 }
 
-/** Sets the function's memory (creating it on a local Lambda) and waits for the update. */
-async function prepareFunction(
-  client: LambdaClient,
-  name: string,
-  memoryMb: number,
-  model: string,
-  local: boolean,
-): Promise<void> {
-  let current;
-  try {
-    current = await client.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-  } catch (e) {
-    if ((e as Error).name !== "ResourceNotFoundException" || !local) throw e;
-    await client.send(
-      new CreateFunctionCommand({
-        FunctionName: name,
-        Role: "arn:aws:iam::000000000000:role/batch",
-        Code: { ZipFile: new Uint8Array([0]) },
-        MemorySize: memoryMb,
-        Environment: { Variables: { MODEL: model } },
-      }),
-    );
-    return;
-  }
-  if (current.MemorySize === memoryMb) return;
-  await client.send(
-    new UpdateFunctionConfigurationCommand({ FunctionName: name, MemorySize: memoryMb }),
-  );
-  for (let i = 0; i < 120; i++) {
-    const c = await client.send(new GetFunctionConfigurationCommand({ FunctionName: name }));
-    if (c.LastUpdateStatus === "Successful") return;
-    if (c.LastUpdateStatus === "Failed") {
-      throw new RangeError(`Cannot set the memory of ${name}: ${c.LastUpdateStatusReason}`);
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new RangeError(`Cannot set the memory of ${name}: the update did not finish in 60 s`);
-}
-
 /**
  * Runs the buffer CLI.
  *
@@ -171,6 +127,7 @@ export async function main(args: string[]): Promise<number> {
   let client: LambdaClient | undefined;
   let log: CsvRunLog | undefined;
   let lambdaLog: Deno.FsFile | undefined;
+  const timers: ReturnType<typeof setInterval>[] = [];
   const onSignal = () => {
     stop.count++;
     stop.requested = true;
@@ -228,6 +185,9 @@ export async function main(args: string[]): Promise<number> {
         prng: seededPrng(seed + 7),
         timeScale,
         concurrencyLimit: positive("concurrency", String(v.concurrency), true),
+        // The in-process Lambda ends with the run, and lambda.log holds every
+        // invocation's log tail: its CloudWatch face keeps only recent events.
+        maxLogEvents: 10_000,
         jitterCv: Number(v.jitter) >= 0 ? Number(v.jitter) : (() => {
           throw new UsageError(`--jitter must be a number >= 0: found '${v.jitter}'`);
         })(),
@@ -245,7 +205,12 @@ export async function main(args: string[]): Promise<number> {
     // A function missing on a local Lambda (in-process or on loopback) is created.
     const loopback = endpoint !== undefined &&
       /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(endpoint);
-    await prepareFunction(client, functionName, memoryMb, profile.name, local || loopback);
+    await prepareFunction(client, {
+      functionName,
+      memoryMb,
+      model: profile.name,
+      create: local || loopback,
+    });
 
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const dir = v.out === undefined ? `runs/${stamp}-${functionName}` : String(v.out);
@@ -306,16 +271,30 @@ export async function main(args: string[]): Promise<number> {
       maxInFlight,
     });
     const tty = !json && Deno.stderr.isTerminal();
-    const progress = tty
-      ? setInterval(() => {
+    if (tty) {
+      timers.push(setInterval(() => {
         const s = buffer.stats;
         const p95 = histogram.count ? histogram.quantile(0.95).toFixed(3) : "-";
         Deno.stderr.writeSync(encoder.encode(
           `\rbuffer: ${s.requests} requests, ${s.batches} batches, ${s.inFlight} in flight, ` +
             `${s.failed} failed, p95 so far ${p95} s\x1b[K`,
         ));
-      }, 250)
-      : undefined;
+      }, 250));
+    }
+
+    // Memory every 10 s; the heap after a full collection when the runtime
+    // allows it (--v8-flags=--expose-gc), so a leak shows as a rising line.
+    const memory: { atSec: number; rssMb: number; heapUsedMb: number }[] = [];
+    const sampleMemory = () => {
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = Deno.memoryUsage();
+      memory.push({
+        atSec: clock.nowSec(),
+        rssMb: m.rss / 2 ** 20,
+        heapUsedMb: m.heapUsed / 2 ** 20,
+      });
+    };
+    timers.push(setInterval(sampleMemory, 10_000));
 
     // Arrivals in real time: the stream's times are seconds from the run's start.
     let n = 0;
@@ -330,10 +309,9 @@ export async function main(args: string[]): Promise<number> {
       n++;
     }
     const finished = await buffer.shutdown(graceSec);
-    if (progress !== undefined) {
-      clearInterval(progress);
-      Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
-    }
+    timers.forEach(clearInterval);
+    sampleMemory();
+    if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
     log.close();
     lambdaLog.close();
     const s = buffer.stats;
@@ -355,10 +333,9 @@ export async function main(args: string[]): Promise<number> {
       timeoutLatenessP99Sec: s.timeoutLateness.count ? s.timeoutLateness.quantile(0.99) : NaN,
       interrupted: stop.requested,
       elapsedSec: clock.nowSec(),
-      rssMb: Deno.memoryUsage().rss / 2 ** 20,
-      // After a full collection when the runtime allows it (--v8-flags=--expose-gc).
-      heapUsedMb:
-        ((globalThis as { gc?: () => void }).gc?.(), Deno.memoryUsage().heapUsed / 2 ** 20),
+      rssMb: memory.at(-1)!.rssMb,
+      heapUsedMb: memory.at(-1)!.heapUsedMb,
+      memory,
     };
     let prediction;
     if (map && (!local || timeScale === 1)) {
@@ -411,6 +388,7 @@ export async function main(args: string[]): Promise<number> {
     lambdaLog?.close();
     return reportUserError("buffer", e);
   } finally {
+    timers.forEach(clearInterval);
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
     client?.destroy();

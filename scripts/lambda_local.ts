@@ -25,12 +25,14 @@ Options:
   --concurrency N     concurrency limit                              [1000]
   --idle S            idle time before an environment is reclaimed, s [600]
   --init S            cold-start initialisation, s                   [0.25]
+  --update S          an update stays InProgress this long, s        [0]
   --jitter CV         coefficient of variation of service times      [0]
   --billing-ms MS     billing granularity of REPORT lines (1 or 100) [1]
   --error-rate P      injected function errors, per invocation       [0]
   --throttle-rate P   injected throttling, per invocation            [0]
   --drop-rate P       injected dropped connections, per invocation   [0]
   --extra-latency S   injected extra latency per invocation, s       [0]
+  --max-log-events N  log events kept per log group; the oldest go  [1000000]
   --seed N            random seed                                    [1]
   --access-key-id ID  with --secret-access-key: accept only requests signed
                       (SigV4) with these keys            [any signature passes]
@@ -56,12 +58,14 @@ export async function main(args: string[]): Promise<number> {
         concurrency: { type: "string", default: "1000" },
         idle: { type: "string", default: "600" },
         init: { type: "string", default: "0.25" },
+        update: { type: "string", default: "0" },
         jitter: { type: "string", default: "0" },
         "billing-ms": { type: "string", default: "1" },
         "error-rate": { type: "string", default: "0" },
         "throttle-rate": { type: "string", default: "0" },
         "drop-rate": { type: "string", default: "0" },
         "extra-latency": { type: "string", default: "0" },
+        "max-log-events": { type: "string", default: "1000000" },
         seed: { type: "string", default: "1" },
         "access-key-id": { type: "string" },
         "secret-access-key": { type: "string" },
@@ -77,6 +81,11 @@ export async function main(args: string[]): Promise<number> {
       if (!(p >= 0 && p <= 1)) throw new UsageError(`--${name} must be within 0..1: found ${p}`);
       return p;
     };
+    const nonNegative = (name: string) => {
+      const x = numberFlag(name, v[name as keyof typeof v] as string)!;
+      if (!(x >= 0)) throw new UsageError(`--${name} must be >= 0: found ${x}`);
+      return x;
+    };
     const port = numberFlag("port", v.port)!;
     if (!(Number.isInteger(port) && port >= 0 && port < 65536)) {
       throw new UsageError(`--port must be an integer within 0..65535: found ${v.port}`);
@@ -87,14 +96,16 @@ export async function main(args: string[]): Promise<number> {
       timeScale: positive("time-scale", v["time-scale"]!),
       concurrencyLimit: positive("concurrency", v.concurrency!, true),
       idleTimeoutSec: positive("idle", v.idle!),
-      initSec: numberFlag("init", v.init)!,
-      jitterCv: numberFlag("jitter", v.jitter)!,
+      initSec: nonNegative("init"),
+      updateSec: nonNegative("update"),
+      jitterCv: nonNegative("jitter"),
       billingMs: positive("billing-ms", v["billing-ms"]!),
+      maxLogEvents: positive("max-log-events", v["max-log-events"]!, true),
       faults: {
         errorRate: rate("error-rate"),
         throttleRate: rate("throttle-rate"),
         dropRate: rate("drop-rate"),
-        extraLatencySec: numberFlag("extra-latency", v["extra-latency"])!,
+        extraLatencySec: nonNegative("extra-latency"),
       },
     });
     const keyId = v["access-key-id"], secret = v["secret-access-key"];

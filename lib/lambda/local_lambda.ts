@@ -74,6 +74,13 @@ export interface LocalLambdaOptions {
   idleTimeoutSec?: number;
   /** Cold-start initialisation, seconds. @default {0.25} */
   initSec?: number;
+  /**
+   * After UpdateFunctionConfiguration, `LastUpdateStatus` stays `InProgress`
+   * this long (scaled by `timeScale`) and further updates are refused with
+   * ResourceConflictException, as on Lambda. The new configuration serves
+   * invocations at once. @default {0}
+   */
+  updateSec?: number;
   /** Coefficient of variation of a lognormal jitter on the service time. @default {0} */
   jitterCv?: number;
   /** Billing granularity of the REPORT line, ms (1 today, 100 in 2020). @default {1} */
@@ -83,6 +90,12 @@ export interface LocalLambdaOptions {
   region?: string;
   /** Faults to inject, for tests and experiments. */
   faults?: FaultOptions;
+  /**
+   * Log events kept per log group; beyond it the oldest are dropped, as a
+   * retention period would (memory stays bounded on long runs).
+   * @default {1000000}
+   */
+  maxLogEvents?: number;
 }
 
 /** Faults the local Lambda injects, each with its probability per invocation. */
@@ -112,6 +125,16 @@ export interface LogEvent {
   ingestionTime: number;
 }
 
+/** A log group: its streams and how many events it holds and has dropped. */
+export interface LogGroup {
+  creationTime: number;
+  streams: LogStream[];
+  /** Events held now, over all streams. */
+  storedEvents: number;
+  /** Events dropped by the retention limit so far. */
+  droppedEvents: number;
+}
+
 /** A log stream: one per execution environment. */
 export interface LogStream {
   logStreamName: string;
@@ -130,6 +153,8 @@ interface Environment {
 
 interface FunctionState {
   config: FunctionConfiguration;
+  /** When an update in progress is done, ms since the epoch. */
+  updateDoneMs?: number;
   generation: number;
   environments: Environment[];
 }
@@ -155,7 +180,7 @@ export class LocalLambda {
     & Required<Omit<LocalLambdaOptions, "profileFor" | "prng" | "faults">>
     & LocalLambdaOptions;
   readonly #functions = new Map<string, FunctionState>();
-  readonly #logGroups = new Map<string, { creationTime: number; streams: LogStream[] }>();
+  readonly #logGroups = new Map<string, LogGroup>();
   #running = 0;
   #ids = 0;
 
@@ -169,10 +194,12 @@ export class LocalLambda {
       concurrencyLimit: 1000,
       idleTimeoutSec: 600,
       initSec: 0.25,
+      updateSec: 0,
       jitterCv: 0,
       billingMs: 1,
       accountId: "000000000000",
       region: "us-east-1",
+      maxLogEvents: 1_000_000,
       ...options,
     };
   }
@@ -191,6 +218,10 @@ export class LocalLambda {
         `Function not found: ${this.#arn(key)}`,
         { Type: "User" },
       );
+    }
+    if (f.updateDoneMs !== undefined && this.#o.now() >= f.updateDoneMs) {
+      f.config.LastUpdateStatus = "Successful";
+      f.updateDoneMs = undefined;
     }
     return f;
   }
@@ -256,6 +287,14 @@ export class LocalLambda {
   /** UpdateFunctionConfiguration: applies at once and retires the warm environments. */
   updateFunctionConfiguration(name: string, input: Record<string, unknown>): FunctionConfiguration {
     const f = this.#get(name);
+    if (f.config.LastUpdateStatus === "InProgress") {
+      throw new LambdaApiError(
+        "ResourceConflictException",
+        409,
+        `The operation cannot be performed at this time. An update is in progress for resource: ${f.config.FunctionArn}`,
+        { Type: "User" },
+      );
+    }
     if (input.MemorySize !== undefined) {
       f.config.MemorySize = this.#validateMemory(input.MemorySize);
     }
@@ -266,6 +305,10 @@ export class LocalLambda {
     f.config.LastModified = new Date(this.#o.now()).toISOString().replace("Z", "+0000");
     f.generation++;
     f.environments = f.environments.filter((e) => e.busy);
+    if (this.#o.updateSec > 0) {
+      f.config.LastUpdateStatus = "InProgress";
+      f.updateDoneMs = this.#o.now() + this.#o.updateSec * 1000 / this.#o.timeScale;
+    }
     return structuredClone(f.config);
   }
 
@@ -283,7 +326,7 @@ export class LocalLambda {
   }
 
   /** Log groups and their streams (for the CloudWatch Logs face). */
-  get logGroups(): ReadonlyMap<string, { creationTime: number; streams: LogStream[] }> {
+  get logGroups(): ReadonlyMap<string, LogGroup> {
     return this.#logGroups;
   }
 
@@ -295,7 +338,14 @@ export class LocalLambda {
   #newStream(functionName: string): LogStream {
     const group = `/aws/lambda/${functionName}`;
     const now = this.#o.now();
-    if (!this.#logGroups.has(group)) this.#logGroups.set(group, { creationTime: now, streams: [] });
+    if (!this.#logGroups.has(group)) {
+      this.#logGroups.set(group, {
+        creationTime: now,
+        streams: [],
+        storedEvents: 0,
+        droppedEvents: 0,
+      });
+    }
     const d = new Date(now);
     const hex = Array.from(
       { length: 32 },
@@ -310,6 +360,33 @@ export class LocalLambda {
     };
     this.#logGroups.get(group)!.streams.push(stream);
     return stream;
+  }
+
+  /**
+   * Counts `added` new events of a group and, once it holds a tenth more than
+   * the limit, drops its oldest events down to the limit (amortised: each event
+   * is looked at a bounded number of times).
+   */
+  #retain(groupName: string, added: number): void {
+    const group = this.#logGroups.get(groupName)!;
+    group.storedEvents += added;
+    const limit = this.#o.maxLogEvents;
+    if (group.storedEvents <= limit + Math.max(1, Math.floor(limit / 10))) return;
+    const stamps = new Float64Array(group.storedEvents);
+    let k = 0;
+    for (const s of group.streams) for (const e of s.events) stamps[k++] = e.timestamp;
+    stamps.sort();
+    // Drop every event up to the millisecond of the `excess`-th oldest (ties
+    // there go too, so the group may end a few events under the limit).
+    const cut = stamps[group.storedEvents - limit - 1];
+    let dropped = 0;
+    for (const s of group.streams) {
+      const before = s.events.length;
+      s.events = s.events.filter((e) => e.timestamp > cut);
+      dropped += before - s.events.length;
+    }
+    group.droppedEvents += dropped;
+    group.storedEvents -= dropped;
   }
 
   #requestId(): string {
@@ -462,6 +539,7 @@ export class LocalLambda {
     for (const message of lines) {
       env.stream.events.push({ timestamp: t, message, ingestionTime: t });
     }
+    this.#retain(`/aws/lambda/${f.config.FunctionName}`, lines.length);
     return {
       responseBody: {
         requestId,

@@ -192,3 +192,41 @@ Deno.test("LocalLambda's Event invocations return 202 and still run; DryRun retu
     await server.close();
   }
 });
+
+Deno.test("LocalLambda keeps at most about maxLogEvents per group, dropping the oldest", async () => {
+  const { LocalLambda } = await import("../../lib/lambda/local_lambda.ts");
+  const { seededPrng } = await import("../../lib/random/prng.ts");
+  let clock = 1_700_000_000_000;
+  const lambda = new LocalLambda({
+    profileFor: (m) => publishedProfile(m),
+    prng: seededPrng(3),
+    now: () => clock,
+    sleep: (ms) => {
+      clock += Math.ceil(ms);
+      return Promise.resolve();
+    },
+    maxLogEvents: 30,
+  });
+  lambda.createFunction({ FunctionName: "f", MemorySize: 1024 });
+  const stampsOf = () =>
+    lambda.logGroups.get("/aws/lambda/f")!.streams.flatMap((s) => s.events.map((e) => e.timestamp));
+  let seen: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    await lambda.invoke("f", new TextEncoder().encode('{"requests":[1]}'));
+    clock += 1000;
+    const stamps = stampsOf();
+    // Whatever is kept is the newest: nothing kept is older than something dropped.
+    const dropped = seen.filter((t) => !stamps.includes(t));
+    if (dropped.length > 0 && stamps.length > 0) {
+      assert.ok(Math.max(...dropped) < Math.min(...stamps));
+    }
+    seen = stamps;
+  }
+  const group = lambda.logGroups.get("/aws/lambda/f")!;
+  // Three lines per invocation: 300 events in all, between 30 and 33 kept.
+  assert.equal(group.storedEvents + group.droppedEvents, 300);
+  assert.equal(group.storedEvents, stampsOf().length);
+  assert.ok(group.storedEvents >= 30 && group.storedEvents <= 33, `${group.storedEvents}`);
+  // The last invocation's REPORT line is still there.
+  assert.match(group.streams.at(-1)!.events.at(-1)!.message, /^REPORT RequestId: /);
+});
