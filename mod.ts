@@ -67,3 +67,4 @@ export * from "./lib/lambda/http_server.ts";
 export * from "./lib/lambda/logs_api.ts";
 export * from "./lib/buffer/dispatcher.ts";
 export * from "./lib/buffer/realtime_buffer.ts";
+export * from "./lib/buffer/function_setup.ts";
