@@ -1,0 +1,146 @@
+/**
+ * Executing notebooks headless: through Jupyter (nbconvert on the Deno kernel)
+ * when it is installed, or their code cells through Deno as one module. The
+ * edge where processes and files enter; the notebook format is in
+ * `notebook_file.ts`.
+ *
+ * @module
+ */
+
+import { basename, dirname, join } from "node:path";
+import {
+  notebookAsModule,
+  type NotebookError,
+  notebookErrors,
+  parseNotebook,
+} from "./notebook_file.ts";
+
+/** What running one notebook gave. */
+export interface NotebookRun {
+  path: string;
+  /** "jupyter" (nbconvert on the Deno kernel) or "deno" (code cells as a module). */
+  via: "jupyter" | "deno";
+  elapsedSec: number;
+  /** Errors in the outputs (Jupyter) or the module's failure (Deno). */
+  errors: NotebookError[];
+}
+
+/**
+ * Whether `jupyter nbconvert` and the Deno kernel are installed.
+ *
+ * @returns True when both are.
+ */
+export async function jupyterAvailable(): Promise<boolean> {
+  try {
+    const nb = await new Deno.Command("jupyter", {
+      args: ["nbconvert", "--version"],
+      stdout: "null",
+      stderr: "null",
+    }).output();
+    if (!nb.success) return false;
+    const specs = await new Deno.Command("jupyter", {
+      args: ["kernelspec", "list", "--json"],
+      stdout: "piped",
+      stderr: "null",
+    }).output();
+    const list = JSON.parse(new TextDecoder().decode(specs.stdout));
+    return "deno" in (list.kernelspecs ?? {});
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Executes a notebook with `jupyter nbconvert --execute` on the Deno kernel.
+ *
+ * @param path The notebook.
+ * @param options `write`: replace the notebook with the executed one (its
+ *   outputs committed); `timeoutSec`: per cell.
+ * @returns The run, with the error outputs found.
+ */
+export async function executeWithJupyter(
+  path: string,
+  options: { write?: boolean; timeoutSec?: number } = {},
+): Promise<NotebookRun> {
+  const { write = false, timeoutSec = 600 } = options;
+  const outDir = write ? dirname(path) : await Deno.makeTempDir({ prefix: "notebook_" });
+  const started = performance.now();
+  try {
+    const out = await new Deno.Command("jupyter", {
+      args: [
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--allow-errors",
+        `--ExecutePreprocessor.timeout=${timeoutSec}`,
+        "--ExecutePreprocessor.kernel_name=deno",
+        "--output-dir",
+        outDir,
+        "--output",
+        basename(path),
+        path,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const elapsedSec = (performance.now() - started) / 1000;
+    if (!out.success) {
+      const lines = new TextDecoder().decode(out.stderr).trim().split("\n");
+      return {
+        path,
+        via: "jupyter",
+        elapsedSec,
+        errors: [{ cell: -1, message: `nbconvert failed: ${lines.at(-1)}` }],
+      };
+    }
+    const executed = join(outDir, basename(path));
+    const nb = parseNotebook(await Deno.readTextFile(executed), executed);
+    return { path, via: "jupyter", elapsedSec, errors: notebookErrors(nb) };
+  } finally {
+    if (!write) await Deno.remove(outDir, { recursive: true });
+  }
+}
+
+/**
+ * Runs a notebook's code cells through Deno as one module (beside the notebook,
+ * so its relative imports resolve), for machines without Jupyter.
+ *
+ * @param path The notebook.
+ * @returns The run; an error names the module's failure.
+ */
+export async function executeWithDeno(path: string): Promise<NotebookRun> {
+  const nb = parseNotebook(await Deno.readTextFile(path), path);
+  const module = join(dirname(path), `.cells_${basename(path, ".ipynb")}_${Deno.pid}.ts`);
+  const source = notebookAsModule(nb);
+  await Deno.writeTextFile(module, source);
+  const started = performance.now();
+  try {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--allow-all", "--quiet", module],
+      cwd: dirname(path),
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).output();
+    const elapsedSec = (performance.now() - started) / 1000;
+    const stderr = new TextDecoder().decode(out.stderr);
+    const errors = out.success ? [] : [{
+      cell: cellOfLine(source, Number(stderr.match(/\.cells_[^:\s]*:(\d+)/)?.[1] ?? 0)),
+      message: stderr.trim().split("\n").slice(0, 6).join("\n"),
+    }];
+    return { path, via: "deno", elapsedSec, errors };
+  } finally {
+    await Deno.remove(module);
+  }
+}
+
+/** The cell a line of the module came from (its `// ---- cell i` marker), or -1. */
+function cellOfLine(source: string, line: number): number {
+  let cell = -1;
+  source.split("\n").slice(0, line).forEach((l) => {
+    const m = l.match(/^\/\/ ---- cell (\d+)$/);
+    if (m) cell = Number(m[1]);
+  });
+  return cell;
+}
