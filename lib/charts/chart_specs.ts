@@ -1,0 +1,969 @@
+/**
+ * Pure chart builders: rows of plain objects (for example a polars frame's
+ * `toRecords()`, with the snake_case, unit-suffixed column names used across
+ * this project) plus options in, an Observable Plot spec (the options object
+ * passed to `Plot.plot`, marks included) out. No DOM and no I/O here: the
+ * document is injected when the spec is rendered (see `render.ts`).
+ *
+ * Every spec leaves text, axes and rules in `currentColor` (Plot's default) and
+ * paints no background, so it reads in light and dark themes; categorical
+ * colours use the "observable10" scheme.
+ *
+ * @module
+ */
+
+import * as Plot from "@observablehq/plot";
+
+/** An Observable Plot spec: the options object passed to `Plot.plot`, marks included. */
+export type PlotSpec = Plot.PlotOptions;
+
+/** Size and title options shared by the chart builders. */
+export interface ChartSizeOptions {
+  /** Outer width of the chart in pixels. @default {640} */
+  width?: number;
+  /** Outer height of the chart (of each panel, for multi-panel builders) in pixels. @default {400} */
+  height?: number;
+  /** A title above the chart. @default {undefined} */
+  title?: string;
+}
+
+/** The categorical colour scheme of every chart: legible on light and dark backgrounds. */
+export const CATEGORICAL_SCHEME: Plot.ColorScheme = "observable10";
+
+/** The sequential colour scheme of the heatmaps: legible on light and dark backgrounds. */
+export const SEQUENTIAL_SCHEME: Plot.ColorScheme = "viridis";
+
+/** Default outer width of a chart in pixels. */
+export const DEFAULT_CHART_WIDTH_PX = 640;
+
+/** Default outer height of a chart in pixels. */
+export const DEFAULT_CHART_HEIGHT_PX = 400;
+
+// The first colours of "observable10", used where a panel has a single series.
+const _SINGLE_COLORS = ["#4269d0", "#efb118", "#ff725c", "#6cc5b0"] as const;
+
+// ---------------------------------------------------------------------------
+// Row types
+
+/** A row of {@linkcode latencyCdfChart}: one point of a latency CDF. */
+export interface LatencyCdfRow {
+  /** Latency of a request in seconds. */
+  latency_sec: number;
+  /** P(latency <= latency_sec), in [0, 1]. */
+  cdf: number;
+  /** Where the curve comes from, e.g. "model (exact)", "measured". */
+  source: string;
+}
+
+/** A row of {@linkcode batchSizeChart}: the share of batches of one size. */
+export interface BatchSizeRow {
+  /** Number of requests in a batch. */
+  batch_size: number;
+  /** Share of batches with that size, in [0, 1]. */
+  share: number;
+  /** Where the distribution comes from, e.g. "model", "measured". */
+  source: string;
+}
+
+/** A row of {@linkcode costLatencyVsMemoryChart}: one configuration. */
+export interface CostLatencyRow {
+  /** Memory of the function in MB. */
+  memory_mb: number;
+  /** Cost per request in USD. */
+  cost_per_request_usd: number;
+  /** Latency percentile (e.g. p95) in seconds. */
+  latency_sec: number;
+  /** The line the point belongs to: a batch size, a timeout, a label. */
+  series: string | number;
+}
+
+/** A row of {@linkcode feasibleRegionChart}: one cell of a (memory, timeout) grid. */
+export interface FeasibleRegionRow {
+  /** Memory of the function in MB. */
+  memory_mb: number;
+  /** Buffer timeout in seconds. */
+  timeout_sec: number;
+  /** Latency percentile in seconds. */
+  latency_sec: number;
+  /** Cost per request in USD. */
+  cost_per_request_usd: number;
+  /** Whether the configuration meets the SLO. */
+  feasible: boolean;
+}
+
+/** A row of {@linkcode hourlyConfigChart}: one hour of a trace and the configuration chosen for it. */
+export interface HourlyConfigRow {
+  /** Hour of the day (1..24 for the paper's traces). */
+  hour: number;
+  /** Mean arrival rate in that hour, requests per second. */
+  rate_per_sec: number;
+  /** Chosen memory M in MB. */
+  memory_mb: number;
+  /** Chosen maximum batch size B in requests. */
+  max_batch: number;
+  /** Chosen buffer timeout T in seconds. */
+  timeout_sec: number;
+}
+
+/** A row of {@linkcode policyComparisonChart}: one policy in one hour. */
+export interface PolicyComparisonRow {
+  /** Name of the policy, e.g. "BATCH", "no batching". */
+  policy: string;
+  /** Hour of the day. */
+  hour: number;
+  /** Cost per request in USD. */
+  cost_per_request_usd: number;
+  /** Measured or predicted latency percentile divided by the SLO (1 = at the SLO). */
+  p95_over_slo: number;
+}
+
+// ---------------------------------------------------------------------------
+// Shared helpers
+
+type _ColumnKind = "number" | "string" | "category" | "boolean";
+
+function _checkRows(
+  builder: string,
+  rows: unknown,
+  columns: Readonly<Record<string, _ColumnKind>>,
+): void {
+  if (!Array.isArray(rows)) {
+    throw new TypeError(
+      `Cannot build ${builder} as 'rows' must be an array: current value is ${_describe(rows)}`,
+    );
+  }
+  rows.forEach((row, i) => {
+    if (row === null || typeof row !== "object") {
+      throw new TypeError(
+        `Cannot build ${builder} as rows[${i}] must be an object: current value is ${
+          _describe(row)
+        }`,
+      );
+    }
+    for (const [name, kind] of Object.entries(columns)) {
+      const value = (row as Record<string, unknown>)[name];
+      const ok = kind === "number"
+        ? typeof value === "number" && Number.isFinite(value)
+        : kind === "string"
+        ? typeof value === "string"
+        : kind === "boolean"
+        ? typeof value === "boolean"
+        : typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
+      if (!ok) {
+        const expected = kind === "number"
+          ? "a finite number"
+          : kind === "category"
+          ? "a string or a finite number"
+          : `a ${kind}`;
+        throw new TypeError(
+          `Cannot build ${builder} as rows[${i}].${name} must be ${expected}: current value is ${
+            _describe(value)
+          }`,
+        );
+      }
+    }
+  });
+}
+
+function _describe(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (Array.isArray(value)) return "an array";
+  if (value === null) return "null";
+  if (typeof value === "object") return "an object";
+  return String(value);
+}
+
+function _checkSize(builder: string, options: ChartSizeOptions): { width: number; height: number } {
+  const { width = DEFAULT_CHART_WIDTH_PX, height = DEFAULT_CHART_HEIGHT_PX } = options;
+  for (const [name, value] of [["width", width], ["height", height]] as const) {
+    if (!(value > 0) || !Number.isFinite(value)) {
+      throw new RangeError(
+        `Cannot build ${builder} as '${name}' must be a positive number of pixels: current value is ${value}`,
+      );
+    }
+  }
+  return { width, height };
+}
+
+function _checkPositive(builder: string, name: string, value: number | undefined): void {
+  if (value === undefined) return;
+  if (!(value > 0) || !Number.isFinite(value)) {
+    throw new RangeError(
+      `Cannot build ${builder} as '${name}' must be a positive finite number: current value is ${value}`,
+    );
+  }
+}
+
+/** Distinct values in order of first appearance; numbers sorted ascending when all are numbers. */
+function _categories<T>(rows: readonly T[], key: (row: T) => string | number): (string | number)[] {
+  const seen = [...new Set(rows.map(key))];
+  if (seen.every((v) => typeof v === "number")) {
+    return (seen as number[]).sort((a, b) => a - b);
+  }
+  return seen;
+}
+
+/** Shortest decimal text of a number: 5 -> "5", 0.12 -> "0.12", 1/3 -> "0.333333". */
+function _num(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}
+
+/**
+ * Formats a cost in USD as micro-dollars (the unit of the cost axes, "µUSD"),
+ * to 6 significant digits.
+ *
+ * @param costUsd A cost in USD.
+ * @returns The cost in µUSD as text.
+ *
+ * @example
+ * ```ts
+ * import { formatMicroUsd } from "./chart_specs.ts";
+ *
+ * console.log(formatMicroUsd(1.23e-5)); // "12.3"
+ * ```
+ */
+export function formatMicroUsd(costUsd: number): string {
+  return _num(costUsd * 1e6);
+}
+
+/**
+ * The short label of a percentile.
+ *
+ * @param percentile A percentile in (0, 1).
+ * @returns "p" and the percentile in percent.
+ *
+ * @example
+ * ```ts
+ * import { percentileLabel } from "./chart_specs.ts";
+ *
+ * console.log(percentileLabel(0.95), percentileLabel(0.999)); // "p95 p99.9"
+ * ```
+ */
+export function percentileLabel(percentile: number): string {
+  return `p${_num(percentile * 100)}`;
+}
+
+function _categoricalColor(
+  domain: (string | number)[],
+  label: string | undefined,
+): Plot.ScaleOptions {
+  return {
+    type: "categorical" as const,
+    scheme: CATEGORICAL_SCHEME,
+    domain,
+    legend: true,
+    ...(label === undefined ? {} : { label }),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// 1. Latency CDF
+
+/** Options of {@linkcode latencyCdfChart}. */
+export interface LatencyCdfChartOptions extends ChartSizeOptions {
+  /** Latency SLO in seconds, drawn as a labelled vertical rule. @default {undefined} */
+  sloSec?: number;
+  /** Percentile of the SLO in (0, 1), drawn as a labelled horizontal rule. @default {undefined} */
+  percentile?: number;
+  /**
+   * Sources drawn as step curves (empirical CDFs); the others are drawn as
+   * straight segments between points.
+   * @default {every source whose name contains "measured", "simulat", "empirical" or "observed"}
+   */
+  stepSources?: readonly string[];
+}
+
+const _MEASURED = /measured|simulat|empirical|observed/i;
+
+/**
+ * Latency CDF of the model(s) against the measurements, one curve per source.
+ *
+ * @param rows Rows with `latency_sec`, `cdf` (in [0, 1]) and `source`.
+ * @param options SLO, percentile, size and title.
+ * @returns A Plot spec: x "latency (s) →", y "↑ P(latency ≤ x)" on [0, 1].
+ * @throws {TypeError} If a row lacks a column or has the wrong type.
+ * @throws {RangeError} If `sloSec` is not positive or `percentile` not in (0, 1).
+ *
+ * @example
+ * ```ts
+ * import { latencyCdfChart } from "./chart_specs.ts";
+ *
+ * const spec = latencyCdfChart([
+ *   { latency_sec: 0.5, cdf: 0.2, source: "model" },
+ *   { latency_sec: 1.0, cdf: 1.0, source: "model" },
+ * ], { sloSec: 0.9, percentile: 0.95 });
+ * console.log(spec.x?.label); // "latency (s) →"
+ * ```
+ */
+export function latencyCdfChart(
+  rows: readonly LatencyCdfRow[],
+  options: LatencyCdfChartOptions = {},
+): PlotSpec {
+  const builder = "latencyCdfChart";
+  _checkRows(builder, rows, { latency_sec: "number", cdf: "number", source: "string" });
+  const { width, height } = _checkSize(builder, options);
+  const { sloSec, percentile, title } = options;
+  _checkPositive(builder, "sloSec", sloSec);
+  if (percentile !== undefined && !(percentile > 0 && percentile < 1)) {
+    throw new RangeError(
+      `Cannot build ${builder} as 'percentile' must be in (0, 1): current value is ${percentile}`,
+    );
+  }
+  const sources = _categories(rows, (r) => r.source) as string[];
+  const stepSources = new Set(options.stepSources ?? sources.filter((s) => _MEASURED.test(s)));
+  const stepRows = rows.filter((r) => stepSources.has(r.source));
+  const lineRows = rows.filter((r) => !stepSources.has(r.source));
+  const maxLatencySec = Math.max(0, sloSec ?? 0, ...rows.map((r) => r.latency_sec));
+
+  const marks: Plot.Markish[] = [Plot.ruleY([0, 1], { strokeOpacity: 0.2 })];
+  const channels = { x: "latency_sec", y: "cdf", stroke: "source" } as const;
+  if (lineRows.length > 0) marks.push(Plot.line(lineRows, { ...channels, strokeWidth: 2 }));
+  if (stepRows.length > 0) {
+    marks.push(Plot.line(stepRows, { ...channels, curve: "step-after", strokeWidth: 1.5 }));
+  }
+  if (percentile !== undefined) {
+    marks.push(
+      Plot.ruleY([percentile], { strokeDasharray: "2,3" }),
+      Plot.text([percentile], {
+        y: (d: number) => d,
+        frameAnchor: "left",
+        textAnchor: "start",
+        dx: 4,
+        dy: -7,
+        text: () => percentileLabel(percentile),
+      }),
+    );
+  }
+  if (sloSec !== undefined) {
+    marks.push(
+      Plot.ruleX([sloSec], { strokeDasharray: "6,3", strokeWidth: 1.5 }),
+      Plot.text([sloSec], {
+        x: (d: number) => d,
+        frameAnchor: "bottom",
+        textAnchor: "end",
+        dx: -4,
+        dy: -6,
+        text: () => `SLO ${_num(sloSec)} s`,
+      }),
+    );
+  }
+  return {
+    width,
+    height,
+    ...(title === undefined ? {} : { title }),
+    marginRight: 20,
+    x: {
+      label: "latency (s) →",
+      labelArrow: "none",
+      domain: [0, maxLatencySec > 0 ? maxLatencySec : 1],
+      nice: true,
+      grid: true,
+    },
+    y: {
+      label: "↑ P(latency ≤ x)",
+      labelArrow: "none",
+      domain: [0, 1],
+      grid: true,
+    },
+    color: _categoricalColor(sources, undefined),
+    marks,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// 2. Batch size distribution
+
+/**
+ * Batch size distribution of the model(s) against the measurements: for each
+ * batch size a group of bars, one bar per source.
+ *
+ * @param rows Rows with `batch_size`, `share` (in [0, 1]) and `source`.
+ * @param options Size and title.
+ * @returns A Plot spec: facets `fx` by batch size ("batch size (requests) →"),
+ *   bars `x` by source, y "↑ share of batches (%)".
+ * @throws {TypeError} If a row lacks a column or has the wrong type.
+ *
+ * @example
+ * ```ts
+ * import { batchSizeChart } from "./chart_specs.ts";
+ *
+ * const spec = batchSizeChart([
+ *   { batch_size: 1, share: 0.4, source: "model" },
+ *   { batch_size: 2, share: 0.6, source: "model" },
+ * ]);
+ * console.log(spec.fx?.label); // "batch size (requests) →"
+ * ```
+ */
+export function batchSizeChart(
+  rows: readonly BatchSizeRow[],
+  options: ChartSizeOptions = {},
+): PlotSpec {
+  const builder = "batchSizeChart";
+  _checkRows(builder, rows, { batch_size: "number", share: "number", source: "string" });
+  const { width, height } = _checkSize(builder, options);
+  const sources = _categories(rows, (r) => r.source) as string[];
+  const sizes = _categories(rows, (r) => r.batch_size) as number[];
+  // Whole batch sizes: show every size from the smallest to the largest, gaps included.
+  const lo = sizes[0];
+  const hi = sizes[sizes.length - 1];
+  const domain = sizes.every(Number.isInteger) && sizes.length > 0 && hi - lo <= 500
+    ? Array.from({ length: hi - lo + 1 }, (_, i) => lo + i)
+    : sizes;
+  // At most about 25 labelled batch sizes: every 1, 2, 5, 10, ... requests.
+  const every = [1, 2, 5, 10, 20, 50, 100].find((k) => domain.length / k <= 25) ?? 200;
+  const ticks = domain.filter((b, i) =>
+    Number.isInteger(b) ? b % every === 0 || b === lo : i % every === 0
+  );
+  return {
+    width,
+    height,
+    ...(options.title === undefined ? {} : { title: options.title }),
+    marginRight: 10,
+    fx: {
+      label: "batch size (requests) →",
+      labelArrow: "none",
+      domain,
+      ticks,
+      padding: 0.15,
+    },
+    x: { axis: null, domain: sources, paddingInner: 0.05 },
+    y: { label: "↑ share of batches (%)", labelArrow: "none", percent: true, grid: true },
+    color: _categoricalColor(sources, undefined),
+    marks: [
+      Plot.barY(rows, { fx: "batch_size", x: "source", y: "share", fill: "source" }),
+      Plot.ruleY([0]),
+    ],
+  };
+}
+
+// ---------------------------------------------------------------------------
+// 3. Cost and latency against memory
+
+/** Options of {@linkcode costLatencyVsMemoryChart}. */
+export interface CostLatencyVsMemoryChartOptions extends ChartSizeOptions {
+  /** Latency SLO in seconds, drawn as a labelled horizontal rule on the latency chart. @default {undefined} */
+  sloSec?: number;
+  /** Percentile the `latency_sec` column holds, for the axis label. @default {0.95} */
+  percentile?: number;
+  /** What the `series` column is, for the legend, e.g. "max batch B (requests)". @default {"series"} */
+  seriesLabel?: string;
+}
+
+/**
+ * The two specs of {@linkcode costLatencyVsMemoryChart} (a type alias, not an
+ * interface, so that it is a `Record<string, PlotSpec>` for the renderer).
+ */
+export type CostLatencySpecs = {
+  /** Cost per request against memory. */
+  cost: PlotSpec;
+  /** Latency percentile against memory, with the SLO. */
+  latency: PlotSpec;
+};
+
+/**
+ * Cost per request and latency percentile against memory, one line per
+ * series (batch size or timeout): two charts sharing the x axis and colours.
+ *
+ * @param rows Rows with `memory_mb`, `cost_per_request_usd`, `latency_sec` and `series`.
+ * @param options SLO, percentile, legend label, size and title (on the cost chart).
+ * @returns `{cost, latency}`: x "memory (MB) →"; y "↑ cost per request (µUSD)" and
+ *   "↑ p95 latency (s)".
+ * @throws {TypeError} If a row lacks a column or has the wrong type.
+ * @throws {RangeError} If `sloSec` is not positive or `percentile` not in (0, 1).
+ *
+ * @example
+ * ```ts
+ * import { costLatencyVsMemoryChart } from "./chart_specs.ts";
+ *
+ * const { cost, latency } = costLatencyVsMemoryChart([
+ *   { memory_mb: 1280, cost_per_request_usd: 2e-5, latency_sec: 1.2, series: 10 },
+ *   { memory_mb: 2048, cost_per_request_usd: 3e-5, latency_sec: 0.8, series: 10 },
+ * ], { sloSec: 1 });
+ * console.log(latency.y?.label); // "↑ p95 latency (s)"
+ * ```
+ */
+export function costLatencyVsMemoryChart(
+  rows: readonly CostLatencyRow[],
+  options: CostLatencyVsMemoryChartOptions = {},
+): CostLatencySpecs {
+  const builder = "costLatencyVsMemoryChart";
+  _checkRows(builder, rows, {
+    memory_mb: "number",
+    cost_per_request_usd: "number",
+    latency_sec: "number",
+    series: "category",
+  });
+  const { width, height } = _checkSize(builder, options);
+  const { sloSec, percentile = 0.95, seriesLabel = "series", title } = options;
+  _checkPositive(builder, "sloSec", sloSec);
+  if (!(percentile > 0 && percentile < 1)) {
+    throw new RangeError(
+      `Cannot build ${builder} as 'percentile' must be in (0, 1): current value is ${percentile}`,
+    );
+  }
+  const series = _categories(rows, (r) => r.series);
+  const sorted = [...rows].sort((a, b) => a.memory_mb - b.memory_mb);
+  const x = { label: "memory (MB) →", labelArrow: "none" as const, grid: true };
+  const color = _categoricalColor(series, seriesLabel);
+  const lines = (y: string) => [
+    Plot.line(sorted, { x: "memory_mb", y, stroke: "series", strokeWidth: 1.5 }),
+    Plot.dot(sorted, { x: "memory_mb", y, stroke: "series", r: 2 }),
+  ];
+  const cost: PlotSpec = {
+    width,
+    height,
+    ...(title === undefined ? {} : { title }),
+    x,
+    y: {
+      label: "↑ cost per request (µUSD)",
+      labelArrow: "none",
+      grid: true,
+      zero: true,
+      tickFormat: formatMicroUsd,
+    },
+    color,
+    marks: lines("cost_per_request_usd"),
+  };
+  const latencyMarks: Plot.Markish[] = lines("latency_sec");
+  if (sloSec !== undefined) {
+    latencyMarks.push(
+      Plot.ruleY([sloSec], { strokeDasharray: "6,3", strokeWidth: 1.5 }),
+      Plot.text([sloSec], {
+        y: (d: number) => d,
+        frameAnchor: "right",
+        textAnchor: "end",
+        dy: -7,
+        text: () => `SLO ${_num(sloSec)} s`,
+      }),
+    );
+  }
+  const latency: PlotSpec = {
+    width,
+    height,
+    x,
+    y: {
+      label: `↑ ${percentileLabel(percentile)} latency (s)`,
+      labelArrow: "none",
+      grid: true,
+      zero: true,
+    },
+    color,
+    marks: latencyMarks,
+  };
+  return { cost, latency };
+}
+
+// ---------------------------------------------------------------------------
+// 4. Feasible region heatmap
+
+/** Options of {@linkcode feasibleRegionChart}. */
+export interface FeasibleRegionChartOptions extends ChartSizeOptions {
+  /** The chosen configuration, marked with a star and a label. @default {undefined} */
+  optimum?: { memory_mb: number; timeout_sec: number } | null;
+}
+
+/** Cell edges of a grid axis: midpoints between neighbours, half a step beyond the ends. */
+function _cellEdges(values: readonly number[]): Map<number, readonly [number, number]> {
+  const v = [...new Set(values)].sort((a, b) => a - b);
+  const edges = new Map<number, readonly [number, number]>();
+  if (v.length === 1) {
+    const half = v[0] === 0 ? 0.5 : Math.abs(v[0]) * 0.05;
+    edges.set(v[0], [v[0] - half, v[0] + half]);
+    return edges;
+  }
+  v.forEach((value, i) => {
+    const lo = i === 0 ? value - (v[1] - value) / 2 : (v[i - 1] + value) / 2;
+    const hi = i === v.length - 1 ? value + (value - v[i - 1]) / 2 : (value + v[i + 1]) / 2;
+    edges.set(value, [lo, hi]);
+  });
+  return edges;
+}
+
+/** A heatmap cell of {@linkcode feasibleRegionChart}: a row plus its edges and grid indices. */
+interface _Cell extends FeasibleRegionRow {
+  memory_lo_mb: number;
+  memory_hi_mb: number;
+  timeout_lo_sec: number;
+  timeout_hi_sec: number;
+  i: number;
+  j: number;
+}
+
+const _HEAT_MARGINS = { marginTop: 24, marginRight: 20, marginBottom: 40, marginLeft: 56 } as const;
+
+/**
+ * Cost per request over the (memory, timeout) grid: feasible cells coloured by
+ * cost, infeasible cells greyed and hatched, the optimum starred and labelled.
+ *
+ * @param rows Rows with `memory_mb`, `timeout_sec`, `latency_sec`,
+ *   `cost_per_request_usd` and `feasible`, one per grid cell.
+ * @param options The optimum, size and title.
+ * @returns A Plot spec: x "memory (MB) →", y "↑ timeout (s)", colour
+ *   "cost per request (µUSD)".
+ * @throws {TypeError} If a row lacks a column or has the wrong type.
+ *
+ * @example
+ * ```ts
+ * import { feasibleRegionChart } from "./chart_specs.ts";
+ *
+ * const spec = feasibleRegionChart([
+ *   { memory_mb: 1280, timeout_sec: 0.1, latency_sec: 1, cost_per_request_usd: 2e-5, feasible: true },
+ *   { memory_mb: 1344, timeout_sec: 0.1, latency_sec: 6, cost_per_request_usd: 1e-5, feasible: false },
+ * ], { optimum: { memory_mb: 1280, timeout_sec: 0.1 } });
+ * console.log(spec.y?.label); // "↑ timeout (s)"
+ * ```
+ */
+export function feasibleRegionChart(
+  rows: readonly FeasibleRegionRow[],
+  options: FeasibleRegionChartOptions = {},
+): PlotSpec {
+  const builder = "feasibleRegionChart";
+  _checkRows(builder, rows, {
+    memory_mb: "number",
+    timeout_sec: "number",
+    latency_sec: "number",
+    cost_per_request_usd: "number",
+    feasible: "boolean",
+  });
+  const { width, height } = _checkSize(builder, options);
+  const { optimum, title } = options;
+  if (optimum != null) {
+    for (const name of ["memory_mb", "timeout_sec"] as const) {
+      if (!Number.isFinite(optimum[name])) {
+        throw new TypeError(
+          `Cannot build ${builder} as 'optimum.${name}' must be a finite number: current value is ${
+            _describe(optimum[name])
+          }`,
+        );
+      }
+    }
+  }
+  const memoryEdges = _cellEdges(rows.map((r) => r.memory_mb));
+  const timeoutEdges = _cellEdges(rows.map((r) => r.timeout_sec));
+  const memoryIndex = new Map([...memoryEdges.keys()].map((m, i) => [m, i]));
+  const timeoutIndex = new Map([...timeoutEdges.keys()].map((t, j) => [t, j]));
+  const cells: _Cell[] = rows.map((r) => {
+    const [memory_lo_mb, memory_hi_mb] = memoryEdges.get(r.memory_mb)!;
+    const [timeout_lo_sec, timeout_hi_sec] = timeoutEdges.get(r.timeout_sec)!;
+    const i = memoryIndex.get(r.memory_mb)!;
+    const j = timeoutIndex.get(r.timeout_sec)!;
+    return { ...r, memory_lo_mb, memory_hi_mb, timeout_lo_sec, timeout_hi_sec, i, j };
+  });
+  const feasible = cells.filter((c) => c.feasible);
+  const infeasible = cells.filter((c) => !c.feasible);
+
+  // Hatching without an SVG pattern (no ids to collide): one diagonal per cell,
+  // kept on every k-th diagonal so that lines run on across cells about 6 px apart.
+  const plotWidth = width - _HEAT_MARGINS.marginLeft - _HEAT_MARGINS.marginRight;
+  const plotHeight = height - _HEAT_MARGINS.marginTop - _HEAT_MARGINS.marginBottom;
+  const cellWidth = plotWidth / Math.max(1, memoryEdges.size);
+  const cellHeight = plotHeight / Math.max(1, timeoutEdges.size);
+  const spacing = (cellWidth * cellHeight) / Math.hypot(cellWidth, cellHeight);
+  const every = Math.max(1, Math.round(6 / spacing));
+  const hatched = infeasible.filter((c) => (((c.i - c.j) % every) + every) % every === 0);
+
+  const xValues = [...memoryEdges.values()];
+  const yValues = [...timeoutEdges.values()];
+  const xDomain = xValues.length > 0 ? [xValues[0][0], xValues[xValues.length - 1][1]] : [0, 1];
+  const yDomain = yValues.length > 0 ? [yValues[0][0], yValues[yValues.length - 1][1]] : [0, 1];
+
+  const marks: Plot.Markish[] = [
+    Plot.rect(feasible, {
+      x1: "memory_lo_mb",
+      x2: "memory_hi_mb",
+      y1: "timeout_lo_sec",
+      y2: "timeout_hi_sec",
+      fill: "cost_per_request_usd",
+      inset: 0,
+      // No anti-aliased seams between neighbouring cells.
+      shapeRendering: "crispEdges",
+    }),
+    Plot.rect(infeasible, {
+      x1: "memory_lo_mb",
+      x2: "memory_hi_mb",
+      y1: "timeout_lo_sec",
+      y2: "timeout_hi_sec",
+      fill: "currentColor",
+      fillOpacity: 0.12,
+      inset: 0,
+      shapeRendering: "crispEdges",
+    }),
+    Plot.link(hatched, {
+      x1: "memory_lo_mb",
+      x2: "memory_hi_mb",
+      y1: "timeout_lo_sec",
+      y2: "timeout_hi_sec",
+      stroke: "currentColor",
+      strokeOpacity: 0.45,
+      strokeWidth: 0.75,
+    }),
+    Plot.frame({ strokeOpacity: 0.4 }),
+  ];
+  if (optimum != null) {
+    const right = optimum.memory_mb > (xDomain[0] + xDomain[1]) / 2;
+    const top = optimum.timeout_sec > (yDomain[0] + yDomain[1]) / 2;
+    const label = `optimum: ${_num(optimum.memory_mb)} MB, ${_num(optimum.timeout_sec)} s`;
+    marks.push(
+      Plot.dot([optimum], {
+        x: "memory_mb",
+        y: "timeout_sec",
+        symbol: "star",
+        r: 9,
+        fill: "#ff725c",
+        stroke: "white",
+        strokeWidth: 1.5,
+      }),
+      // White text on a black halo reads on every cell colour and on both themes.
+      Plot.text([optimum], {
+        x: "memory_mb",
+        y: "timeout_sec",
+        text: () => label,
+        textAnchor: right ? "end" : "start",
+        dx: right ? -12 : 12,
+        dy: top ? 12 : -12,
+        fill: "white",
+        stroke: "black",
+        strokeWidth: 3,
+        paintOrder: "stroke",
+        fontWeight: "bold",
+      }),
+    );
+  }
+  return {
+    width,
+    height,
+    ...(title === undefined ? {} : { title }),
+    ..._HEAT_MARGINS,
+    x: { label: "memory (MB) →", labelArrow: "none", domain: xDomain },
+    y: { label: "↑ timeout (s)", labelArrow: "none", domain: yDomain },
+    color: {
+      type: "linear",
+      scheme: SEQUENTIAL_SCHEME,
+      legend: true,
+      label: "cost per request (µUSD) — grey hatched: SLO not met",
+      tickFormat: formatMicroUsd,
+    },
+    marks,
+  };
+}
+
+// ---------------------------------------------------------------------------
+// 5. Hourly arrival rate and chosen configuration
+
+/** Options of {@linkcode hourlyConfigChart}. */
+export interface HourlyConfigChartOptions extends ChartSizeOptions {
+  /** Height of each of the four panels in pixels (overrides `height`). @default {150} */
+  panelHeight?: number;
+}
+
+/**
+ * The hourly arrival rate of a trace and the configuration (M, B, T) chosen
+ * for each hour: four small charts stacked on the same hour axis.
+ *
+ * @param rows Rows with `hour`, `rate_per_sec`, `memory_mb`, `max_batch` and `timeout_sec`.
+ * @param options Size (of each panel) and title (on the first panel).
+ * @returns Four specs, top to bottom: arrival rate (requests/s), memory M (MB),
+ *   max batch B (requests), timeout T (s); the last has the x label "hour of day (h) →".
+ * @throws {TypeError} If a row lacks a column or has the wrong type.
+ *
+ * @example
+ * ```ts
+ * import { hourlyConfigChart } from "./chart_specs.ts";
+ *
+ * const specs = hourlyConfigChart([
+ *   { hour: 1, rate_per_sec: 40, memory_mb: 2048, max_batch: 10, timeout_sec: 0.1 },
+ *   { hour: 2, rate_per_sec: 60, memory_mb: 1920, max_batch: 12, timeout_sec: 0.08 },
+ * ]);
+ * console.log(specs.length); // 4
+ * ```
+ */
+export function hourlyConfigChart(
+  rows: readonly HourlyConfigRow[],
+  options: HourlyConfigChartOptions = {},
+): PlotSpec[] {
+  const builder = "hourlyConfigChart";
+  _checkRows(builder, rows, {
+    hour: "number",
+    rate_per_sec: "number",
+    memory_mb: "number",
+    max_batch: "number",
+    timeout_sec: "number",
+  });
+  const { width } = _checkSize(builder, options);
+  const panelHeight = options.panelHeight ?? 150;
+  _checkPositive(builder, "panelHeight", panelHeight);
+  const sorted = [...rows].sort((a, b) => a.hour - b.hour);
+  const hours = _categories(sorted, (r) => r.hour) as number[];
+  const lo = hours.length > 0 ? hours[0] : 1;
+  const hi = hours.length > 0 ? hours[hours.length - 1] : 24;
+  const tickStep = hi - lo + 1 > 24 ? Math.ceil((hi - lo + 1) / 24) : 1;
+  const ticks = hours.filter((h) => Number.isInteger(h) && (h - lo) % tickStep === 0);
+  const panels = [
+    { y: "rate_per_sec", label: "↑ arrival rate (requests/s)", area: true, zero: true },
+    // Lambda memory spans 128..10240 MB: a zero baseline would flatten the changes.
+    { y: "memory_mb", label: "↑ memory M (MB)", area: false, zero: false },
+    { y: "max_batch", label: "↑ max batch B (requests)", area: false, zero: true },
+    { y: "timeout_sec", label: "↑ timeout T (s)", area: false, zero: true },
+  ] as const;
+  return panels.map((panel, k): PlotSpec => {
+    const last = k === panels.length - 1;
+    const color = _SINGLE_COLORS[k];
+    const marks: Plot.Markish[] = [];
+    if (panel.area) {
+      marks.push(
+        Plot.areaY(sorted, {
+          x: "hour",
+          y: panel.y,
+          curve: "step",
+          fill: color,
+          fillOpacity: 0.25,
+        }),
+      );
+    }
+    marks.push(
+      Plot.line(sorted, { x: "hour", y: panel.y, curve: "step", stroke: color, strokeWidth: 1.5 }),
+      Plot.dot(sorted, { x: "hour", y: panel.y, fill: color, r: 2.5 }),
+    );
+    if (panel.area) marks.push(Plot.ruleY([0]));
+    return {
+      width,
+      height: panelHeight,
+      ...(k === 0 && options.title !== undefined ? { title: options.title } : {}),
+      marginLeft: 56,
+      marginTop: 22,
+      marginBottom: last ? 34 : 22,
+      x: {
+        domain: [lo - 0.5, hi + 0.5],
+        ticks,
+        tickFormat: (h: number) => _num(h),
+        label: last ? "hour of day (h) →" : null,
+        labelArrow: "none",
+      },
+      y: {
+        label: panel.label,
+        labelArrow: "none",
+        grid: true,
+        zero: panel.zero,
+        nice: true,
+        ticks: 4,
+      },
+      marks,
+    };
+  });
+}
+
+// ---------------------------------------------------------------------------
+// 6. Policy comparison
+
+/** Options of {@linkcode policyComparisonChart}. */
+export interface PolicyComparisonChartOptions extends ChartSizeOptions {
+  /** Percentile the `p95_over_slo` column refers to, for the axis label. @default {0.95} */
+  percentile?: number;
+}
+
+/** The two specs of {@linkcode policyComparisonChart} (a `Record<string, PlotSpec>`). */
+export type PolicyComparisonSpecs = {
+  /** Cost per request by hour, one line per policy. */
+  cost: PlotSpec;
+  /** Latency percentile over the SLO by hour, one line per policy, with a rule at 1. */
+  latency: PlotSpec;
+};
+
+/**
+ * Hour by hour cost per request and latency percentile over the SLO of
+ * several policies (BATCH, no batching, fixed configurations...).
+ *
+ * @param rows Rows with `policy`, `hour`, `cost_per_request_usd` and `p95_over_slo`.
+ * @param options Percentile, size and title (on the cost chart).
+ * @returns `{cost, latency}`: x "hour of day (h) →"; y "↑ cost per request (µUSD)"
+ *   and "↑ p95 latency / SLO (ratio)" with a rule at 1.
+ * @throws {TypeError} If a row lacks a column or has the wrong type.
+ * @throws {RangeError} If `percentile` is not in (0, 1).
+ *
+ * @example
+ * ```ts
+ * import { policyComparisonChart } from "./chart_specs.ts";
+ *
+ * const { latency } = policyComparisonChart([
+ *   { policy: "BATCH", hour: 1, cost_per_request_usd: 2e-5, p95_over_slo: 0.9 },
+ *   { policy: "no batching", hour: 1, cost_per_request_usd: 5e-5, p95_over_slo: 0.4 },
+ * ]);
+ * console.log(latency.y?.label); // "↑ p95 latency / SLO (ratio)"
+ * ```
+ */
+export function policyComparisonChart(
+  rows: readonly PolicyComparisonRow[],
+  options: PolicyComparisonChartOptions = {},
+): PolicyComparisonSpecs {
+  const builder = "policyComparisonChart";
+  _checkRows(builder, rows, {
+    policy: "string",
+    hour: "number",
+    cost_per_request_usd: "number",
+    p95_over_slo: "number",
+  });
+  const { width, height } = _checkSize(builder, options);
+  const { percentile = 0.95, title } = options;
+  if (!(percentile > 0 && percentile < 1)) {
+    throw new RangeError(
+      `Cannot build ${builder} as 'percentile' must be in (0, 1): current value is ${percentile}`,
+    );
+  }
+  const policies = _categories(rows, (r) => r.policy);
+  const sorted = [...rows].sort((a, b) => a.hour - b.hour);
+  const hours = _categories(sorted, (r) => r.hour) as number[];
+  const lo = hours.length > 0 ? hours[0] : 1;
+  const hi = hours.length > 0 ? hours[hours.length - 1] : 24;
+  const tickStep = hi - lo + 1 > 24 ? Math.ceil((hi - lo + 1) / 24) : 1;
+  const x = {
+    domain: [lo - 0.5, hi + 0.5],
+    ticks: hours.filter((h) => Number.isInteger(h) && (h - lo) % tickStep === 0),
+    tickFormat: (h: number) => _num(h),
+    label: "hour of day (h) →",
+    labelArrow: "none" as const,
+  };
+  const color = _categoricalColor(policies, undefined);
+  const lines = (y: string) => [
+    Plot.line(sorted, { x: "hour", y, stroke: "policy", strokeWidth: 1.5 }),
+    Plot.dot(sorted, { x: "hour", y, fill: "policy", r: 2.5 }),
+  ];
+  const cost: PlotSpec = {
+    width,
+    height,
+    ...(title === undefined ? {} : { title }),
+    x,
+    y: {
+      label: "↑ cost per request (µUSD)",
+      labelArrow: "none",
+      grid: true,
+      zero: true,
+      tickFormat: formatMicroUsd,
+    },
+    color,
+    marks: lines("cost_per_request_usd"),
+  };
+  const latency: PlotSpec = {
+    width,
+    height,
+    x,
+    y: {
+      label: `↑ ${percentileLabel(percentile)} latency / SLO (ratio)`,
+      labelArrow: "none",
+      grid: true,
+      zero: true,
+    },
+    color,
+    marks: [
+      Plot.ruleY([1], { strokeDasharray: "6,3", strokeWidth: 1.5 }),
+      Plot.text([1], {
+        y: (d: number) => d,
+        frameAnchor: "right",
+        textAnchor: "end",
+        dy: -7,
+        text: () => "SLO",
+      }),
+      ...lines("p95_over_slo"),
+    ],
+  };
+  return { cost, latency };
+}

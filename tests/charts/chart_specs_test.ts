@@ -1,0 +1,410 @@
+import assert from "node:assert/strict";
+import * as Plot from "@observablehq/plot";
+import {
+  batchSizeChart,
+  CATEGORICAL_SCHEME,
+  costLatencyVsMemoryChart,
+  feasibleRegionChart,
+  formatMicroUsd,
+  hourlyConfigChart,
+  latencyCdfChart,
+  type LatencyCdfRow,
+  percentileLabel,
+  type PlotSpec,
+  policyComparisonChart,
+} from "../../lib/charts/chart_specs.ts";
+import {
+  batchRows,
+  cdfRows,
+  costLatencyRows,
+  feasibleOptimum,
+  feasibleRows,
+  hourlyRows,
+  policyRows,
+} from "./_chart_data.ts";
+
+/** What the tests read of a Plot mark (its fields are public at run time, not in the types). */
+interface MarkView {
+  constructor: { name: string };
+  data: unknown[] | null | undefined;
+  channels: Record<string, { value: unknown }>;
+  curve?: unknown;
+  strokeDasharray?: string;
+  fill?: string;
+  symbol?: unknown;
+  fx?: unknown;
+}
+
+function marksOf(spec: PlotSpec): MarkView[] {
+  return ((spec.marks ?? []) as unknown[]).flat(Infinity) as MarkView[];
+}
+
+function marksNamed(spec: PlotSpec, name: string): MarkView[] {
+  return marksOf(spec).filter((m) => m.constructor.name === name);
+}
+
+/**
+ * The column a channel reads: its value when a field name, else the label a
+ * transform (such as the stack of barY) keeps from the field it wraps.
+ */
+function columnOf(mark: MarkView, name: string): unknown {
+  const value = mark.channels[name]?.value;
+  return typeof value === "object" && value !== null ? (value as { label?: unknown }).label : value;
+}
+
+/** The value of a function channel for datum `d` (Plot calls it with (d, i, data)). */
+function channelAt(mark: MarkView, name: string, d: unknown): unknown {
+  const value = mark.channels[name]?.value;
+  return typeof value === "function" ? value(d, 0, [d]) : value;
+}
+
+/** The text a text mark writes for its first datum. */
+function textOf(mark: MarkView): unknown {
+  return channelAt(mark, "text", mark.data?.[0]);
+}
+
+const STEP_AFTER = (Plot.line([], { curve: "step-after" }) as unknown as MarkView).curve;
+
+// ---------------------------------------------------------------------------
+// latencyCdfChart
+
+Deno.test("latencyCdfChart() maps latency_sec, cdf and source, model as a line, measured as steps", () => {
+  const rows = cdfRows();
+  const spec = latencyCdfChart(rows, { sloSec: 1.5, percentile: 0.95 });
+  const lines = marksNamed(spec, "Line");
+  assert.equal(lines.length, 2);
+  for (const line of lines) {
+    assert.equal(line.channels.x.value, "latency_sec");
+    assert.equal(line.channels.y.value, "cdf");
+    assert.equal(line.channels.stroke.value, "source");
+  }
+  const [model, measured] = lines;
+  assert.notEqual(model.curve, STEP_AFTER);
+  assert.equal(measured.curve, STEP_AFTER);
+  assert.ok(model.data!.every((r) => (r as LatencyCdfRow).source === "model (exact)"));
+  assert.ok(measured.data!.every((r) => (r as LatencyCdfRow).source === "measured"));
+  assert.equal(model.data!.length + measured.data!.length, rows.length);
+});
+
+Deno.test("latencyCdfChart() puts the CDF on [0, 1] and labels both axes with units", () => {
+  const spec = latencyCdfChart(cdfRows());
+  assert.deepEqual(spec.y?.domain, [0, 1]);
+  assert.equal(spec.x?.label, "latency (s) →");
+  assert.equal(spec.y?.label, "↑ P(latency ≤ x)");
+  // The x domain starts at 0 and reaches the largest latency (2.5 s on the model grid).
+  const maxLatency = Math.max(...cdfRows().map((r) => r.latency_sec));
+  assert.deepEqual(spec.x?.domain, [0, maxLatency]);
+  assert.equal(spec.color?.legend, true);
+  assert.equal(spec.color?.scheme, CATEGORICAL_SCHEME);
+  assert.deepEqual(spec.color?.domain, ["model (exact)", "measured"]);
+  assert.equal(spec.width, 640);
+  assert.equal(spec.height, 400);
+});
+
+Deno.test("latencyCdfChart() draws the SLO as a labelled vertical rule at sloSec", () => {
+  const spec = latencyCdfChart(cdfRows(), { sloSec: 1.5 });
+  const [rule] = marksNamed(spec, "RuleX");
+  assert.deepEqual(rule.data, [1.5]);
+  assert.ok(rule.strokeDasharray !== undefined);
+  const labels = marksNamed(spec, "Text").map(textOf);
+  assert.deepEqual(labels, ["SLO 1.5 s"]);
+  // An SLO beyond every latency widens the x domain to show the rule.
+  assert.deepEqual(latencyCdfChart(cdfRows(), { sloSec: 4 }).x?.domain, [0, 4]);
+});
+
+Deno.test("latencyCdfChart() draws the percentile as a labelled horizontal rule", () => {
+  const spec = latencyCdfChart(cdfRows(), { percentile: 0.95 });
+  const rules = marksNamed(spec, "RuleY");
+  // The first rule marks 0 and 1, the frame of a CDF.
+  assert.deepEqual(rules.map((r) => r.data), [[0, 1], [0.95]]);
+  assert.deepEqual(marksNamed(spec, "Text").map(textOf), ["p95"]);
+  assert.equal(marksNamed(spec, "RuleX").length, 0);
+});
+
+Deno.test("latencyCdfChart() honours stepSources, width, height and title", () => {
+  const spec = latencyCdfChart(cdfRows(), {
+    stepSources: [],
+    width: 500,
+    height: 300,
+    title: "CDF",
+  });
+  assert.equal(marksNamed(spec, "Line").length, 1);
+  assert.notEqual(marksNamed(spec, "Line")[0].curve, STEP_AFTER);
+  assert.equal(spec.width, 500);
+  assert.equal(spec.height, 300);
+  assert.equal(spec.title, "CDF");
+});
+
+Deno.test("latencyCdfChart() rejects bad rows and options", () => {
+  assert.throws(() => latencyCdfChart("rows" as unknown as LatencyCdfRow[]), {
+    name: "TypeError",
+    message: `Cannot build latencyCdfChart as 'rows' must be an array: current value is "rows"`,
+  });
+  assert.throws(
+    () => latencyCdfChart([{ latency_sec: NaN, cdf: 0, source: "model" }]),
+    {
+      name: "TypeError",
+      message:
+        "Cannot build latencyCdfChart as rows[0].latency_sec must be a finite number: current value is NaN",
+    },
+  );
+  assert.throws(
+    () => latencyCdfChart([{ latency_sec: 1, cdf: 0 } as LatencyCdfRow]),
+    {
+      name: "TypeError",
+      message:
+        "Cannot build latencyCdfChart as rows[0].source must be a string: current value is undefined",
+    },
+  );
+  assert.throws(() => latencyCdfChart([], { sloSec: 0 }), {
+    name: "RangeError",
+    message:
+      "Cannot build latencyCdfChart as 'sloSec' must be a positive finite number: current value is 0",
+  });
+  assert.throws(() => latencyCdfChart([], { percentile: 1 }), {
+    name: "RangeError",
+    message: "Cannot build latencyCdfChart as 'percentile' must be in (0, 1): current value is 1",
+  });
+  assert.throws(() => latencyCdfChart([], { width: -1 }), {
+    name: "RangeError",
+    message:
+      "Cannot build latencyCdfChart as 'width' must be a positive number of pixels: current value is -1",
+  });
+});
+
+// ---------------------------------------------------------------------------
+// batchSizeChart
+
+Deno.test("batchSizeChart() groups bars by batch size (fx) with one bar per source", () => {
+  const spec = batchSizeChart(batchRows());
+  const [bars] = marksNamed(spec, "BarY");
+  // Plot keeps the facet channel on the mark and stacks y into y1, y2.
+  assert.equal(bars.fx, "batch_size");
+  assert.equal(columnOf(bars, "x"), "source");
+  assert.equal(columnOf(bars, "y1"), "share");
+  assert.equal(columnOf(bars, "y2"), "share");
+  assert.equal(bars.channels.fill.value, "source");
+  assert.deepEqual(spec.fx?.domain, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(spec.x?.domain, ["model", "measured"]);
+  assert.equal(spec.fx?.label, "batch size (requests) →");
+  assert.equal(spec.y?.label, "↑ share of batches (%)");
+  assert.equal(spec.y?.percent, true);
+  assert.equal(spec.color?.legend, true);
+});
+
+Deno.test("batchSizeChart() fills gaps between batch sizes and thins the labels of many", () => {
+  const gappy = batchSizeChart([
+    { batch_size: 1, share: 0.5, source: "model" },
+    { batch_size: 4, share: 0.5, source: "model" },
+  ]);
+  assert.deepEqual(gappy.fx?.domain, [1, 2, 3, 4]);
+  const many = batchSizeChart(
+    Array.from({ length: 100 }, (_, k) => ({ batch_size: k + 1, share: 0.01, source: "model" })),
+  );
+  // 100 sizes: a label every 5 requests (20 labels), and the first size.
+  assert.deepEqual(many.fx?.ticks, [1, ...Array.from({ length: 20 }, (_, i) => 5 * (i + 1))]);
+});
+
+// ---------------------------------------------------------------------------
+// costLatencyVsMemoryChart
+
+Deno.test("costLatencyVsMemoryChart() returns a cost and a latency chart over memory_mb, one line per series", () => {
+  const { cost, latency } = costLatencyVsMemoryChart(costLatencyRows(), {
+    sloSec: 1.2,
+    seriesLabel: "max batch B (requests)",
+  });
+  for (const [spec, y] of [[cost, "cost_per_request_usd"], [latency, "latency_sec"]] as const) {
+    const [line] = marksNamed(spec, "Line");
+    assert.equal(line.channels.x.value, "memory_mb");
+    assert.equal(line.channels.y.value, y);
+    assert.equal(line.channels.stroke.value, "series");
+    assert.equal(spec.x?.label, "memory (MB) →");
+    assert.deepEqual(spec.color?.domain, [1, 5, 10, 20]);
+    assert.equal(spec.color?.type, "categorical");
+    assert.equal(spec.color?.label, "max batch B (requests)");
+  }
+  assert.equal(cost.y?.label, "↑ cost per request (µUSD)");
+  assert.equal(latency.y?.label, "↑ p95 latency (s)");
+  // Lines are drawn in memory order.
+  const memories = marksNamed(cost, "Line")[0].data!.map((r) =>
+    (r as { memory_mb: number }).memory_mb
+  );
+  assert.deepEqual(memories, [...memories].sort((a, b) => a - b));
+});
+
+Deno.test("costLatencyVsMemoryChart() rules the SLO on the latency chart only", () => {
+  const { cost, latency } = costLatencyVsMemoryChart(costLatencyRows(), { sloSec: 1.2 });
+  assert.deepEqual(marksNamed(latency, "RuleY").map((r) => r.data), [[1.2]]);
+  assert.deepEqual(marksNamed(latency, "Text").map(textOf), ["SLO 1.2 s"]);
+  assert.equal(marksNamed(cost, "RuleY").length, 0);
+  const p99 = costLatencyVsMemoryChart(costLatencyRows(), { percentile: 0.99 });
+  assert.equal(p99.latency.y?.label, "↑ p99 latency (s)");
+  assert.equal(marksNamed(p99.latency, "RuleY").length, 0);
+});
+
+Deno.test("costLatencyVsMemoryChart() rejects a series that is neither text nor number", () => {
+  assert.throws(
+    () =>
+      costLatencyVsMemoryChart([
+        { memory_mb: 1280, cost_per_request_usd: 1e-5, latency_sec: 1, series: null! },
+      ]),
+    {
+      name: "TypeError",
+      message:
+        "Cannot build costLatencyVsMemoryChart as rows[0].series must be a string or a finite number: current value is null",
+    },
+  );
+});
+
+// ---------------------------------------------------------------------------
+// feasibleRegionChart
+
+Deno.test("feasibleRegionChart() colours feasible cells by cost and greys and hatches the others", () => {
+  const { rows } = feasibleRows();
+  const spec = feasibleRegionChart(rows);
+  const [feasible, infeasible] = marksNamed(spec, "Rect");
+  assert.equal(feasible.channels.fill.value, "cost_per_request_usd");
+  assert.equal(infeasible.channels.fill, undefined);
+  assert.equal(feasible.data!.length, rows.filter((r) => r.feasible).length);
+  assert.equal(infeasible.data!.length, rows.filter((r) => !r.feasible).length);
+  assert.ok(infeasible.data!.length > 0 && feasible.data!.length > 0);
+  // Cells are centred on the grid points: 1280 MB spans 1216..1344, 0.02 s spans 0.01..0.03.
+  const first = feasible.data![0] as Record<string, number>;
+  assert.equal(first.memory_mb, 1280);
+  assert.equal(first.memory_lo_mb, 1216);
+  assert.equal(first.memory_hi_mb, 1344);
+  assert.ok(Math.abs(first.timeout_lo_sec - 0.01) < 1e-12);
+  assert.ok(Math.abs(first.timeout_hi_sec - 0.03) < 1e-12);
+  // The last memory is 2944 MB (1280 + 13 * 128), so its cell ends at 3008 MB.
+  assert.deepEqual(spec.x?.domain, [1216, 3008]);
+  // The hatch: diagonals over a subset of the infeasible cells, none over feasible ones.
+  const [hatch] = marksNamed(spec, "Link");
+  assert.ok(hatch.data!.length > 0 && hatch.data!.length <= infeasible.data!.length);
+  assert.ok(hatch.data!.every((c) => !(c as { feasible: boolean }).feasible));
+  assert.equal(spec.x?.label, "memory (MB) →");
+  assert.equal(spec.y?.label, "↑ timeout (s)");
+  assert.equal(spec.color?.label, "cost per request (µUSD) — grey hatched: SLO not met");
+  assert.equal(spec.color?.legend, true);
+});
+
+Deno.test("feasibleRegionChart() marks the optimum with a star and a label", () => {
+  const { rows } = feasibleRows();
+  const optimum = feasibleOptimum(rows);
+  const spec = feasibleRegionChart(rows, { optimum });
+  const [star] = marksNamed(spec, "Dot");
+  assert.deepEqual(star.data, [optimum]);
+  assert.equal(star.channels.x.value, "memory_mb");
+  assert.equal(star.channels.y.value, "timeout_sec");
+  assert.equal(star.symbol, (Plot.dot([], { symbol: "star" }) as unknown as MarkView).symbol);
+  assert.deepEqual(marksNamed(spec, "Text").map(textOf), [
+    `optimum: ${optimum.memory_mb} MB, ${optimum.timeout_sec} s`,
+  ]);
+  assert.equal(marksNamed(feasibleRegionChart(rows), "Dot").length, 0);
+});
+
+Deno.test("feasibleRegionChart() rejects a non-boolean feasible column and a bad optimum", () => {
+  assert.throws(
+    () => feasibleRegionChart([], { optimum: { memory_mb: 1280, timeout_sec: NaN } }),
+    {
+      name: "TypeError",
+      message:
+        "Cannot build feasibleRegionChart as 'optimum.timeout_sec' must be a finite number: current value is NaN",
+    },
+  );
+  assert.throws(
+    () =>
+      feasibleRegionChart([{
+        memory_mb: 1280,
+        timeout_sec: 0.1,
+        latency_sec: 1,
+        cost_per_request_usd: 1e-5,
+        feasible: 1 as unknown as boolean,
+      }]),
+    {
+      name: "TypeError",
+      message:
+        "Cannot build feasibleRegionChart as rows[0].feasible must be a boolean: current value is 1",
+    },
+  );
+});
+
+// ---------------------------------------------------------------------------
+// hourlyConfigChart
+
+Deno.test("hourlyConfigChart() stacks rate, M, B and T over the same hours", () => {
+  const specs = hourlyConfigChart(hourlyRows(), { title: "Day" });
+  assert.equal(specs.length, 4);
+  const columns = ["rate_per_sec", "memory_mb", "max_batch", "timeout_sec"];
+  const labels = [
+    "↑ arrival rate (requests/s)",
+    "↑ memory M (MB)",
+    "↑ max batch B (requests)",
+    "↑ timeout T (s)",
+  ];
+  specs.forEach((spec, k) => {
+    const [line] = marksNamed(spec, "Line");
+    assert.equal(line.channels.x.value, "hour");
+    assert.equal(line.channels.y.value, columns[k]);
+    assert.equal(spec.y?.label, labels[k]);
+    assert.deepEqual(spec.x?.domain, [0.5, 24.5]);
+    assert.deepEqual(spec.x?.ticks, Array.from({ length: 24 }, (_, i) => i + 1));
+    assert.equal(spec.title, k === 0 ? "Day" : undefined);
+  });
+  // Only the bottom panel carries the x label.
+  assert.deepEqual(specs.map((s) => s.x?.label), [null, null, null, "hour of day (h) →"]);
+  assert.deepEqual(specs.map((s) => s.height), [150, 150, 150, 150]);
+});
+
+// ---------------------------------------------------------------------------
+// policyComparisonChart
+
+Deno.test("policyComparisonChart() draws cost and p95/SLO per hour, one line per policy, a rule at 1", () => {
+  const { cost, latency } = policyComparisonChart(policyRows());
+  for (const [spec, y] of [[cost, "cost_per_request_usd"], [latency, "p95_over_slo"]] as const) {
+    const [line] = marksNamed(spec, "Line");
+    assert.equal(line.channels.x.value, "hour");
+    assert.equal(line.channels.y.value, y);
+    assert.equal(line.channels.stroke.value, "policy");
+    assert.equal(spec.x?.label, "hour of day (h) →");
+    assert.deepEqual(spec.color?.domain, ["BATCH", "no batching", "fixed B=20, T=0.2 s"]);
+    assert.equal(spec.color?.legend, true);
+  }
+  assert.deepEqual(marksNamed(latency, "RuleY").map((r) => r.data), [[1]]);
+  assert.deepEqual(marksNamed(latency, "Text").map(textOf), ["SLO"]);
+  assert.equal(cost.y?.label, "↑ cost per request (µUSD)");
+  assert.equal(latency.y?.label, "↑ p95 latency / SLO (ratio)");
+});
+
+// ---------------------------------------------------------------------------
+// Shared properties
+
+Deno.test("every builder's axis labels carry a unit and no spec paints a background", () => {
+  const { rows } = feasibleRows();
+  const specs: PlotSpec[] = [
+    latencyCdfChart(cdfRows(), { sloSec: 1.5, percentile: 0.95 }),
+    batchSizeChart(batchRows()),
+    ...Object.values(costLatencyVsMemoryChart(costLatencyRows(), { sloSec: 1.2 })),
+    feasibleRegionChart(rows, { optimum: feasibleOptimum(rows) }),
+    ...hourlyConfigChart(hourlyRows()),
+    ...Object.values(policyComparisonChart(policyRows())),
+  ];
+  for (const spec of specs) {
+    for (const label of [spec.x?.label, spec.y?.label, spec.fx?.label]) {
+      if (typeof label === "string") assert.match(label, /\([^)]+\)/, label);
+    }
+    assert.equal(spec.style, undefined);
+    // Area-filling marks take their colours from data or currentColor, never black or white.
+    for (const mark of marksOf(spec)) {
+      if (!["Rect", "BarY", "Area", "Frame"].includes(mark.constructor.name)) continue;
+      assert.ok(!/^(white|black|#fff(fff)?|#000(000)?)$/i.test(String(mark.fill ?? "")));
+    }
+  }
+});
+
+Deno.test("formatMicroUsd() and percentileLabel() format ticks and labels", () => {
+  assert.equal(formatMicroUsd(1.23e-5), "12.3");
+  assert.equal(formatMicroUsd(3e-6), "3");
+  assert.equal(percentileLabel(0.95), "p95");
+  assert.equal(percentileLabel(0.999), "p99.9");
+  assert.equal(percentileLabel(0.5), "p50");
+});
