@@ -12,6 +12,7 @@ import {
   percentileLabel,
   type PlotSpec,
   policyComparisonChart,
+  seriesLineChart,
 } from "../../lib/charts/chart_specs.ts";
 import {
   batchRows,
@@ -407,4 +408,49 @@ Deno.test("formatMicroUsd() and percentileLabel() format ticks and labels", () =
   assert.equal(percentileLabel(0.95), "p95");
   assert.equal(percentileLabel(0.999), "p99.9");
   assert.equal(percentileLabel(0.5), "p50");
+});
+
+// seriesLineChart
+
+Deno.test("seriesLineChart() maps the named columns, one coloured line per series, rule labelled", () => {
+  const rows = [1, 5, 10].flatMap((b) =>
+    [1536, 3008].map((m) => ({ batch_size: b, service_sec: b / m * 1000, series: `${m} MB` }))
+  );
+  const spec = seriesLineChart(rows, {
+    x: "batch_size",
+    y: "service_sec",
+    xLabel: "batch size (requests)",
+    yLabel: "service time (s)",
+    seriesLabel: "memory",
+    rule: { y: 2, label: "SLO 2 s" },
+  });
+  const [line] = marksNamed(spec, "Line");
+  assert.equal(line.channels.x.value, "batch_size");
+  assert.equal(line.channels.y.value, "service_sec");
+  assert.equal(line.channels.stroke.value, "series");
+  // Sorted by x, so each series is drawn left to right.
+  assert.deepEqual((line.data as { batch_size: number }[]).map((r) => r.batch_size), [
+    1,
+    1,
+    5,
+    5,
+    10,
+    10,
+  ]);
+  assert.equal(spec.x?.label, "batch size (requests) →");
+  assert.equal(spec.y?.label, "↑ service time (s)");
+  assert.deepEqual(spec.color?.domain, ["1536 MB", "3008 MB"]);
+  assert.equal(spec.color?.legend, true);
+  const [rule] = marksNamed(spec, "RuleY");
+  assert.deepEqual(rule.data, [2]);
+  assert.throws(
+    () =>
+      seriesLineChart([{ batch_size: 1, series: "a" }], {
+        x: "batch_size",
+        y: "service_sec",
+        xLabel: "",
+        yLabel: "",
+      }),
+    TypeError,
+  );
 });
