@@ -98,3 +98,31 @@ export function renderTable<T>(
   ].join("");
   return { html, text };
 }
+
+/** A table that displays itself in a notebook (HTML, and text elsewhere). */
+export class TableView<T> {
+  readonly #table: RenderedTable;
+
+  /**
+   * @param rows The rows.
+   * @param columns The columns, with headings carrying units.
+   * @param options `caption` above the table.
+   */
+  constructor(
+    readonly rows: readonly T[],
+    columns: readonly TableColumn<T>[],
+    options: { caption?: string } = {},
+  ) {
+    this.#table = renderTable(rows, columns, options);
+  }
+
+  /** The table as aligned plain text. */
+  toString(): string {
+    return this.#table.text;
+  }
+
+  /** The table in the notebook. */
+  [Symbol.for("Jupyter.display")](): Record<string, string> {
+    return { "text/html": this.#table.html, "text/plain": this.#table.text };
+  }
+}
