@@ -74,3 +74,7 @@ export * from "./lib/figures/figure_rows.ts";
 export * from "./lib/notebook/html_table.ts";
 export * from "./lib/notebook/solved_day.ts";
 export * from "./lib/notebook/notebook_file.ts";
+export * from "./lib/frames/run_frames.ts";
+export * from "./lib/frames/run_summaries.ts";
+export * from "./lib/frames/model_frames.ts";
+export * from "./lib/figures/paper_figures.ts";

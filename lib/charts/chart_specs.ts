@@ -1011,15 +1011,16 @@ export interface SeriesLineChartOptions extends ChartSizeOptions {
  * ```
  */
 export function seriesLineChart(
-  rows: readonly Record<string, unknown>[],
+  rows: readonly object[],
   options: SeriesLineChartOptions,
 ): PlotSpec {
   const builder = "seriesLineChart";
   _checkRows(builder, rows, { [options.x]: "number", [options.y]: "number", series: "category" });
   const { width, height } = _checkSize(builder, options);
   const { x, y, seriesLabel = "series", zero = true, rule, step = false, title } = options;
-  const series = _categories(rows, (r) => r.series as string | number);
-  const sorted = [...rows].sort((a, b) => (a[x] as number) - (b[x] as number));
+  const records = rows as readonly Record<string, unknown>[];
+  const series = _categories(records, (r) => r.series as string | number);
+  const sorted = [...records].sort((a, b) => (a[x] as number) - (b[x] as number));
   const marks: Plot.Markish[] = [
     Plot.line(sorted, {
       x,
