@@ -78,3 +78,6 @@ export * from "./lib/frames/run_frames.ts";
 export * from "./lib/frames/run_summaries.ts";
 export * from "./lib/frames/model_frames.ts";
 export * from "./lib/figures/paper_figures.ts";
+export * from "./lib/notebook/configuration_view.ts";
+export * from "./lib/notebook/run_view.ts";
+export * from "./lib/notebook/model_check.ts";

@@ -180,17 +180,15 @@ export interface DayRow {
 export function dayRows(solutions: readonly HourSolution[]): DayRow[] {
   return solutions.map((s) => {
     const o = s.optimal[0];
-    return o === undefined
-      ? { hour: s.hour, rate_per_sec: s.ratePerSec, feasible: false }
-      : {
-        hour: s.hour,
-        rate_per_sec: s.ratePerSec,
-        feasible: true,
-        memory_mb: o.memoryMb,
-        max_batch: o.maxBatch,
-        timeout_sec: o.timeoutSec,
-        latency_sec: o.latencySec,
-        cost_per_request_usd: o.costUsd,
-      };
+    return o === undefined ? { hour: s.hour, rate_per_sec: s.ratePerSec, feasible: false } : {
+      hour: s.hour,
+      rate_per_sec: s.ratePerSec,
+      feasible: true,
+      memory_mb: o.memoryMb,
+      max_batch: o.maxBatch,
+      timeout_sec: o.timeoutSec,
+      latency_sec: o.latencySec,
+      cost_per_request_usd: o.costUsd,
+    };
   });
 }
