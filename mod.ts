@@ -81,3 +81,5 @@ export * from "./lib/figures/paper_figures.ts";
 export * from "./lib/notebook/configuration_view.ts";
 export * from "./lib/notebook/run_view.ts";
 export * from "./lib/notebook/model_check.ts";
+export * from "./lib/buffer/experiment.ts";
+export * from "./lib/logs/fetch_logs.ts";

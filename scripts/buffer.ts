@@ -8,23 +8,13 @@
  * @module
  */
 
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { iterateArrivals } from "../lib/arrivals/streams.ts";
 import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
 import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { type Dispatcher, lambdaDispatcher } from "../lib/buffer/dispatcher.ts";
-import { prepareFunction } from "../lib/buffer/function_setup.ts";
-import { RealtimeBuffer, systemClock } from "../lib/buffer/realtime_buffer.ts";
+import { type ExperimentResult, runExperiment } from "../lib/buffer/experiment.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
-import { CsvRunLog, writeRunJson } from "../lib/io/run_logs.ts";
-import { startLocalLambdaServer } from "../lib/lambda/http_server.ts";
-import { LocalLambda } from "../lib/lambda/local_lambda.ts";
-import { evaluateGrid } from "../lib/model/evaluate.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
-import { PUBLISHED_PROFILE_NAMES, publishedProfile } from "../lib/profile/service_profile.ts";
-import { seededPrng } from "../lib/random/prng.ts";
-import { LatencyHistogram } from "../lib/sim/latency_histogram.ts";
-import type { BatchRecord, RequestRecord } from "../lib/sim/simulator.ts";
 
 const HELP = `Usage: deno task buffer [options]
 
@@ -122,23 +112,16 @@ export async function main(args: string[]): Promise<number> {
     return reportUserError("buffer", e);
   }
   const json = v.format === "json";
-  const stop = { requested: false, count: 0 };
-  let server: { close(): Promise<void> } | undefined;
-  let client: LambdaClient | undefined;
-  let log: CsvRunLog | undefined;
-  let lambdaLog: Deno.FsFile | undefined;
-  const timers: ReturnType<typeof setInterval>[] = [];
+  // The first signal stops the run (the run directory is flushed from then on);
+  // a second one exits at once.
+  const stop = new AbortController();
   const onSignal = () => {
-    stop.count++;
-    stop.requested = true;
-    if (stop.count > 1) {
-      log?.close();
-      lambdaLog?.close();
-      Deno.exit(130);
-    }
+    if (stop.signal.aborted) Deno.exit(130);
+    stop.abort();
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
+  let result: ExperimentResult | undefined;
   try {
     if (v.format !== "table" && v.format !== "json") {
       throw new UsageError(`--format must be table or json: found '${v.format}'`);
@@ -171,197 +154,69 @@ export async function main(args: string[]): Promise<number> {
     const profile = await readProfileArgument(String(v.model));
     const { stream, map, description } = await arrivalsFrom(v, seed);
     const functionName = String(v.function_name);
-
-    // Where the function runs.
-    let endpoint = v.endpoint === undefined ? undefined : String(v.endpoint);
+    const endpoint = v.endpoint === undefined ? undefined : String(v.endpoint);
+    // The in-process Lambda's flags count only when it runs.
     const local = !v.aws && endpoint === undefined;
+    let concurrency: number | undefined, jitterCv: number | undefined;
     if (local) {
-      const lambda = new LocalLambda({
-        profileFor: (m) =>
-          (PUBLISHED_PROFILE_NAMES as readonly string[]).includes(m)
-            ? publishedProfile(m)
-            : profile,
-        defaultModel: profile.name,
-        prng: seededPrng(seed + 7),
-        timeScale,
-        concurrencyLimit: positive("concurrency", String(v.concurrency), true),
-        // The in-process Lambda ends with the run, and lambda.log holds every
-        // invocation's log tail: its CloudWatch face keeps only recent events.
-        maxLogEvents: 10_000,
-        jitterCv: Number(v.jitter) >= 0 ? Number(v.jitter) : (() => {
-          throw new UsageError(`--jitter must be a number >= 0: found '${v.jitter}'`);
-        })(),
-      });
-      const s = startLocalLambdaServer(lambda);
-      server = s;
-      endpoint = s.url;
+      concurrency = positive("concurrency", String(v.concurrency), true);
+      jitterCv = Number(v.jitter);
+      if (!(jitterCv >= 0)) {
+        throw new UsageError(`--jitter must be a number >= 0: found '${v.jitter}'`);
+      }
     }
-    client = new LambdaClient({
-      region: String(v.region),
-      ...(endpoint === undefined ? {} : { endpoint }),
-      ...(v.aws ? {} : { credentials: { accessKeyId: "local", secretAccessKey: "local" } }),
-      maxAttempts: 1,
-    });
-    // A function missing on a local Lambda (in-process or on loopback) is created.
-    const loopback = endpoint !== undefined &&
-      /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(endpoint);
-    await prepareFunction(client, {
-      functionName,
-      memoryMb,
-      model: profile.name,
-      create: local || loopback,
-    });
-
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const dir = v.out === undefined ? `runs/${stamp}-${functionName}` : String(v.out);
-    log = new CsvRunLog(dir);
-    lambdaLog = Deno.openSync(`${dir}/lambda.log`, { write: true, create: true, truncate: true });
-    const config = {
-      arrivals: description,
+
+    const encoder = new TextEncoder();
+    const tty = !json && Deno.stderr.isTerminal();
+    result = await runExperiment({
+      arrivals: iterateArrivals(stream),
+      arrivalsDescription: description,
+      map,
       maxBatch,
       timeoutSec,
       functionName,
       memoryMb,
-      model: profile.name,
-      pricing: price.name,
+      profile,
+      pricing: price,
       seed,
       requests,
-      durationSec: Number.isFinite(durationSec) ? durationSec : undefined,
-      target: v.aws ? "aws" : local ? "local Lambda (in-process)" : endpoint,
-      timeScale: local ? timeScale : undefined,
-    };
-    writeRunJson(dir, { status: "running", config, versions: { deno: Deno.version.deno } });
-
-    const histogram = new LatencyHistogram();
-    const sink = {
-      request(r: Readonly<RequestRecord>) {
-        if (r.status === "ok") histogram.add(r.latencySec);
-        log!.request(r);
-      },
-      batch(b: Readonly<BatchRecord>) {
-        log!.batch(b);
-      },
-    };
-    const inner = lambdaDispatcher({
-      functionName,
-      prng: seededPrng(seed + 3),
-      invoke: (i) => client!.send(new InvokeCommand(i)),
-    });
-    const encoder = new TextEncoder();
-    const dispatcher: Dispatcher = {
-      async dispatch(batch) {
-        const o = await inner.dispatch(batch);
-        if (o.logTail) {
-          lambdaLog!.writeSync(
-            encoder.encode(o.logTail.endsWith("\n") ? o.logTail : o.logTail + "\n"),
-          );
-        }
-        return o;
-      },
-    };
-    const clock = systemClock();
-    const buffer = new RealtimeBuffer({
-      maxBatch,
-      timeoutSec,
-      dispatcher,
-      clock,
-      pricing: price,
-      memoryMb,
-      sink,
+      durationSec,
+      endpoint,
+      aws: Boolean(v.aws),
+      region: String(v.region),
+      timeScale,
+      concurrency,
+      jitterCv,
+      out: dir,
       maxInFlight,
+      graceSec,
+      signal: stop.signal,
+      // Closed after the output, as the run's last step.
+      keepLambda: true,
+      onProgress: tty
+        ? (p) => {
+          const p95 = Number.isNaN(p.latencyP95Sec) ? "-" : p.latencyP95Sec.toFixed(3);
+          Deno.stderr.writeSync(encoder.encode(
+            `\rbuffer: ${p.requests} requests, ${p.batches} batches, ${p.inFlight} in flight, ` +
+              `${p.failed} failed, p95 so far ${p95} s\x1b[K`,
+          ));
+        }
+        : undefined,
     });
-    const tty = !json && Deno.stderr.isTerminal();
-    if (tty) {
-      timers.push(setInterval(() => {
-        const s = buffer.stats;
-        const p95 = histogram.count ? histogram.quantile(0.95).toFixed(3) : "-";
-        Deno.stderr.writeSync(encoder.encode(
-          `\rbuffer: ${s.requests} requests, ${s.batches} batches, ${s.inFlight} in flight, ` +
-            `${s.failed} failed, p95 so far ${p95} s\x1b[K`,
-        ));
-      }, 250));
-    }
-
-    // Memory every 10 s; the heap after a full collection when the runtime
-    // allows it (--v8-flags=--expose-gc), so a leak shows as a rising line.
-    const memory: { atSec: number; rssMb: number; heapUsedMb: number }[] = [];
-    const sampleMemory = () => {
-      (globalThis as { gc?: () => void }).gc?.();
-      const m = Deno.memoryUsage();
-      memory.push({
-        atSec: clock.nowSec(),
-        rssMb: m.rss / 2 ** 20,
-        heapUsedMb: m.heapUsed / 2 ** 20,
-      });
-    };
-    timers.push(setInterval(sampleMemory, 10_000));
-
-    // Arrivals in real time: the stream's times are seconds from the run's start.
-    let n = 0;
-    for (;;) {
-      if (stop.requested || (requests !== undefined && n >= requests)) break;
-      const t = stream.next();
-      if (!(t < Infinity) || t > durationSec) break;
-      const wait = t - clock.nowSec();
-      if (wait > 0.001) await new Promise((r) => setTimeout(r, wait * 1000));
-      if (stop.requested) break;
-      buffer.arrive();
-      n++;
-    }
-    const finished = await buffer.shutdown(graceSec);
-    timers.forEach(clearInterval);
-    sampleMemory();
     if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
-    log.close();
-    lambdaLog.close();
-    const s = buffer.stats;
-    const summary = {
-      requests: s.requests,
-      completed: s.completed,
-      failed: s.failed,
-      unfinished: s.requests - s.completed - s.failed,
-      batches: s.batches,
-      meanBatchSize: s.requests / s.batches,
-      dispatchReasons: s.dispatchReasons,
-      latencySec: {
-        p50: histogram.quantile(0.5),
-        p95: histogram.quantile(0.95),
-        p99: histogram.quantile(0.99),
-        mean: histogram.meanSec,
-      },
-      costPerRequestUsd: s.totalCostUsd / s.requests,
-      timeoutLatenessP99Sec: s.timeoutLateness.count ? s.timeoutLateness.quantile(0.99) : NaN,
-      interrupted: stop.requested,
-      elapsedSec: clock.nowSec(),
-      rssMb: memory.at(-1)!.rssMb,
-      heapUsedMb: memory.at(-1)!.heapUsedMb,
-      memory,
-    };
-    let prediction;
-    if (map && (!local || timeScale === 1)) {
-      const e = evaluateGrid(
-        map,
-        { memoriesMb: [memoryMb], timeoutsSec: [timeoutSec], maxBatches: [maxBatch] },
-        { profile, pricing: price, percentile: 0.95, extrapolate: true },
-      );
-      prediction = { p95Sec: e.latencySec[0], costPerRequestUsd: e.meanCostUsd[0] };
-    }
-    writeRunJson(dir, {
-      status: finished ? (stop.requested ? "interrupted" : "done") : "grace period expired",
-      config,
-      versions: { deno: Deno.version.deno },
-      summary,
-      prediction,
-    });
+    const { summary, prediction, config } = result;
     if (json) console.log(JSON.stringify({ ...summary, prediction, out: dir }));
     else {
+      const reasons = summary.dispatchReasons;
       const rows: [string, string, string][] = [
         ["requests", String(summary.requests), ""],
         ["completed / failed", `${summary.completed} / ${summary.failed}`, ""],
         ["mean batch size", summary.meanBatchSize.toFixed(3), ""],
         [
           "dispatch: size / timeout / shutdown",
-          `${s.dispatchReasons.size} / ${s.dispatchReasons.timeout} / ${s.dispatchReasons.shutdown}`,
+          `${reasons.size} / ${reasons.timeout} / ${reasons.shutdown}`,
           "",
         ],
         ["latency p50 (s)", summary.latencySec.p50.toFixed(4), ""],
@@ -382,17 +237,13 @@ export async function main(args: string[]): Promise<number> {
       for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(12)}  ${c}`);
       console.log(`logs in ${dir}`);
     }
-    return stop.requested ? 130 : 0;
+    return stop.signal.aborted ? 130 : 0;
   } catch (e) {
-    log?.close();
-    lambdaLog?.close();
     return reportUserError("buffer", e);
   } finally {
-    timers.forEach(clearInterval);
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);
-    client?.destroy();
-    await server?.close();
+    await result?.close();
   }
 }
 

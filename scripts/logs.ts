@@ -6,10 +6,9 @@
  * @module
  */
 
-import { CloudWatchLogsClient, paginateFilterLogEvents } from "@aws-sdk/client-cloudwatch-logs";
 import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { type LambdaReportRecord, parseLambdaLog } from "../lib/logs/lambda_log_lines.ts";
+import { fetchLogs } from "../lib/logs/fetch_logs.ts";
 
 const HELP = `Usage: deno task logs --function NAME [options]
 
@@ -53,7 +52,6 @@ export function parseTimeFlag(name: string, text: string, nowMs: number): number
  * @returns The exit code.
  */
 export async function main(args: string[]): Promise<number> {
-  let client: CloudWatchLogsClient | undefined;
   try {
     const v = parseFlags({
       args,
@@ -85,54 +83,35 @@ export async function main(args: string[]): Promise<number> {
     const now = Date.now();
     const startTime = parseTimeFlag("since", v.since!, now);
     const endTime = v.until === undefined ? now + 1 : parseTimeFlag("until", v.until, now);
-    client = new CloudWatchLogsClient({
+    const logs = await fetchLogs(v.function, {
+      endpoint: v.endpoint,
       region: v.region,
-      ...(v.endpoint
-        ? { endpoint: v.endpoint, credentials: { accessKeyId: "local", secretAccessKey: "local" } }
-        : {}),
+      startTimeMs: startTime,
+      endTimeMs: endTime,
+      filterPattern: v.filter,
     });
-    const events: { timestamp: number; logStreamName: string; message: string }[] = [];
-    for await (
-      const page of paginateFilterLogEvents({ client }, {
-        logGroupName: `/aws/lambda/${v.function}`,
-        startTime,
-        endTime,
-        filterPattern: v.filter,
-      })
-    ) {
-      for (const e of page.events ?? []) {
-        events.push({
-          timestamp: e.timestamp ?? 0,
-          logStreamName: e.logStreamName ?? "",
-          message: (e.message ?? "").replace(/\n$/, ""),
-        });
-      }
-    }
+    const events = logs.events;
     if (v.format === "json") {
       console.log(JSON.stringify({ function: v.function, startTime, endTime, events }));
     } else if (v.format === "lines") {
       for (const e of events) console.log(`${new Date(e.timestamp).toISOString()} ${e.message}`);
     } else {
-      const parsed = parseLambdaLog(events.map((e) => e.message).join("\n"));
-      const reports = parsed.records.filter((r): r is LambdaReportRecord => r.kind === "report");
       console.log(
         "request_id,duration_ms,billed_duration_ms,memory_size_mb,max_memory_used_mb,init_duration_ms",
       );
-      for (const r of reports) {
+      for (const r of logs.reports) {
         console.log(
           `${r.requestId},${r.durationMs},${r.billedDurationMs},${r.memorySizeMb},` +
             `${r.maxMemoryUsedMb},${r.initDurationMs ?? ""}`,
         );
       }
-      if (parsed.skipped.length) {
-        console.error(`logs: ${parsed.skipped.length} malformed platform lines skipped`);
+      if (logs.skipped.length) {
+        console.error(`logs: ${logs.skipped.length} malformed platform lines skipped`);
       }
     }
     return 0;
   } catch (e) {
     return reportUserError("logs", e);
-  } finally {
-    client?.destroy();
   }
 }
 

@@ -16,7 +16,7 @@ import { evaluateGrid } from "../model/evaluate.ts";
 import type { ModelMethod } from "../model/types.ts";
 import type { Pricing } from "../profile/pricing.ts";
 import type { ServiceProfile } from "../profile/service_profile.ts";
-import { renderTable } from "./html_table.ts";
+import { type RenderedTable, renderTable } from "./html_table.ts";
 
 /** Options of {@linkcode describeConfiguration}. */
 export interface DescribeConfigurationOptions {
@@ -82,7 +82,7 @@ export class ConfigurationView {
   }
 
   /** The table of figures, one row per method. */
-  table() {
+  table(): RenderedTable {
     return renderTable(this.figures, [
       { label: "method", value: (r) => r.method },
       { label: "mean batch size (requests)", value: (r) => r.meanBatchSize },

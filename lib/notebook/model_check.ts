@@ -23,7 +23,7 @@ import {
   type ValidationOptions,
   type ValidationResult,
 } from "../validate/validate.ts";
-import { renderTable } from "./html_table.ts";
+import { type RenderedTable, renderTable } from "./html_table.ts";
 
 /** One configuration checked. */
 export interface CheckedCase {
@@ -38,7 +38,7 @@ export class ModelCheck {
   constructor(readonly cases: readonly CheckedCase[]) {}
 
   /** One row per case and method: p95 and MAPE, Kolmogorov distance. */
-  table() {
+  table(): RenderedTable {
     const rows = this.cases.flatMap(({ result: r }) =>
       (["exact", "paper"] as const).map((m) => ({ r, m, e: r[m] }))
     );

@@ -22,7 +22,7 @@ import type { MapProcess } from "../map/map_process.ts";
 import { evaluateGrid } from "../model/evaluate.ts";
 import type { Pricing } from "../profile/pricing.ts";
 import type { ServiceProfile } from "../profile/service_profile.ts";
-import { renderTable } from "./html_table.ts";
+import { type RenderedTable, renderTable } from "./html_table.ts";
 
 /** The configuration a run had, for the model's prediction. */
 export interface RunModelInputs {
@@ -79,7 +79,7 @@ export class RunView {
   ) {}
 
   /** Measured against predicted, one row per figure. */
-  table() {
+  table(): RenderedTable & { cost: RenderedTable } {
     const s = this.summary, p = this.prediction;
     const rows: { what: string; measured: number | string; model?: number }[] = [
       { what: "requests (ok / all)", measured: `${s.okRequests} / ${s.requests}` },

@@ -1,0 +1,336 @@
+import assert from "node:assert/strict";
+import { poissonArrivals, takeArrivals } from "../../lib/arrivals/streams.ts";
+import { runExperiment } from "../../lib/buffer/experiment.ts";
+import { fetchLogs } from "../../lib/logs/fetch_logs.ts";
+import { parseLambdaLog } from "../../lib/logs/lambda_log_lines.ts";
+import { parseBatchesCsv, parseRequestsCsv } from "../../lib/logs/run_csv.ts";
+import { poissonProcess } from "../../lib/map/map_process.ts";
+import { pricing } from "../../lib/profile/pricing.ts";
+import { publishedProfile } from "../../lib/profile/service_profile.ts";
+import { seededPrng } from "../../lib/random/prng.ts";
+import { ColumnSink } from "../../lib/sim/column_sink.ts";
+import type { RequestRecord } from "../../lib/sim/simulator.ts";
+import { setUpLocalLambda } from "../lambda/_local_lambda.ts";
+
+const PROFILE = publishedProfile("TF-inceptionV4");
+const PRICING = pricing("aws-x86");
+
+/** The exact sample quantile LatencyHistogram approximates: the ceil(q n)-th smallest. */
+function sampleQuantile(sorted: number[], q: number): number {
+  return sorted[Math.max(1, Math.ceil(q * sorted.length)) - 1];
+}
+
+async function withTempDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "batch_experiment_test_" });
+  try {
+    await body(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("runExperiment() against the in-process Lambda accounts for every request, and its CloudWatch REPORT lines match the batches", async () => {
+  // 300 Poisson arrivals at 200/s (seed 5), B = 6, T = 20 ms; the in-process Lambda runs
+  // TF-inceptionV4 100 times faster than real and is kept alive for the logs.
+  const arrivals = takeArrivals(poissonArrivals(200, { prng: seededPrng(5) }), { count: 300 });
+  const columns = new ColumnSink();
+  const result = await runExperiment({
+    arrivals,
+    map: poissonProcess(200),
+    maxBatch: 6,
+    timeoutSec: 0.02,
+    profile: PROFILE,
+    pricing: PRICING,
+    timeScale: 100,
+    collectRecords: true,
+    sink: columns,
+    keepLambda: true,
+  });
+  try {
+    const { summary, records } = result;
+    assert.equal(result.status, "done");
+    assert.equal(summary.interrupted, false);
+    assert.ok(records !== undefined);
+    const { requests, batches } = records;
+
+    // Every request exactly once, completed, and none left over.
+    assert.deepEqual(
+      requests.map((r) => r.requestId).sort((a, b) => a - b),
+      Array.from({ length: 300 }, (_, i) => i),
+    );
+    assert.ok(requests.every((r) => r.status === "ok"));
+    assert.equal(summary.requests, 300);
+    assert.equal(summary.completed, 300);
+    assert.equal(summary.failed, 0);
+    assert.equal(summary.unfinished, 0);
+    // A request arrives no earlier than its time (the loop waits to within 1 ms).
+    const byId = [...requests].sort((a, b) => a.requestId - b.requestId);
+    for (let i = 0; i < 300; i++) assert.ok(byId[i].arrivalSec >= arrivals[i] - 1e-3);
+
+    // Batches: sizes add up, at most B, and agree with the summary.
+    assert.equal(batches.length, summary.batches);
+    assert.equal(batches.reduce((n, b) => n + b.size, 0), 300);
+    assert.ok(batches.every((b) => b.size >= 1 && b.size <= 6 && b.status === "ok"));
+    assert.equal(summary.meanBatchSize, 300 / batches.length);
+    for (const reason of ["size", "timeout", "shutdown"] as const) {
+      assert.equal(
+        summary.dispatchReasons[reason],
+        batches.filter((b) => b.dispatchReason === reason).length,
+        reason,
+      );
+    }
+    const perBatch = new Map(batches.map((b) => [b.batchId, b.size]));
+    assert.ok(requests.every((r) => perBatch.get(r.batchId) === r.batchSize));
+
+    // Cost: the batches' costs over the requests (sums of 50-odd terms: 1e-12 relative).
+    const totalUsd = batches.reduce((s, b) => s + b.costUsd, 0);
+    assert.ok(Math.abs(summary.costPerRequestUsd - totalUsd / 300) <= 1e-12 * totalUsd);
+
+    // Latencies: the histogram's quantiles are within 0.01 % of the sample quantiles
+    // (its bins are 1e-4 wide, see LatencyHistogram), its mean exact up to rounding.
+    const latencies = requests.map((r: RequestRecord) => r.latencySec).sort((a, b) => a - b);
+    for (
+      const [q, got] of [[0.5, summary.latencySec.p50], [0.95, summary.latencySec.p95], [
+        0.99,
+        summary.latencySec.p99,
+      ]] as const
+    ) {
+      const want = sampleQuantile(latencies, q);
+      assert.ok(Math.abs(got - want) <= 1e-4 * want, `p${q * 100}: ${got} vs ${want}`);
+    }
+    const mean = latencies.reduce((s, x) => s + x, 0) / 300;
+    assert.ok(Math.abs(summary.latencySec.mean - mean) <= 1e-12 * mean);
+    assert.ok(summary.memory.length >= 1);
+    assert.equal(summary.rssMb, summary.memory.at(-1)!.rssMb);
+
+    // The injected sink saw the same records.
+    assert.equal(columns.requests().request_id.length, 300);
+    assert.equal(columns.batches().batch_id.length, batches.length);
+
+    // What run.json would say, and no prediction at a time scale other than 1.
+    assert.equal(result.config.target, "local Lambda (in-process)");
+    assert.equal(result.config.timeScale, 100);
+    assert.equal(result.config.durationSec, undefined);
+    assert.equal(result.prediction, undefined);
+    assert.equal(result.out, undefined);
+    assert.equal(result.functionName, "inception-v4");
+    assert.match(result.endpoint!, /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.ok(result.lambda !== undefined);
+    assert.ok(result.startedAtMs <= result.endedAtMs);
+
+    // The kept Lambda's CloudWatch face: one REPORT line per batch, with the same
+    // durations and billed durations as the batches' records.
+    const logs = await fetchLogs(result.functionName, {
+      endpoint: result.endpoint,
+      region: result.region,
+      startTimeMs: result.startedAtMs,
+      endTimeMs: result.endedAtMs + 1,
+      filterPattern: "REPORT",
+    });
+    assert.deepEqual(logs.skipped, []);
+    assert.equal(logs.reports.length, batches.length);
+    const key = (durationMs: number, billedMs: number) => `${durationMs.toFixed(2)}/${billedMs}`;
+    assert.deepEqual(
+      logs.reports.map((r) => key(r.durationMs, r.billedDurationMs)).sort(),
+      batches.map((b) => key(b.durationMs, b.billedDurationMs)).sort(),
+    );
+    assert.deepEqual(
+      logs.reports.map((r) => r.billedDurationMs).sort((a, b) => a - b),
+      batches.map((b) => b.billedDurationMs).sort((a, b) => a - b),
+    );
+    assert.equal(
+      logs.reports.filter((r) => r.initDurationMs !== undefined).length,
+      batches.filter((b) => b.initDurationMs > 0).length,
+    );
+  } finally {
+    await result.close();
+  }
+});
+
+Deno.test("runExperiment() with out writes requests.csv, batches.csv, lambda.log and run.json", async () => {
+  await withTempDir(async (dir) => {
+    const result = await runExperiment({
+      arrivals: Array.from({ length: 50 }, (_, i) => i * 0.004),
+      arrivalsDescription: "every 4 ms",
+      maxBatch: 4,
+      timeoutSec: 0.01,
+      profile: PROFILE,
+      pricing: PRICING,
+      timeScale: 1000,
+      seed: 9,
+      out: dir,
+    });
+    assert.equal(result.status, "done");
+    assert.equal(result.records, undefined);
+    assert.equal(result.lambda, undefined);
+    await result.close();
+    const requests = parseRequestsCsv(await Deno.readTextFile(`${dir}/requests.csv`));
+    const batches = parseBatchesCsv(await Deno.readTextFile(`${dir}/batches.csv`));
+    assert.deepEqual(requests.skipped, []);
+    assert.deepEqual(batches.skipped, []);
+    assert.equal(requests.records.length, 50);
+    assert.equal(batches.records.length, result.summary.batches);
+    const reports = parseLambdaLog(await Deno.readTextFile(`${dir}/lambda.log`)).records
+      .filter((r) => r.kind === "report");
+    assert.equal(reports.length, batches.records.length);
+    const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+    assert.equal(run.status, "done");
+    assert.deepEqual(run.summary, JSON.parse(JSON.stringify(result.summary)));
+    assert.deepEqual(run.config, JSON.parse(JSON.stringify(result.config)));
+    assert.equal(run.config.arrivals, "every 4 ms");
+    assert.equal(run.config.seed, 9);
+  });
+});
+
+Deno.test("runExperiment() stops on its signal, flushes the run directory from then on, and accounts for every request", async () => {
+  await withTempDir(async (dir) => {
+    // An endless Poisson stream at 200/s (seed 6); the stop comes after 300 ms, while
+    // batches (30 ms each at time scale 100) are in flight.
+    const stop = new AbortController();
+    const progress: number[] = [];
+    let seen = 0, checkedAfterStop = 0;
+    const sink = {
+      request() {
+        seen++;
+      },
+      batch() {
+        if (!stop.signal.aborted) return;
+        // The run directory already holds every request recorded so far.
+        const lines = Deno.readTextFileSync(`${dir}/requests.csv`).trim().split("\n");
+        assert.equal(lines.length - 1, seen);
+        checkedAfterStop++;
+      },
+    };
+    setTimeout(() => stop.abort(), 300);
+    const result = await runExperiment({
+      arrivals: poissonArrivals(200, { prng: seededPrng(6) }),
+      maxBatch: 5,
+      timeoutSec: 0.01,
+      profile: PROFILE,
+      pricing: PRICING,
+      timeScale: 100,
+      out: dir,
+      sink,
+      collectRecords: true,
+      signal: stop.signal,
+      onProgress: (p) => progress.push(p.requests),
+      progressIntervalSec: 0.05,
+    });
+    assert.equal(result.status, "interrupted");
+    assert.equal(result.summary.interrupted, true);
+    assert.ok(result.summary.requests > 0);
+    assert.equal(result.summary.unfinished, 0);
+    assert.equal(result.records!.requests.length, result.summary.requests);
+    assert.ok(checkedAfterStop > 0, "no batch completed after the stop");
+    assert.ok(progress.length > 0);
+    for (let i = 1; i < progress.length; i++) assert.ok(progress[i] >= progress[i - 1]);
+    const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+    assert.equal(run.status, "interrupted");
+  });
+});
+
+Deno.test("runExperiment() with a signal aborted before the start sends nothing", async () => {
+  const result = await runExperiment({
+    arrivals: [0, 0.001],
+    maxBatch: 2,
+    timeoutSec: 0.01,
+    profile: PROFILE,
+    pricing: PRICING,
+    timeScale: 1000,
+    signal: AbortSignal.abort(),
+  });
+  assert.equal(result.status, "interrupted");
+  assert.equal(result.summary.requests, 0);
+  assert.equal(result.summary.batches, 0);
+  assert.ok(Number.isNaN(result.summary.meanBatchSize));
+});
+
+Deno.test("runExperiment() against an endpoint creates the function there and predicts with a MAP", async () => {
+  const { server, client, lambda } = setUpLocalLambda({ prng: seededPrng(2), timeScale: 1000 });
+  try {
+    const result = await runExperiment({
+      arrivals: poissonArrivals(100, { prng: seededPrng(7) }),
+      requests: 40,
+      map: poissonProcess(100),
+      maxBatch: 4,
+      timeoutSec: 0.02,
+      functionName: "g",
+      memoryMb: 2048,
+      profile: PROFILE,
+      pricing: PRICING,
+      endpoint: server.url,
+      keepLambda: true,
+    });
+    assert.equal(result.summary.completed, 40);
+    assert.equal(result.config.target, server.url);
+    assert.equal(result.config.timeScale, undefined);
+    assert.equal(result.endpoint, server.url);
+    assert.equal(result.lambda, undefined);
+    assert.equal(lambda.getFunctionConfiguration("g").MemorySize, 2048);
+    assert.ok(result.prediction !== undefined && result.prediction.p95Sec > 0);
+    assert.ok(result.prediction.costPerRequestUsd > 0);
+    await result.close();
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("runExperiment() rejects bad options before it starts anything", async () => {
+  const base = {
+    arrivals: [0],
+    maxBatch: 4,
+    timeoutSec: 0.1,
+    profile: PROFILE,
+    pricing: PRICING,
+  };
+  for (
+    const [options, error] of [
+      [
+        { maxBatch: 0 },
+        new RangeError(
+          "Cannot run the experiment as 'maxBatch' must be a positive integer: current value is 0",
+        ),
+      ],
+      [
+        { maxBatch: 2.5 },
+        new RangeError(
+          "Cannot run the experiment as 'maxBatch' must be a positive integer: current value is 2.5",
+        ),
+      ],
+      [
+        { timeoutSec: NaN },
+        new RangeError(
+          "Cannot run the experiment as 'timeoutSec' must be a positive number: current value is NaN",
+        ),
+      ],
+      [
+        { requests: Infinity },
+        new RangeError(
+          "Cannot run the experiment as 'requests' must be a positive integer: current value is Infinity",
+        ),
+      ],
+      [
+        { jitterCv: -1 },
+        new RangeError(
+          "Cannot run the experiment as 'jitterCv' must be a number >= 0: current value is -1",
+        ),
+      ],
+      [
+        { aws: true, endpoint: "http://127.0.0.1:1" },
+        new TypeError("Cannot run the experiment with both 'aws' and 'endpoint'"),
+      ],
+      [
+        { arrivals: 5 },
+        new TypeError(
+          "Cannot run the experiment as 'arrivals' must be an iterable of times or an arrival stream: current value is 5",
+        ),
+      ],
+    ] as [Record<string, unknown>, Error][]
+  ) {
+    await assert.rejects(
+      runExperiment({ ...base, ...options } as Parameters<typeof runExperiment>[0]),
+      { name: error.name, message: error.message },
+    );
+  }
+});
