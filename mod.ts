@@ -83,3 +83,5 @@ export * from "./lib/notebook/run_view.ts";
 export * from "./lib/notebook/model_check.ts";
 export * from "./lib/buffer/experiment.ts";
 export * from "./lib/logs/fetch_logs.ts";
+export * from "./lib/optimize/milp.ts";
+export * from "./lib/optimize/day_plan.ts";

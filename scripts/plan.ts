@@ -1,0 +1,460 @@
+/**
+ * `deno task plan`: a whole-day plan (memory, timeout, max batch per hour)
+ * chosen jointly for all hours of a trace as a mixed-integer program, with
+ * day-level constraints: one memory all day, at most K memory changes, a
+ * daily budget. Minimizes the day's expected cost, or the hourly latency.
+ *
+ * @module
+ */
+
+import { traceDir } from "../lib/cli/arrival_flags.ts";
+import { numberFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
+import { readMapDirectory } from "../lib/io/map_files.ts";
+import { readProfileArgument } from "../lib/io/profile_files.ts";
+import { MODEL_METHODS, type ModelMethod } from "../lib/model/types.ts";
+import {
+  type DayPlan,
+  dayPlanHoursFromSolutions,
+  LATENCY_OBJECTIVES,
+  type LatencyObjective,
+  PLAN_OBJECTIVES,
+  planDay,
+  type PlanObjective,
+} from "../lib/optimize/day_plan.ts";
+import {
+  gridFromRanges,
+  PAPER_BATCH_RANGE,
+  PAPER_MEMORY_RANGE,
+  PAPER_TIMEOUT_RANGE,
+} from "../lib/optimize/grid.ts";
+import { glpkSolver } from "../lib/optimize/milp.ts";
+import {
+  type ConstraintKind,
+  CONSTRAINTS,
+  type HourSolution,
+  solveHours,
+} from "../lib/optimize/optimize.ts";
+import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
+
+const HELP = `Usage: deno task plan [options]
+
+Plans a whole day: one Lambda memory M, buffer timeout T and max batch B per
+hour, chosen jointly for all hours as a mixed-integer program (GLPK), so that
+day-level constraints hold: one memory all day, at most K memory changes, a
+daily budget. Every hour must meet the SLO; an hour where no configuration
+does gets its least-latency (least-cost) configuration and is flagged.
+With no options: all 24 Twitter hours, TF-inceptionV4, p95 latency <= 5 s,
+minimize the day's expected cost.
+
+Options (as deno task solve):
+  --model NAME|FILE.json   TF-inceptionV4 (default), TF-resnetV2,
+                           mxnet-resnet50, or a JSON profile file
+  --percentile P           percentile of the SLO, in (0, 1)          [0.95]
+  --constraint KIND        latency (SLO in s) or cost (SLO in USD/request)
+                                                                     [latency]
+  --slo VALUE              the bound in every hour                   [5 s for latency]
+  --trace NAME|DIR         twitter, nys, or a directory of MAP<h>_D0/_D1 [twitter]
+  --start H, --end H       first and last hour (1..24)               [all hours]
+  --method METHOD          exact or paper                            [exact]
+  --pricing NAME           ${PRICING_NAMES.join(", ")}          [paper]
+  --memory LO:HI:STEP      memory grid, MB                           [${PAPER_MEMORY_RANGE}]
+  --timeout LO:HI:STEP     timeout grid, s                           [${PAPER_TIMEOUT_RANGE}]
+  --batch LO:HI:STEP       max batch grid                            [${PAPER_BATCH_RANGE}]
+  --extrapolate            allow the profile outside its fitted range
+Day constraints and objective:
+  --single-memory          one memory size for the whole day
+  --max-memory-changes K   at most K memory changes between consecutive hours
+  --daily-budget USD       the day's expected cost must not exceed USD
+  --objective KIND         cost (the day's expected cost) or latency
+                           [cost with a latency SLO, latency with a cost SLO]
+  --latency-objective AGG  with --objective latency: worst (the worst hour,
+                           then the cost) or mean (traffic-weighted) [worst]
+  --time-limit S           stop each solve after S seconds           [none]
+  --format FORMAT          table or json                             [table]
+  -h, --help               this text
+
+The cost per request is the optimizer's (the mean cost for exact, the cost at
+the percentile batch size for paper); an hour's expected requests are its MAP's
+mean rate times 3600 s. elapsedSec in the JSON is the planning (SLO filter,
+pruning, solves); evaluationSec the evaluation of the grid.
+
+Exit codes: 0 planned, 1 no plan meets the day constraints or some hour has
+no SLO-compliant configuration, 2 bad options or input files.
+`;
+
+type Format = "table" | "json";
+
+interface Options {
+  model: string;
+  percentile: number;
+  constraint: ConstraintKind;
+  slo: number;
+  trace: string;
+  start?: number;
+  end?: number;
+  method: ModelMethod;
+  pricing: string;
+  memory: string;
+  timeout: string;
+  batch: string;
+  extrapolate: boolean;
+  singleMemory: boolean;
+  maxMemoryChanges?: number;
+  dailyBudgetUsd?: number;
+  objective: PlanObjective;
+  latencyObjective: LatencyObjective;
+  timeLimitSec?: number;
+  format: Format;
+}
+
+function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a === text.toLowerCase());
+  if (found === undefined) {
+    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}: found '${text}'`);
+  }
+  return found;
+}
+
+function parseOptions(args: string[]): Options | "help" {
+  const { values: v } = parseFlags({
+    args,
+    strict: true,
+    allowPositionals: false,
+    options: {
+      model: { type: "string", default: "TF-inceptionV4" },
+      percentile: { type: "string", default: "0.95" },
+      constraint: { type: "string", default: "latency" },
+      slo: { type: "string" },
+      trace: { type: "string", default: "twitter" },
+      start: { type: "string" },
+      end: { type: "string" },
+      method: { type: "string", default: "exact" },
+      pricing: { type: "string", default: "paper" },
+      memory: { type: "string", default: PAPER_MEMORY_RANGE },
+      timeout: { type: "string", default: PAPER_TIMEOUT_RANGE },
+      batch: { type: "string", default: PAPER_BATCH_RANGE },
+      extrapolate: { type: "boolean", default: false },
+      "single-memory": { type: "boolean", default: false },
+      "max-memory-changes": { type: "string" },
+      "daily-budget": { type: "string" },
+      objective: { type: "string" },
+      "latency-objective": { type: "string", default: "worst" },
+      "time-limit": { type: "string" },
+      format: { type: "string", default: "table" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (v.help) return "help";
+  const constraint = choice("constraint", v.constraint!, CONSTRAINTS);
+  const percentile = numberFlag("percentile", v.percentile)!;
+  if (!(percentile > 0 && percentile < 1)) {
+    throw new UsageError(`--percentile must be within (0, 1): found ${percentile}`);
+  }
+  const slo = numberFlag("slo", v.slo) ?? (constraint === "latency" ? 5 : undefined);
+  if (slo === undefined) {
+    throw new UsageError("--slo (USD per request) is required with --constraint cost");
+  }
+  if (!(slo > 0)) throw new UsageError(`--slo must be > 0: found ${slo}`);
+  const hourFlag = (flag: string, text: string | undefined) => {
+    const h = numberFlag(flag, text);
+    if (h !== undefined && !(Number.isInteger(h) && h >= 1)) {
+      throw new UsageError(`--${flag} must be an hour >= 1: found ${text}`);
+    }
+    return h;
+  };
+  const start = hourFlag("start", v.start), end = hourFlag("end", v.end);
+  if (start !== undefined && end !== undefined && end < start) {
+    throw new UsageError(`--end (${end}) must not be before --start (${start})`);
+  }
+  const maxMemoryChanges = numberFlag("max-memory-changes", v["max-memory-changes"]);
+  if (
+    maxMemoryChanges !== undefined && !(Number.isInteger(maxMemoryChanges) && maxMemoryChanges >= 0)
+  ) {
+    throw new UsageError(
+      `--max-memory-changes must be an integer >= 0: found ${v["max-memory-changes"]}`,
+    );
+  }
+  if (v["single-memory"] && maxMemoryChanges !== undefined) {
+    throw new UsageError(
+      "--single-memory and --max-memory-changes exclude each other " +
+        "(one memory is --max-memory-changes 0)",
+    );
+  }
+  const dailyBudgetUsd = numberFlag("daily-budget", v["daily-budget"]);
+  if (dailyBudgetUsd !== undefined && !(dailyBudgetUsd > 0)) {
+    throw new UsageError(`--daily-budget must be > 0 USD: found ${v["daily-budget"]}`);
+  }
+  const timeLimitSec = numberFlag("time-limit", v["time-limit"]);
+  if (timeLimitSec !== undefined && !(timeLimitSec > 0)) {
+    throw new UsageError(`--time-limit must be > 0 s: found ${v["time-limit"]}`);
+  }
+  return {
+    model: v.model!,
+    percentile,
+    constraint,
+    slo,
+    trace: v.trace!,
+    start,
+    end,
+    method: choice("method", v.method!, MODEL_METHODS),
+    pricing: choice("pricing", v.pricing!, PRICING_NAMES),
+    memory: v.memory!,
+    timeout: v.timeout!,
+    batch: v.batch!,
+    extrapolate: v.extrapolate!,
+    singleMemory: v["single-memory"]!,
+    maxMemoryChanges,
+    dailyBudgetUsd,
+    objective: v.objective === undefined
+      ? (constraint === "latency" ? "cost" : "latency")
+      : choice("objective", v.objective, PLAN_OBJECTIVES),
+    latencyObjective: choice("latency-objective", v["latency-objective"]!, LATENCY_OBJECTIVES),
+    timeLimitSec,
+    format: choice("format", v.format!, ["table", "json"] as const),
+  };
+}
+
+/** Timeouts as the grid holds them (0.060000000000000005), shown to 12 digits. */
+function timeoutForOutput(timeoutSec: number): number {
+  return Number(timeoutSec.toPrecision(12));
+}
+
+interface Outcome {
+  plan: DayPlan;
+  /** The day's cost of the per-hour optima (solve's answer), when every hour has one. */
+  perHourDailyCostUsd?: number;
+  /** The cheapest plan under the memory constraints alone, when the budget made the day infeasible. */
+  cheapestWithoutBudgetUsd?: number;
+  evaluationSec: number;
+}
+
+function describe(o: Options): string {
+  const pct = `p${+(o.percentile * 100).toFixed(4)}`;
+  const bound = o.constraint === "latency"
+    ? `${pct} latency <= ${o.slo} s`
+    : `${
+      o.method === "exact" ? "mean cost" : `cost at the ${pct} batch size`
+    } <= ${o.slo} USD/request`;
+  const goal = o.objective === "cost"
+    ? "minimize the day's expected cost"
+    : o.latencyObjective === "worst"
+    ? `minimize the worst hourly ${pct} latency, then the cost`
+    : `minimize the traffic-weighted mean ${pct} latency`;
+  const day = [
+    o.singleMemory ? "one memory all day" : undefined,
+    o.maxMemoryChanges !== undefined ? `at most ${o.maxMemoryChanges} memory changes` : undefined,
+    o.dailyBudgetUsd !== undefined ? `daily budget ${o.dailyBudgetUsd} USD` : undefined,
+  ].filter((x) => x !== undefined);
+  return `Trace ${o.trace}, model ${o.model}, method ${o.method}, pricing ${o.pricing}: ${goal} ` +
+    `subject to ${bound} every hour${day.length ? `; ${day.join(", ")}` : ""}`;
+}
+
+function tableOutput(o: Options, r: Outcome): string {
+  const { plan } = r;
+  const pct = `p${+(o.percentile * 100).toFixed(4)}`;
+  const lines = [describe(o)];
+  if (plan.hours.length === 0) {
+    lines.push(
+      `No plan: the day constraints cannot be met (status ${plan.status}).` +
+        (r.cheapestWithoutBudgetUsd !== undefined
+          ? ` The cheapest plan under the memory constraints costs ` +
+            `${r.cheapestWithoutBudgetUsd.toFixed(4)} USD a day.`
+          : ""),
+    );
+  } else {
+    const head = [
+      "hour",
+      "requests (req/h)",
+      "memory (MB)",
+      "timeout (s)",
+      "max batch",
+      `${pct} latency (s)`,
+      "cost (USD/req)",
+      "hour cost (USD)",
+      "SLO",
+    ];
+    const rows = plan.hours.map((h) => [
+      `${h.hour - 1}-${h.hour}`,
+      h.expectedRequests.toFixed(0),
+      String(h.memoryMb),
+      String(timeoutForOutput(h.timeoutSec)),
+      String(h.maxBatch),
+      h.latencySec.toFixed(6),
+      h.costUsd.toExponential(6),
+      h.hourCostUsd.toFixed(4),
+      h.feasible ? "met" : "NOT MET",
+    ]);
+    const widths = head.map((c, i) => Math.max(c.length, ...rows.map((row) => row[i].length)));
+    const line = (row: string[]) => row.map((c, i) => c.padStart(widths[i])).join("  ");
+    lines.push(line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line));
+    const versus = r.perHourDailyCostUsd !== undefined
+      ? ` (per-hour optima: ${r.perHourDailyCostUsd.toFixed(4)} USD, ` +
+        `${plan.dailyCostUsd >= r.perHourDailyCostUsd ? "+" : ""}` +
+        `${(100 * (plan.dailyCostUsd / r.perHourDailyCostUsd - 1)).toFixed(3)}%)`
+      : "";
+    lines.push(
+      `Daily cost (USD): ${plan.dailyCostUsd.toFixed(4)}${versus}`,
+      `Worst ${pct} latency (s): ${plan.worstLatencySec.toFixed(6)}; traffic-weighted mean ` +
+        `(s): ${plan.meanLatencySec.toFixed(6)}; memory changes: ${plan.memoryChanges}`,
+    );
+  }
+  if (plan.infeasibleHours.length) {
+    lines.push(
+      `No configuration meets the SLO in hour(s) ${plan.infeasibleHours.join(", ")}: ` +
+        `planned with the least ${o.constraint === "latency" ? "latency" : "cost"} and flagged`,
+    );
+  }
+  lines.push(
+    `Model: ${plan.variables} variables, ${plan.constraints} constraints, ${plan.binaries} ` +
+      `binaries; ${plan.candidates} of ${plan.prunedFrom} configurations kept after the SLO ` +
+      `filter and pruning; status ${plan.status}; ${plan.solves.length} solve(s); planned in ` +
+      `${plan.elapsedSec.toFixed(3)} s (evaluation ${r.evaluationSec.toFixed(3)} s)`,
+  );
+  return lines.join("\n");
+}
+
+function jsonOutput(o: Options, r: Outcome): string {
+  const { plan } = r;
+  return JSON.stringify({
+    trace: o.trace,
+    model: o.model,
+    method: o.method,
+    pricing: o.pricing,
+    percentile: o.percentile,
+    constraint: o.constraint,
+    slo: o.slo,
+    objective: o.objective,
+    ...(o.objective === "latency" ? { latencyObjective: o.latencyObjective } : {}),
+    singleMemory: o.singleMemory,
+    maxMemoryChanges: o.maxMemoryChanges ?? null,
+    dailyBudgetUsd: o.dailyBudgetUsd ?? null,
+    hours: plan.hours.map((h) => ({
+      hour: h.hour,
+      memoryMb: h.memoryMb,
+      timeoutSec: timeoutForOutput(h.timeoutSec),
+      maxBatch: h.maxBatch,
+      latencySec: h.latencySec,
+      costUsd: h.costUsd,
+      expectedRequests: h.expectedRequests,
+      hourCostUsd: h.hourCostUsd,
+      feasible: h.feasible,
+    })),
+    dailyCostUsd: plan.hours.length ? plan.dailyCostUsd : null,
+    worstLatencySec: plan.hours.length ? plan.worstLatencySec : null,
+    meanLatencySec: plan.hours.length ? plan.meanLatencySec : null,
+    memoryChanges: plan.hours.length ? plan.memoryChanges : null,
+    perHourDailyCostUsd: r.perHourDailyCostUsd ?? null,
+    ...(r.cheapestWithoutBudgetUsd !== undefined
+      ? { cheapestWithoutBudgetUsd: r.cheapestWithoutBudgetUsd }
+      : {}),
+    status: plan.status,
+    variables: plan.variables,
+    constraints: plan.constraints,
+    binaries: plan.binaries,
+    prunedFrom: plan.prunedFrom,
+    candidates: plan.candidates,
+    infeasibleHours: plan.infeasibleHours,
+    solves: plan.solves,
+    elapsedSec: plan.elapsedSec,
+    evaluationSec: r.evaluationSec,
+  });
+}
+
+async function run(o: Options): Promise<Outcome> {
+  const grid = gridFromRanges(o.memory, o.timeout, o.batch);
+  const profile = await readProfileArgument(o.model);
+  const all = await readMapDirectory(traceDir(o.trace));
+  const selected = all.filter(({ hour }) =>
+    (o.start === undefined || hour >= o.start) && (o.end === undefined || hour <= o.end)
+  );
+  if (selected.length === 0) {
+    throw new UsageError(
+      `no hours of ${o.trace} within ${o.start ?? 1}..${o.end ?? "end"} ` +
+        `(it has ${all.map((h) => h.hour).join(", ")})`,
+    );
+  }
+  const progress = o.format !== "json" && Deno.stderr.isTerminal()
+    ? createProgress({
+      label: "plan",
+      write: (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
+    })
+    : SILENT_PROGRESS;
+  const steps = selected.length * grid.timeoutsSec.length;
+  let hoursDone = 0;
+  const started = performance.now();
+  const solutions: HourSolution[] = solveHours(selected, grid, {
+    method: o.method,
+    profile,
+    pricing: pricingByName(o.pricing),
+    percentile: o.percentile,
+    extrapolate: o.extrapolate,
+    constraint: o.constraint,
+    slo: o.slo,
+    onProgress: (done) =>
+      progress.update(
+        hoursDone * grid.timeoutsSec.length + done,
+        steps,
+        `evaluating hour ${hoursDone + 1}/${selected.length}`,
+      ),
+    onHour: (done) => (hoursDone = done),
+  });
+  const evaluationSec = (performance.now() - started) / 1000;
+  progress.update(steps, steps, "solving");
+  const solver = await glpkSolver();
+  const hours = dayPlanHoursFromSolutions(solutions);
+  const common = {
+    constraint: o.constraint,
+    slo: o.slo,
+    strict: o.method === "paper",
+    singleMemory: o.singleMemory,
+    maxMemoryChanges: o.maxMemoryChanges,
+    solver,
+    timeLimitSec: o.timeLimitSec,
+  };
+  const plan = planDay(hours, {
+    ...common,
+    objective: o.objective,
+    latencyObjective: o.latencyObjective,
+    dailyBudgetUsd: o.dailyBudgetUsd,
+  });
+  let cheapestWithoutBudgetUsd: number | undefined;
+  if (plan.status === "infeasible" && o.dailyBudgetUsd !== undefined) {
+    const cheapest = planDay(hours, { ...common, objective: "cost" });
+    if (cheapest.hours.length) cheapestWithoutBudgetUsd = cheapest.dailyCostUsd;
+  }
+  progress.done();
+  const perHourDailyCostUsd = o.objective === "cost" && solutions.every((s) => s.feasible)
+    ? solutions.reduce((sum, s, i) => sum + hours[i].expectedRequests * s.optimal[0].costUsd, 0)
+    : undefined;
+  return { plan, perHourDailyCostUsd, cheapestWithoutBudgetUsd, evaluationSec };
+}
+
+/**
+ * Runs the day-plan CLI.
+ *
+ * @param args Command-line arguments.
+ * @returns The exit code: 0 planned, 1 no plan or an hour without an
+ *   SLO-compliant configuration, 2 bad options or input files.
+ */
+export async function main(args: string[]): Promise<number> {
+  let o: Options;
+  let outcome: Outcome;
+  try {
+    const parsed = parseOptions(args);
+    if (parsed === "help") {
+      console.log(HELP);
+      return 0;
+    }
+    o = parsed;
+    outcome = await run(o);
+  } catch (e) {
+    return reportUserError("plan", e);
+  }
+  console.log(o.format === "json" ? jsonOutput(o, outcome) : tableOutput(o, outcome));
+  const { plan } = outcome;
+  return plan.hours.length > 0 && plan.infeasibleHours.length === 0 ? 0 : 1;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
