@@ -1,0 +1,42 @@
+/**
+ * Every notebook in notebooks/ is committed with the outputs of a clean run,
+ * and runs clean now: on the Deno kernel through Jupyter when it is installed
+ * (.ci/install-jupyter), otherwise its code cells through Deno.
+ */
+
+import assert from "node:assert/strict";
+import {
+  notebookErrors,
+  parseNotebook,
+  unexecutedCells,
+} from "../../lib/notebook/notebook_file.ts";
+import {
+  executeWithDeno,
+  executeWithJupyter,
+  jupyterAvailable,
+} from "../../lib/notebook/run_notebook.ts";
+
+const DIR = new URL("../../notebooks/", import.meta.url).pathname;
+const names = [...Deno.readDirSync(DIR)].map((e) => e.name).filter((n) => n.endsWith(".ipynb"))
+  .sort();
+const kernel = await jupyterAvailable();
+if (!kernel) {
+  console.log(
+    "Jupyter or the Deno kernel is not installed: notebooks run through Deno, kernel run skipped",
+  );
+}
+
+Deno.test("notebooks/ holds the six notebooks", () => {
+  assert.equal(names.length, 6, names.join(", "));
+});
+
+for (const name of names) {
+  Deno.test(`notebook ${name} is committed executed and runs clean`, async () => {
+    const path = `${DIR}${name}`;
+    const committed = parseNotebook(await Deno.readTextFile(path), name);
+    assert.deepEqual(unexecutedCells(committed), [], "cells without outputs of a run");
+    assert.deepEqual(notebookErrors(committed), [], "error outputs committed");
+    const run = kernel ? await executeWithJupyter(path) : await executeWithDeno(path);
+    assert.deepEqual(run.errors, [], `${name} (${run.via})`);
+  });
+}
