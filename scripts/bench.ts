@@ -19,6 +19,8 @@ interface Case {
   name: string;
   args: string[];
   repeats: number;
+  /** The script under scripts/. @default {"solve"} */
+  script?: string;
 }
 
 const BIG_GRID = ["--memory", "1280:3008:16", "--timeout", "0.001:1:0.001", "--batch", "1:32"];
@@ -75,19 +77,37 @@ const CASES: Case[] = [
     args: ["--method", "exact", "--start", "24", "--end", "24", "--extrapolate", ...BIG_GRID],
     repeats: 1,
   },
+  {
+    name: "plan (glpk.js), 24 NYS hours, TF-resnetV2, solver.py grid",
+    args: ["--trace", "nys", "--model", "TF-resnetV2", "--slo", "5"],
+    repeats: 5,
+    script: "plan",
+  },
+  {
+    name: "plan (glpk.js), same, --single-memory",
+    args: ["--trace", "nys", "--model", "TF-resnetV2", "--slo", "5", "--single-memory"],
+    repeats: 5,
+    script: "plan",
+  },
+  {
+    name: "plan (glpk.js), same, --max-memory-changes 2",
+    args: ["--trace", "nys", "--model", "TF-resnetV2", "--slo", "5", "--max-memory-changes", "2"],
+    repeats: 5,
+    script: "plan",
+  },
 ];
 
-async function timeOnce(args: string[]): Promise<number> {
+async function timeOnce(args: string[], script = "solve"): Promise<number> {
   const start = performance.now();
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "scripts/solve.ts", "--format", "json", ...args],
+    args: ["run", "--allow-read", `scripts/${script}.ts`, "--format", "json", ...args],
     cwd: ROOT,
     stdout: "null",
     stderr: "piped",
   }).output();
   const sec = (performance.now() - start) / 1000;
   if (out.code !== 0 && out.code !== 1) {
-    throw new Error(`solve ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
+    throw new Error(`${script} ${args.join(" ")} failed: ${new TextDecoder().decode(out.stderr)}`);
   }
   return sec;
 }
@@ -232,7 +252,7 @@ export async function main(args: string[]): Promise<number> {
     if (values.only && !c.name.includes(values.only)) continue;
     if (tty) Deno.stderr.writeSync(new TextEncoder().encode(`\rbench: ${c.name}...\x1b[K`));
     const times: number[] = [];
-    for (let i = 0; i < c.repeats; i++) times.push(await timeOnce(c.args));
+    for (let i = 0; i < c.repeats; i++) times.push(await timeOnce(c.args, c.script));
     times.sort((a, b) => a - b);
     results.push({
       name: c.name,
@@ -245,19 +265,23 @@ export async function main(args: string[]): Promise<number> {
   const simulator = values.only && !"simulate".includes(values.only)
     ? undefined
     : await simulatorFigures();
+  if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\rbench: frames...\x1b[K"));
+  const frames = values.only && !"frames".includes(values.only)
+    ? undefined
+    : await (await import("./_bench_frames.ts")).framesFigures();
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\rbench: buffer...\x1b[K"));
   const buffer = values.only && !"buffer".includes(values.only)
     ? undefined
     : await bufferFigures(values.long!);
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
   if (values.format === "json") {
-    console.log(JSON.stringify({ deno: Deno.version.deno, results, simulator, buffer }));
+    console.log(JSON.stringify({ deno: Deno.version.deno, results, simulator, frames, buffer }));
     return 0;
   }
   const w = Math.max(0, ...results.map((r) => r.name.length));
   if (results.length) {
     console.log(
-      `Wall time of 'deno task solve', process start included (Deno ${Deno.version.deno})`,
+      `Wall time of 'deno task solve' and 'deno task plan', process start included (Deno ${Deno.version.deno})`,
     );
     console.log(`${"case".padEnd(w)}  runs  min (s)  median (s)`);
   }
@@ -280,6 +304,11 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     console.log(`resident memory after both runs: ${simulator.rssMb.toFixed(0)} MB`);
+  }
+  if (frames) {
+    console.log("");
+    console.log("Polars frames, in process");
+    for (const line of frames) console.log(line);
   }
   if (buffer) {
     console.log("");
