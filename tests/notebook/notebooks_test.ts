@@ -36,6 +36,12 @@ for (const name of names) {
     const committed = parseNotebook(await Deno.readTextFile(path), name);
     assert.deepEqual(unexecutedCells(committed), [], "cells without outputs of a run");
     assert.deepEqual(notebookErrors(committed), [], "error outputs committed");
+    // Notebooks use the library as a user would: through mod.ts only.
+    const specifiers = [...notebookAsModule(committed).matchAll(/\bfrom\s+"([^"]+)"/g)].map((m) =>
+      m[1]
+    );
+    assert.ok(specifiers.length > 0);
+    assert.deepEqual([...new Set(specifiers)], ["../mod.ts"]);
     const run = kernel ? await executeWithJupyter(path) : await executeWithDeno(path);
     assert.deepEqual(run.errors, [], `${name} (${run.via})`);
   });
