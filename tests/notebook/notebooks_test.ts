@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import {
+  notebookAsModule,
   notebookErrors,
   parseNotebook,
   unexecutedCells,
