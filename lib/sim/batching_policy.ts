@@ -39,8 +39,8 @@ export interface BatchingPolicyOptions {
 
 /** The buffer's state: the open batch and the dispatch counter. */
 export class BatchingPolicy {
-  readonly maxBatch: number;
-  readonly timeoutSec: number;
+  #maxBatch: number;
+  #timeoutSec: number;
   #ids: Float64Array;
   #arrivals: Float64Array;
   #size = 0;
@@ -53,16 +53,43 @@ export class BatchingPolicy {
    */
   constructor(options: BatchingPolicyOptions) {
     const { maxBatch, timeoutSec } = options;
-    if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) {
-      throw new RangeError(`Cannot batch with max batch ${maxBatch}: it must be an integer >= 1`);
-    }
-    if (!(timeoutSec > 0)) {
-      throw new RangeError(`Cannot batch with timeout ${timeoutSec} s: it must be > 0`);
-    }
-    this.maxBatch = maxBatch;
-    this.timeoutSec = timeoutSec;
+    checkOptions(maxBatch, timeoutSec);
+    this.#maxBatch = maxBatch;
+    this.#timeoutSec = timeoutSec;
     this.#ids = new Float64Array(maxBatch);
     this.#arrivals = new Float64Array(maxBatch);
+  }
+
+  /** Largest batch, B. */
+  get maxBatch(): number {
+    return this.#maxBatch;
+  }
+
+  /** Timeout from the first request of a batch, seconds. */
+  get timeoutSec(): number {
+    return this.#timeoutSec;
+  }
+
+  /**
+   * Changes B and T at once, the open batch included: its deadline becomes its
+   * first arrival plus the new T. The caller then dispatches it if it is now
+   * full (`pending >= maxBatch`, reason `"size"`) or past its new deadline
+   * (reason `"timeout"`), as after an arrival.
+   *
+   * @throws {RangeError} As the constructor, on a bad B or T.
+   */
+  reconfigure(options: BatchingPolicyOptions): void {
+    const { maxBatch, timeoutSec } = options;
+    checkOptions(maxBatch, timeoutSec);
+    if (maxBatch > this.#ids.length) {
+      const ids = new Float64Array(maxBatch), arrivals = new Float64Array(maxBatch);
+      ids.set(this.#ids.subarray(0, this.#size));
+      arrivals.set(this.#arrivals.subarray(0, this.#size));
+      this.#ids = ids;
+      this.#arrivals = arrivals;
+    }
+    this.#maxBatch = maxBatch;
+    this.#timeoutSec = timeoutSec;
   }
 
   /** Number of requests waiting. */
@@ -98,7 +125,7 @@ export class BatchingPolicy {
     this.#ids[this.#size] = requestId;
     this.#arrivals[this.#size] = arrivalSec;
     this.#size++;
-    return this.#size === this.maxBatch;
+    return this.#size >= this.#maxBatch;
   }
 
   /**
@@ -107,6 +134,8 @@ export class BatchingPolicy {
    * @throws {RangeError} If the buffer is empty.
    */
   dispatch(reason: DispatchReason, dispatchSec: number): DispatchedBatch {
+    // After a reconfiguration to a smaller B, the open batch may hold more
+    // requests than B: it leaves whole (it was formed under the old B).
     const size = this.#size;
     if (size === 0) throw new RangeError("Cannot dispatch an empty batch");
     const batch: DispatchedBatch = {
@@ -121,5 +150,14 @@ export class BatchingPolicy {
     };
     this.#size = 0;
     return batch;
+  }
+}
+
+function checkOptions(maxBatch: number, timeoutSec: number): void {
+  if (!(Number.isInteger(maxBatch) && maxBatch >= 1)) {
+    throw new RangeError(`Cannot batch with max batch ${maxBatch}: it must be an integer >= 1`);
+  }
+  if (!(timeoutSec > 0)) {
+    throw new RangeError(`Cannot batch with timeout ${timeoutSec} s: it must be > 0`);
   }
 }

@@ -68,6 +68,23 @@ export interface ColdStartModel {
   billed?: boolean;
 }
 
+/** A change of configuration while the buffer runs; fields left out stay. */
+export interface Reconfiguration {
+  maxBatch?: number;
+  timeoutSec?: number;
+  memoryMb?: number;
+}
+
+/**
+ * Reconfigures the buffer as it runs (an adaptive controller): told of every
+ * arrival before the buffer takes it, it may answer with a new configuration,
+ * which applies from that moment (the open batch included; a memory change
+ * retires the warm instances, as a Lambda configuration update does).
+ */
+export interface AdaptHook {
+  onArrival(arrivalSec: number): Reconfiguration | undefined;
+}
+
 /** Options of {@linkcode simulateBuffer}. */
 export interface SimulationOptions {
   /** Max batch size B. */
@@ -102,6 +119,8 @@ export interface SimulationOptions {
   prng?: Prng;
   /** Record sinks. */
   sink?: RecordSink;
+  /** Reconfigures the buffer as it runs (see {@linkcode AdaptHook}). */
+  adapt?: AdaptHook;
   /** Keep every latency (for exact empirical CDFs). @default {false} */
   keepLatencies?: boolean;
   /** Called every `progressEvery` requests with the count so far. */
@@ -240,7 +259,6 @@ export function simulateBuffer(
   const {
     maxBatch,
     timeoutSec,
-    memoryMb,
     profile,
     pricing,
     extrapolate = false,
@@ -254,7 +272,9 @@ export function simulateBuffer(
     keepLatencies = false,
     onProgress,
     progressEvery = 1_000_000,
+    adapt,
   } = options;
+  let memoryMb = options.memoryMb;
   if (!(maxRequests > 0)) {
     throw new RangeError(`Cannot simulate ${maxRequests} requests: expected a count > 0`);
   }
@@ -266,11 +286,11 @@ export function simulateBuffer(
     throw new RangeError("Cannot draw random service times without a prng");
   }
   const policy = new BatchingPolicy({ maxBatch, timeoutSec });
-  const service = serviceTimesSec(profile, maxBatch, memoryMb, { extrapolate });
-  const memGb = memoryMb / 1024;
-  const pool = coldStart ? new InstancePool(coldStart.keepAliveSec) : undefined;
+  let service = serviceTimesSec(profile, maxBatch, memoryMb, { extrapolate });
+  let memGb = memoryMb / 1024;
+  let pool = coldStart ? new InstancePool(coldStart.keepAliveSec) : undefined;
   const histogram = new LatencyHistogram();
-  const sizeCounts = new Float64Array(maxBatch);
+  let sizeCounts = new Float64Array(maxBatch);
   const reasons: Record<DispatchReason, number> = { size: 0, timeout: 0, shutdown: 0 };
   let latencies = keepLatencies ? new Float64Array(1 << 16) : undefined;
   let n = 0, totalCost = 0, coldStarts = 0, firstArrival = NaN, lastCompletion = -Infinity;
@@ -306,6 +326,11 @@ export function simulateBuffer(
 
   const complete = (b: DispatchedBatch) => {
     const k = b.size;
+    if (k > sizeCounts.length) {
+      const bigger = new Float64Array(k);
+      bigger.set(sizeCounts);
+      sizeCounts = bigger;
+    }
     const mean = service[k - 1];
     const durationSec = serviceCv === 0
       ? mean
@@ -382,6 +407,24 @@ export function simulateBuffer(
     if (t > endSec) break;
     while (policy.pending > 0 && t >= policy.deadlineSec) {
       complete(policy.dispatch("timeout", policy.deadlineSec));
+    }
+    const change = adapt?.onArrival(t);
+    if (change !== undefined) {
+      const b = change.maxBatch ?? policy.maxBatch, tt = change.timeoutSec ?? policy.timeoutSec;
+      policy.reconfigure({ maxBatch: b, timeoutSec: tt });
+      if (change.memoryMb !== undefined && change.memoryMb !== memoryMb) {
+        memoryMb = change.memoryMb;
+        memGb = memoryMb / 1024;
+        bat.memorySizeMb = memoryMb;
+        // A configuration update retires the warm instances.
+        if (coldStart) pool = new InstancePool(coldStart.keepAliveSec);
+      }
+      // Service times for every size a batch may now have (the open one may exceed a smaller B).
+      service = serviceTimesSec(profile, Math.max(b, policy.pending), memoryMb, { extrapolate });
+      if (policy.pending >= b) complete(policy.dispatch("size", t));
+      else if (policy.pending > 0 && t >= policy.deadlineSec) {
+        complete(policy.dispatch("timeout", t));
+      }
     }
     if (policy.arrive(n, t)) complete(policy.dispatch("size", t));
     n++;

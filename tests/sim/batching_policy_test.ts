@@ -46,3 +46,28 @@ Deno.test("BatchingPolicy rejects bad options", () => {
     message: "Cannot batch with timeout NaN s: it must be > 0",
   });
 });
+
+Deno.test("BatchingPolicy.reconfigure() applies B and T to the open batch at once", () => {
+  const p = new BatchingPolicy({ maxBatch: 3, timeoutSec: 1 });
+  assert.equal(p.arrive(0, 10), false);
+  assert.equal(p.arrive(1, 10.2), false);
+  // A shorter timeout moves the open batch's deadline; a larger B grows the buffer.
+  p.reconfigure({ maxBatch: 5, timeoutSec: 0.5 });
+  assert.equal(p.deadlineSec, 10.5);
+  assert.equal(p.arrive(2, 10.3), false);
+  assert.equal(p.arrive(3, 10.4), false);
+  assert.equal(p.arrive(4, 10.45), true);
+  const b = p.dispatch("size", 10.45);
+  assert.deepEqual([...b.requestIds], [0, 1, 2, 3, 4]);
+  assert.deepEqual([...b.arrivalsSec], [10, 10.2, 10.3, 10.4, 10.45]);
+  assert.equal(b.deadlineSec, 10.5);
+  // A smaller B than the open batch holds: full at once, and it leaves whole.
+  p.arrive(5, 11);
+  p.arrive(6, 11.1);
+  p.arrive(7, 11.2);
+  p.reconfigure({ maxBatch: 2, timeoutSec: 0.5 });
+  assert.ok(p.pending >= p.maxBatch);
+  assert.equal(p.dispatch("size", 11.2).size, 3);
+  assert.throws(() => p.reconfigure({ maxBatch: 0, timeoutSec: 1 }), RangeError);
+  assert.throws(() => p.reconfigure({ maxBatch: 2, timeoutSec: 0 }), RangeError);
+});

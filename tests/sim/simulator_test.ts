@@ -146,3 +146,77 @@ Deno.test("LatencyHistogram quantiles are within 0.01 % of the exact sample quan
   }
   assert.equal(h.count, 100_000);
 });
+
+Deno.test("simulateBuffer() with an adapt hook: the configuration changes when the hook says", () => {
+  // S_k = 0.1 + 0.05 k s at any memory.
+  const profile = profileFromJson({
+    name: "linear",
+    terms: ["1", "k"],
+    coefficients: [0.1, 0.05],
+    memoryRangeMb: [128, 10240],
+    batchRange: [1, 100],
+  });
+  const common = {
+    maxBatch: 4,
+    timeoutSec: 0.5,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("paper"),
+    coldStart: { initSec: 0.25, keepAliveSec: 600 },
+    requests: 20_000,
+  };
+  const batches: BatchRecord[] = [];
+  const switchAt = 200;
+  let switched = false;
+  const sim = simulateBuffer(poissonArrivals(20, { prng: seededPrng(5) }), {
+    ...common,
+    sink: { batch: (b) => void batches.push({ ...b }) },
+    adapt: {
+      onArrival(t) {
+        if (t < switchAt || switched) return undefined;
+        switched = true;
+        return { maxBatch: 10, timeoutSec: 0.2, memoryMb: 2048 };
+      },
+    },
+  });
+  assert.equal(sim.requests, 20_000);
+  const before = batches.filter((b) => b.dispatchSec < switchAt);
+  const after = batches.filter((b) => b.firstArrivalSec >= switchAt);
+  assert.ok(before.every((b) => b.size <= 4 && b.memorySizeMb === 1024));
+  assert.ok(after.every((b) => b.size <= 10 && b.memorySizeMb === 2048));
+  assert.ok(after.some((b) => b.size > 4));
+  // Timeouts: 0.5 s before, 0.2 s after (deadline = first arrival + T).
+  for (const b of before) assert.ok(Math.abs(b.deadlineSec - b.firstArrivalSec - 0.5) < 1e-9);
+  for (const b of after) assert.ok(Math.abs(b.deadlineSec - b.firstArrivalSec - 0.2) < 1e-9);
+  // The memory change retired the warm instance: the first batch after it starts cold.
+  const first = batches.find((b) => b.dispatchSec >= switchAt)!;
+  assert.equal(first.initDurationMs, 250);
+  // The service time follows the new memory's profile (the same here) and the batch size.
+  for (const b of after) assert.ok(Math.abs(b.durationMs - 1000 * (0.1 + 0.05 * b.size)) < 1e-6);
+  // Every request is in exactly one batch.
+  assert.equal(batches.reduce((n, b) => n + b.size, 0), 20_000);
+});
+
+Deno.test("simulateBuffer(): a hook that never answers changes nothing", () => {
+  const profile = profileFromJson({
+    name: "linear",
+    terms: ["1", "k"],
+    coefficients: [0.1, 0.05],
+    memoryRangeMb: [128, 10240],
+    batchRange: [1, 100],
+  });
+  const run = (adapt?: { onArrival(t: number): undefined }) =>
+    simulateBuffer(poissonArrivals(30, { prng: seededPrng(6) }), {
+      maxBatch: 8,
+      timeoutSec: 0.3,
+      memoryMb: 1536,
+      profile,
+      pricing: pricing("paper"),
+      requests: 10_000,
+      keepLatencies: true,
+      adapt,
+    });
+  const plain = run(), hooked = run({ onArrival: () => undefined });
+  assert.deepEqual(hooked.latencies, plain.latencies);
+  assert.equal(hooked.totalCostUsd, plain.totalCostUsd);
+});
