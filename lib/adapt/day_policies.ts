@@ -1,0 +1,356 @@
+/**
+ * Policies compared over a simulated day (paper Figs. 14 and 17, in
+ * simulation): each policy is a way to configure the buffer hour by hour (or
+ * from what it observes), and the same seeded day of arrivals is simulated
+ * under each, with cold starts, so that per hour and over the day the cost per
+ * request and the p95 latency against the SLO can be set side by side.
+ *
+ * @module
+ */
+
+import { dayArrivals } from "../arrivals/streams.ts";
+import type { MapProcess } from "../map/map_process.ts";
+import type { ConfigurationGrid, GridEvaluation, ModelMethod } from "../model/types.ts";
+import { type DayPlan, dayPlanHoursFromSolutions, planDay } from "../optimize/day_plan.ts";
+import type { MilpSolver } from "../optimize/milp.ts";
+import { type HourSolution, solveHours } from "../optimize/optimize.ts";
+import type { Pricing } from "../profile/pricing.ts";
+import { type ServiceProfile, serviceTimeSec } from "../profile/service_profile.ts";
+import { seededPrng } from "../random/prng.ts";
+import { LatencyHistogram } from "../sim/latency_histogram.ts";
+import {
+  type AdaptHook,
+  type ColdStartModel,
+  type Reconfiguration,
+  simulateBuffer,
+} from "../sim/simulator.ts";
+import {
+  AdaptiveController,
+  type AdaptiveDecision,
+  type BufferConfiguration,
+} from "./adaptive_controller.ts";
+
+/** One hour of a policy's day. */
+export interface PolicyHour {
+  hour: number;
+  requests: number;
+  /** Measured p95 latency of the requests that arrived in the hour, s. */
+  p95Sec: number;
+  /** Cost of the batches opened in the hour over their requests, USD. */
+  costPerRequestUsd: number;
+  /** The configuration at the start of the hour. */
+  config: BufferConfiguration;
+  /** Whether any configuration of the grid meets the SLO under the hour's true MAP. */
+  feasible: boolean;
+  /** p95 over the SLO by more than the tolerance. */
+  violated: boolean;
+}
+
+/** A policy's day. */
+export interface PolicyDay {
+  name: string;
+  /** The day's cost over its requests, USD. */
+  costPerRequestUsd: number;
+  /** Hours whose p95 broke the SLO (beyond the tolerance) although a configuration met it. */
+  hoursViolated: number;
+  /** Hours whose p95 broke the SLO where no configuration of the grid meets it. */
+  hoursInfeasibleViolated: number;
+  hours: PolicyHour[];
+  /** The adaptive controller's decisions. */
+  decisions?: AdaptiveDecision[];
+}
+
+/** Options of {@linkcode compareDayPolicies}. */
+export interface ComparePoliciesOptions {
+  profile: ServiceProfile;
+  pricing: Pricing;
+  grid: ConfigurationGrid;
+  /** p95 latency SLO, s (the comparison is under a latency SLO at `percentile`). */
+  sloSec: number;
+  /** @default {0.95} */
+  percentile?: number;
+  /** @default {"exact"} */
+  method?: ModelMethod;
+  /** Seed of the day's arrivals (the same day for every policy). @default {1} */
+  seed?: number;
+  /** Cold starts. @default {{ initSec: 0.25, keepAliveSec: 600 }} */
+  coldStart?: ColdStartModel;
+  /** A measured p95 counts as a violation above `sloSec * (1 + tolerance)`. @default {0.01} */
+  tolerance?: number;
+  /** The adaptive controller's window, s. @default {3600} */
+  adaptiveWindowSec?: number;
+  /** The adaptive controller's rate margin. @default {0.25} */
+  rateMargin?: number;
+  /** Solver for the day plan (glpk.js); without it the plan policy is left out. */
+  solver?: MilpSolver;
+  /** Memory changes the day plan may make. @default {2} */
+  planMaxMemoryChanges?: number;
+  /** Which policies to run (names as in {@linkcode POLICY_NAMES}). @default {all} */
+  only?: readonly string[];
+  /** Called after each policy's simulation. */
+  onPolicy?: (done: number, total: number, name: string) => void;
+}
+
+/** The policies, in the order compared. */
+export const POLICY_NAMES = [
+  "no batching, max memory",
+  "no batching, cheapest memory meeting the SLO",
+  "best static (M, B, T) for the day",
+  "BATCH hourly (true MAPs)",
+  "BATCH adaptive (fitted windows)",
+  "day plan (glpk.js)",
+] as const;
+
+/** Switches to a given configuration at each hour's start. */
+function scheduleHook(
+  schedule: readonly BufferConfiguration[],
+  hourSec = 3600,
+): AdaptHook {
+  let hour = 0;
+  return {
+    onArrival(t: number): Reconfiguration | undefined {
+      const h = Math.min(schedule.length - 1, Math.floor(t / hourSec));
+      if (h === hour) return undefined;
+      hour = h;
+      return { ...schedule[h] };
+    },
+  };
+}
+
+/**
+ * Simulates a day under a configuration hook and measures it per hour.
+ *
+ * @returns Per-hour requests, p95 and cost, and the configuration at each hour's start.
+ */
+function simulateDay(
+  hours: readonly { hour: number; map: MapProcess }[],
+  initial: BufferConfiguration,
+  adapt: AdaptHook & { readonly config?: Readonly<BufferConfiguration> },
+  schedule: ((hourIndex: number) => BufferConfiguration) | undefined,
+  options: ComparePoliciesOptions,
+) {
+  const n = hours.length;
+  const histograms = Array.from({ length: n }, () => new LatencyHistogram());
+  const requests = new Float64Array(n),
+    cost = new Float64Array(n),
+    batchRequests = new Float64Array(n);
+  const configs: BufferConfiguration[] = Array.from(
+    { length: n },
+    (_, h) => schedule?.(h) ?? initial,
+  );
+  let current = { ...initial };
+  const hookWithLog: AdaptHook = {
+    onArrival(t) {
+      const change = adapt.onArrival(t);
+      if (change) current = { ...current, ...change } as BufferConfiguration;
+      const h = Math.min(n - 1, Math.floor(t / 3600));
+      if (!schedule && requests[h] === 0) configs[h] = { ...current };
+      return change;
+    },
+  };
+  simulateBuffer(dayArrivals(hours, { prng: seededPrng(options.seed ?? 1) }), {
+    ...initial,
+    profile: options.profile,
+    pricing: options.pricing,
+    extrapolate: true,
+    coldStart: options.coldStart ?? { initSec: 0.25, keepAliveSec: 600 },
+    adapt: hookWithLog,
+    sink: {
+      request(r) {
+        const h = Math.min(n - 1, Math.floor(r.arrivalSec / 3600));
+        histograms[h].add(r.latencySec);
+        requests[h]++;
+      },
+      batch(b) {
+        const h = Math.min(n - 1, Math.floor(b.firstArrivalSec / 3600));
+        cost[h] += b.costUsd;
+        batchRequests[h] += b.size;
+      },
+    },
+  });
+  return hours.map((x, h) => ({
+    hour: x.hour,
+    requests: requests[h],
+    p95Sec: histograms[h].count > 0 ? histograms[h].quantile(0.95) : NaN,
+    costUsd: cost[h],
+    costPerRequestUsd: cost[h] / batchRequests[h],
+    config: configs[h],
+  }));
+}
+
+/** Configuration at index `i` of an evaluation's grid. */
+function configAt(e: GridEvaluation, i: number): BufferConfiguration {
+  const { grid } = e;
+  const nT = grid.timeoutsSec.length, nB = grid.maxBatches.length;
+  return {
+    memoryMb: grid.memoriesMb[Math.floor(i / (nT * nB))],
+    timeoutSec: grid.timeoutsSec[Math.floor(i / nB) % nT],
+    maxBatch: grid.maxBatches[i % nB],
+  };
+}
+
+/**
+ * The best single configuration for the whole day: the cheapest in expected
+ * daily cost among those meeting the SLO in every feasible hour (or, if none
+ * does, in the most hours).
+ */
+function bestStatic(solutions: readonly HourSolution[], slo: number): BufferConfiguration {
+  const n = solutions[0].evaluation.latencySec.length;
+  let best = -1, bestMet = -1, bestCost = Infinity;
+  for (let i = 0; i < n; i++) {
+    let met = 0, dayCost = 0;
+    for (const s of solutions) {
+      if (s.evaluation.latencySec[i] <= slo || !s.feasible) met++;
+      dayCost += s.ratePerSec * 3600 * s.evaluation.costUsd[i];
+    }
+    if (met > bestMet || (met === bestMet && dayCost < bestCost)) {
+      best = i;
+      bestMet = met;
+      bestCost = dayCost;
+    }
+  }
+  return configAt(solutions[0].evaluation, best);
+}
+
+/**
+ * Simulates one seeded day under each policy and measures it per hour.
+ *
+ * @param hours The day's hourly MAPs (the truth the arrivals are drawn from).
+ * @param options Profile, pricing, grid, SLO, seed, cold starts, controller settings.
+ * @returns One day per policy, in {@linkcode POLICY_NAMES} order.
+ */
+export function compareDayPolicies(
+  hours: readonly { hour: number; map: MapProcess }[],
+  options: ComparePoliciesOptions,
+): PolicyDay[] {
+  const {
+    profile,
+    pricing,
+    grid,
+    sloSec,
+    percentile = 0.95,
+    method = "exact",
+    tolerance = 0.01,
+  } = options;
+  if (!(sloSec > 0)) throw new RangeError(`Cannot compare with SLO ${sloSec} s: it must be > 0`);
+  const solutions = solveHours(hours, grid, {
+    profile,
+    pricing,
+    percentile,
+    method,
+    constraint: "latency",
+    slo: sloSec,
+    extrapolate: true,
+  });
+  const feasible = solutions.map((s) => s.feasible);
+  const maxMemory = Math.max(...grid.memoriesMb);
+  const minTimeout = Math.min(...grid.timeoutsSec);
+  const noBatching = (memoryMb: number) => ({ memoryMb, maxBatch: 1, timeoutSec: minTimeout });
+  const cheapestMemory = [...grid.memoriesMb].sort((a, b) => a - b)
+    .find((m) => serviceTimeSec(profile, 1, m, { extrapolate: true }) <= sloSec) ?? maxMemory;
+  const hourly = solutions.map((s) =>
+    s.optimal[0]
+      ? {
+        memoryMb: s.optimal[0].memoryMb,
+        maxBatch: s.optimal[0].maxBatch,
+        timeoutSec: s.optimal[0].timeoutSec,
+      }
+      : configAt(
+        s.evaluation,
+        s.evaluation.latencySec.indexOf(Math.min(...s.evaluation.latencySec)),
+      )
+  );
+  const wanted = (name: string) => !options.only || options.only.includes(name);
+  const jobs: { name: string; run: () => PolicyDay }[] = [];
+  const measure = (
+    name: string,
+    initial: BufferConfiguration,
+    adapt: AdaptHook,
+    schedule?: (h: number) => BufferConfiguration,
+    decisions?: AdaptiveDecision[],
+  ): PolicyDay => {
+    const measured = simulateDay(hours, initial, adapt, schedule, options);
+    const policyHours = measured.map((m, h) => ({
+      hour: m.hour,
+      requests: m.requests,
+      p95Sec: m.p95Sec,
+      costPerRequestUsd: m.costPerRequestUsd,
+      config: m.config,
+      feasible: feasible[h],
+      violated: m.p95Sec > sloSec * (1 + tolerance),
+    }));
+    const total = measured.reduce((a, m) => a + m.costUsd, 0);
+    const count = measured.reduce((a, m) => a + m.requests, 0);
+    return {
+      name,
+      costPerRequestUsd: total / count,
+      hoursViolated: policyHours.filter((h) => h.violated && h.feasible).length,
+      hoursInfeasibleViolated: policyHours.filter((h) => h.violated && !h.feasible).length,
+      hours: policyHours,
+      ...(decisions ? { decisions } : {}),
+    };
+  };
+  const fixed = (name: string, config: BufferConfiguration) =>
+    jobs.push({
+      name,
+      run: () => measure(name, config, { onArrival: () => undefined }, () => config),
+    });
+  if (wanted(POLICY_NAMES[0])) fixed(POLICY_NAMES[0], noBatching(maxMemory));
+  if (wanted(POLICY_NAMES[1])) fixed(POLICY_NAMES[1], noBatching(cheapestMemory));
+  if (wanted(POLICY_NAMES[2])) fixed(POLICY_NAMES[2], bestStatic(solutions, sloSec));
+  if (wanted(POLICY_NAMES[3])) {
+    jobs.push({
+      name: POLICY_NAMES[3],
+      run: () => measure(POLICY_NAMES[3], hourly[0], scheduleHook(hourly), (h) => hourly[h]),
+    });
+  }
+  if (wanted(POLICY_NAMES[4])) {
+    jobs.push({
+      name: POLICY_NAMES[4],
+      run: () => {
+        // It knows nothing before the first window: no batching at the largest memory.
+        const controller = new AdaptiveController({
+          windowSec: options.adaptiveWindowSec ?? 3600,
+          grid,
+          profile,
+          pricing,
+          percentile,
+          method,
+          constraint: "latency",
+          slo: sloSec,
+          extrapolate: true,
+          initial: noBatching(maxMemory),
+          rateMargin: options.rateMargin,
+          startSec: 0,
+        });
+        const day = measure(POLICY_NAMES[4], noBatching(maxMemory), controller);
+        return { ...day, decisions: [...controller.decisions] };
+      },
+    });
+  }
+  if (wanted(POLICY_NAMES[5]) && options.solver) {
+    const solver = options.solver;
+    jobs.push({
+      name: POLICY_NAMES[5],
+      run: () => {
+        const plan: DayPlan = planDay(dayPlanHoursFromSolutions(solutions), {
+          constraint: "latency",
+          slo: sloSec,
+          maxMemoryChanges: options.planMaxMemoryChanges ?? 2,
+          solver,
+        });
+        const schedule = plan.hours.map((h) => ({
+          memoryMb: h.memoryMb,
+          maxBatch: h.maxBatch,
+          timeoutSec: h.timeoutSec,
+        }));
+        return measure(POLICY_NAMES[5], schedule[0], scheduleHook(schedule), (h) => schedule[h]);
+      },
+    });
+  }
+  return jobs.map((j, i) => {
+    const day = j.run();
+    options.onPolicy?.(i + 1, jobs.length, j.name);
+    return day;
+  });
+}
