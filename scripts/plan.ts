@@ -8,7 +8,7 @@
  */
 
 import { traceDir } from "../lib/cli/arrival_flags.ts";
-import { numberFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { numberFlag, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
@@ -109,14 +109,6 @@ interface Options {
   format: Format;
 }
 
-function choice<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
-  const found = allowed.find((a) => a === text.toLowerCase());
-  if (found === undefined) {
-    throw new UsageError(`--${flag} must be one of ${allowed.join(", ")}: found '${text}'`);
-  }
-  return found;
-}
-
 function parseOptions(args: string[]): Options | "help" {
   const { values: v } = parseFlags({
     args,
@@ -147,7 +139,7 @@ function parseOptions(args: string[]): Options | "help" {
     },
   });
   if (v.help) return "help";
-  const constraint = choice("constraint", v.constraint!, CONSTRAINTS);
+  const constraint = oneOfFlag("constraint", v.constraint!, CONSTRAINTS);
   const percentile = numberFlag("percentile", v.percentile)!;
   if (!(percentile > 0 && percentile < 1)) {
     throw new UsageError(`--percentile must be within (0, 1): found ${percentile}`);
@@ -198,8 +190,8 @@ function parseOptions(args: string[]): Options | "help" {
     trace: v.trace!,
     start,
     end,
-    method: choice("method", v.method!, MODEL_METHODS),
-    pricing: choice("pricing", v.pricing!, PRICING_NAMES),
+    method: oneOfFlag("method", v.method!, MODEL_METHODS),
+    pricing: oneOfFlag("pricing", v.pricing!, PRICING_NAMES),
     memory: v.memory!,
     timeout: v.timeout!,
     batch: v.batch!,
@@ -209,10 +201,10 @@ function parseOptions(args: string[]): Options | "help" {
     dailyBudgetUsd,
     objective: v.objective === undefined
       ? (constraint === "latency" ? "cost" : "latency")
-      : choice("objective", v.objective, PLAN_OBJECTIVES),
-    latencyObjective: choice("latency-objective", v["latency-objective"]!, LATENCY_OBJECTIVES),
+      : oneOfFlag("objective", v.objective, PLAN_OBJECTIVES),
+    latencyObjective: oneOfFlag("latency-objective", v["latency-objective"]!, LATENCY_OBJECTIVES),
     timeLimitSec,
-    format: choice("format", v.format!, ["table", "json"] as const),
+    format: oneOfFlag("format", v.format!, ["table", "json"] as const),
   };
 }
 

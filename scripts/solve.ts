@@ -7,7 +7,7 @@
  */
 
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
-import { numberFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { numberFlag, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
@@ -83,14 +83,6 @@ interface Options {
   all: boolean;
 }
 
-function oneOf<T extends string>(name: string, text: string, allowed: readonly T[]): T {
-  const found = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
-  if (!found) {
-    throw new UsageError(`--${name} must be one of ${allowed.join(", ")}: found '${text}'`);
-  }
-  return found;
-}
-
 function parseOptions(args: string[]): Options | "help" {
   const parsed = parseFlags({
     args,
@@ -117,7 +109,7 @@ function parseOptions(args: string[]): Options | "help" {
   });
   const v = parsed.values;
   if (v.help) return "help";
-  const constraint = oneOf("constraint", v.constraint!, CONSTRAINTS);
+  const constraint = oneOfFlag("constraint", v.constraint!, CONSTRAINTS);
   const percentile = numberFlag("percentile", v.percentile)!;
   if (!(percentile > 0 && percentile < 1)) {
     throw new UsageError(`--percentile must be within (0, 1): found ${percentile}`);
@@ -149,13 +141,13 @@ function parseOptions(args: string[]): Options | "help" {
     trace: v.trace!,
     start,
     end,
-    method: oneOf("method", v.method!, MODEL_METHODS),
-    pricing: oneOf("pricing", v.pricing!, PRICING_NAMES),
+    method: oneOfFlag("method", v.method!, MODEL_METHODS),
+    pricing: oneOfFlag("pricing", v.pricing!, PRICING_NAMES),
     memory: v.memory!,
     timeout: v.timeout!,
     batch: v.batch!,
     extrapolate: v.extrapolate!,
-    format: oneOf("format", v.format!, ["table", "json", "csv"] as const),
+    format: oneOfFlag("format", v.format!, ["table", "json", "csv"] as const),
     all: v.all!,
   };
 }

@@ -68,3 +68,28 @@ export function reportUserError(command: string, e: unknown): number {
   console.error(`${command}: ${e.message}${hint}`);
   return 2;
 }
+
+/**
+ * A flag whose value is one of a list (compared without case).
+ *
+ * @param name The flag, without dashes.
+ * @param text The value given.
+ * @param allowed The values allowed, as spelled in the result.
+ * @returns The allowed value matched.
+ * @throws {UsageError} Naming the flag, the allowed values and what was given.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(oneOfFlag("method", "Exact", ["exact", "paper"] as const), "exact");
+ * assert.throws(() => oneOfFlag("method", "x", ["exact", "paper"]), /--method must be one of exact, paper: found 'x'/);
+ * ```
+ */
+export function oneOfFlag<T extends string>(name: string, text: string, allowed: readonly T[]): T {
+  const found = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
+  if (found === undefined) {
+    throw new UsageError(`--${name} must be one of ${allowed.join(", ")}: found '${text}'`);
+  }
+  return found;
+}
