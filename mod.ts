@@ -85,3 +85,5 @@ export * from "./lib/buffer/experiment.ts";
 export * from "./lib/logs/fetch_logs.ts";
 export * from "./lib/optimize/milp.ts";
 export * from "./lib/optimize/day_plan.ts";
+export * from "./lib/adapt/adaptive_controller.ts";
+export * from "./lib/adapt/day_policies.ts";

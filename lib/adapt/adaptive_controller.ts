@@ -128,13 +128,13 @@ export class AdaptiveController implements AdaptHook {
    */
   constructor(options: AdaptiveOptions) {
     this.#o = {
-      windowSec: 3600,
-      rateMargin: 0.25,
-      minGain: 0.02,
-      minArrivals: 50,
-      method: "exact",
-      extrapolate: false,
       ...options,
+      windowSec: options.windowSec ?? 3600,
+      rateMargin: options.rateMargin ?? 0.25,
+      minGain: options.minGain ?? 0.02,
+      minArrivals: options.minArrivals ?? 50,
+      method: options.method ?? "exact",
+      extrapolate: options.extrapolate ?? false,
     };
     const o = this.#o;
     if (!(o.windowSec > 0)) {

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { compareDayPolicies, POLICY_NAMES } from "../../lib/adapt/day_policies.ts";
+import { readMapDirectory } from "../../lib/io/map_files.ts";
+import { glpkSolver } from "../../lib/optimize/milp.ts";
+import { solveHours } from "../../lib/optimize/optimize.ts";
+import { invocationCostUsd, pricing } from "../../lib/profile/pricing.ts";
+import { publishedProfile, serviceTimeSec } from "../../lib/profile/service_profile.ts";
+
+// Three NYS night hours (10 to 16 requests/s) keep the simulated day small.
+const hours = (await readMapDirectory("traces/nys")).slice(0, 3);
+const profile = publishedProfile("TF-resnetV2");
+const price = pricing("paper");
+const grid = {
+  memoriesMb: [1536, 2048, 2560, 3008],
+  timeoutsSec: [0.05, 0.1, 0.2, 0.4],
+  maxBatches: [1, 2, 4, 6],
+};
+const days = compareDayPolicies(hours, {
+  profile,
+  pricing: price,
+  grid,
+  sloSec: 5,
+  seed: 2,
+  solver: await glpkSolver(),
+  planMaxMemoryChanges: 3,
+});
+const byName = Object.fromEntries(days.map((d) => [d.name, d]));
+
+Deno.test("compareDayPolicies() runs every policy on the same day's requests", () => {
+  assert.deepEqual(days.map((d) => d.name), [...POLICY_NAMES]);
+  const counts = days.map((d) => d.hours.map((h) => h.requests));
+  for (const c of counts) assert.deepEqual(c, counts[0]);
+  assert.ok(counts[0].every((n) => n > 30_000));
+});
+
+Deno.test("no batching costs one invocation of S_1 per request", () => {
+  const max = byName[POLICY_NAMES[0]];
+  const s1 = serviceTimeSec(profile, 1, 3008);
+  for (const h of max.hours) {
+    assert.equal(h.config.maxBatch, 1);
+    assert.ok(Math.abs(h.costPerRequestUsd / invocationCostUsd(price, s1, 3008) - 1) < 1e-9);
+    // Every request takes S_1 (a few take the 0.25 s cold start on top).
+    assert.ok(Math.abs(h.p95Sec - s1) < 0.01 * s1, `${h.p95Sec} vs ${s1}`);
+  }
+  // The cheapest memory whose S_1 meets the SLO, computed here from the profile.
+  const cheapest = [...grid.memoriesMb].find((m) => serviceTimeSec(profile, 1, m) <= 5)!;
+  assert.ok(byName[POLICY_NAMES[1]].hours.every((h) => h.config.memoryMb === cheapest));
+});
+
+Deno.test("BATCH hourly uses each hour's optimum; the day plan with room to change matches it", () => {
+  const solved = solveHours(hours, grid, {
+    profile,
+    pricing: price,
+    percentile: 0.95,
+    constraint: "latency",
+    slo: 5,
+    extrapolate: true,
+  });
+  const hourly = byName[POLICY_NAMES[3]];
+  hourly.hours.forEach((h, i) => {
+    const o = solved[i].optimal[0];
+    assert.deepEqual(h.config, {
+      memoryMb: o.memoryMb,
+      maxBatch: o.maxBatch,
+      timeoutSec: o.timeoutSec,
+    });
+  });
+  // 3 hours, up to 3 memory changes: the plan is free to pick each hour's optimum's cost.
+  const plan = byName[POLICY_NAMES[5]];
+  assert.ok(Math.abs(plan.costPerRequestUsd / hourly.costPerRequestUsd - 1) < 0.01);
+});
+
+Deno.test("BATCH costs less than no batching and keeps the SLO; adaptive starts unbatched", () => {
+  const none = byName[POLICY_NAMES[0]].costPerRequestUsd;
+  for (const name of [POLICY_NAMES[3], POLICY_NAMES[4]]) {
+    const d = byName[name];
+    assert.ok(d.costPerRequestUsd < none, name);
+    assert.equal(d.hoursViolated, 0, name);
+  }
+  const adaptive = byName[POLICY_NAMES[4]];
+  assert.deepEqual(adaptive.hours[0].config, { memoryMb: 3008, maxBatch: 1, timeoutSec: 0.05 });
+  assert.equal(adaptive.decisions!.length, 2);
+  assert.ok(adaptive.hours[1].config.maxBatch > 1);
+});
