@@ -70,7 +70,7 @@ Deno.test("BATCH hourly uses each hour's optimum; the day plan with room to chan
   assert.ok(Math.abs(plan.costPerRequestUsd / hourly.costPerRequestUsd - 1) < 0.01);
 });
 
-Deno.test("BATCH costs less than no batching and keeps the SLO; adaptive starts unbatched", () => {
+Deno.test("BATCH costs less than no batching and keeps the SLO; adaptive starts unbatched at the cheapest memory meeting the SLO", () => {
   const none = byName[POLICY_NAMES[0]].costPerRequestUsd;
   for (const name of [POLICY_NAMES[3], POLICY_NAMES[4]]) {
     const d = byName[name];
@@ -78,7 +78,8 @@ Deno.test("BATCH costs less than no batching and keeps the SLO; adaptive starts 
     assert.equal(d.hoursViolated, 0, name);
   }
   const adaptive = byName[POLICY_NAMES[4]];
-  assert.deepEqual(adaptive.hours[0].config, { memoryMb: 3008, maxBatch: 1, timeoutSec: 0.05 });
+  const cheapest = [...grid.memoriesMb].find((m) => serviceTimeSec(profile, 1, m) <= 5)!;
+  assert.deepEqual(adaptive.hours[0].config, { memoryMb: cheapest, maxBatch: 1, timeoutSec: 0.05 });
   assert.equal(adaptive.decisions!.length, 2);
   assert.ok(adaptive.hours[1].config.maxBatch > 1);
 });
