@@ -7,7 +7,9 @@
  */
 
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
+import { AdaptiveController, type AdaptiveDecision } from "../lib/adapt/adaptive_controller.ts";
 import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
+import { gridFromRanges } from "../lib/optimize/grid.ts";
 import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
@@ -46,6 +48,18 @@ Arrivals:
   --timestamps            trace: the file holds absolute times instead
   --loop                  trace: start again at the end of the file
 
+Adaptive BATCH (the controller re-optimizes from what it observes):
+  --adaptive              every --window seconds fit a MAP(2) to the window's
+                          arrivals, solve, and reconfigure B, T and memory
+  --window S              observation window, s                        [3600]
+  --slo S                 p95 latency SLO, s                           [5]
+  --rate_margin X         the choice must meet the SLO at (1 ± X) times the
+                          fitted rate                                  [0.25]
+  --grid_memory LO:HI:STEP  memories to choose from, MB                [1280:3008:64]
+  --grid_timeout LO:HI:STEP timeouts to choose from, s                 [0.01:0.49:0.01]
+  --grid_batch LO:HI:STEP   max batch sizes to choose from             [1:20:1]
+  The initial configuration is --batch_size, --time_out, --memory.
+
 Run:
   --requests N            stop after N requests
   --duration S            stop arrivals after S seconds (default: 3600 for exp and map
@@ -69,12 +83,18 @@ const FLAGS = {
   pricing: "paper",
   ...ARRIVAL_STRING_FLAGS,
   service_cv: "0",
+  window: "3600",
+  slo: "5",
+  rate_margin: "0.25",
+  grid_memory: "1280:3008:64",
+  grid_timeout: "0.01:0.49:0.01",
+  grid_batch: "1:20:1",
   cold_start: "0",
   keep_alive: "600",
   out: undefined,
   format: "table",
 } as Record<string, string | undefined>;
-const BOOLEAN_FLAGS = ["extrapolate", "timestamps", "loop", "help"];
+const BOOLEAN_FLAGS = ["extrapolate", "timestamps", "loop", "help", "adaptive"];
 
 function parse(args: string[]) {
   const parsed = parseFlags({
@@ -120,6 +140,7 @@ export async function main(args: string[]): Promise<number> {
   }
   const json = v.format === "json";
   let summary: SimulationSummary, log: CsvRunLog | undefined;
+  let controller: AdaptiveController | undefined;
   let config: Record<string, unknown>;
   let prediction: {
     meanBatchSize: number;
@@ -161,6 +182,26 @@ export async function main(args: string[]): Promise<number> {
     // Fail early on a profile range error, before any arrival is drawn.
     serviceTimesSec(profile, maxBatch, memoryMb, { extrapolate });
     const { stream, map, description } = await arrivalsFrom(v, seed);
+    if (v.adaptive) {
+      const windowSec = positive("window", String(v.window));
+      const slo = positive("slo", String(v.slo));
+      const rateMargin = nonNegative("rate_margin", String(v.rate_margin));
+      if (!(rateMargin < 1)) {
+        throw new UsageError(`--rate_margin must be within [0, 1): found '${v.rate_margin}'`);
+      }
+      controller = new AdaptiveController({
+        windowSec,
+        grid: gridFromRanges(String(v.grid_memory), String(v.grid_timeout), String(v.grid_batch)),
+        profile,
+        pricing: price,
+        percentile: 0.95,
+        constraint: "latency",
+        slo,
+        extrapolate,
+        initial: { memoryMb, maxBatch, timeoutSec },
+        rateMargin,
+      });
+    }
     config = {
       arrivals: description,
       maxBatch,
@@ -197,11 +238,18 @@ export async function main(args: string[]): Promise<number> {
       prng: seededPrng(seed + 1),
       coldStart: coldSec > 0 ? { initSec: coldSec, keepAliveSec } : undefined,
       sink: log,
+      adapt: controller,
       onProgress: (n) => progress.update(n, requests ?? n, `${(n / 1e6).toFixed(0)}M requests`),
     });
     progress.done();
     log?.close();
-    if (map && serviceCv === 0 && coldSec === 0) {
+    if (log && controller) {
+      await Deno.writeTextFile(
+        `${log.dir}/decisions.jsonl`,
+        controller.decisions.map((d) => JSON.stringify(d) + "\n").join(""),
+      );
+    }
+    if (map && serviceCv === 0 && coldSec === 0 && !controller) {
       const state = exactBatchStateFor(map, maxBatch, timeoutSec);
       const service = serviceTimesSec(profile, maxBatch, memoryMb, { extrapolate });
       // Long-run mean cost per request: E[cost of a batch] / E[batch size].
@@ -235,6 +283,15 @@ export async function main(args: string[]): Promise<number> {
     },
     costPerRequestUsd: summary.costPerRequestUsd,
     elapsedSec,
+    ...(controller
+      ? {
+        adaptive: {
+          windows: controller.decisions.length,
+          changes: controller.decisions.filter((d) => d.changed).length,
+          decisions: controller.decisions,
+        },
+      }
+      : {}),
   };
   if (log) {
     writeRunJson(log.dir, {
@@ -280,8 +337,32 @@ export async function main(args: string[]): Promise<number> {
     w1 = Math.max(10, ...rows.map((r) => r[1].length));
   console.log(`${"".padEnd(w0)}  ${"simulated".padStart(w1)}  exact model`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(w1)}  ${c}`);
+  if (controller) printDecisions(controller.decisions);
   console.log(`${elapsedSec.toFixed(3)} s${log ? `; logs in ${log.dir}` : ""}`);
   return 0;
+}
+
+function printDecisions(decisions: readonly AdaptiveDecision[]): void {
+  console.log(
+    `\nAdaptive: ${decisions.length} windows decided, ` +
+      `${decisions.filter((d) => d.changed).length} configuration changes`,
+  );
+  console.log(
+    "window  end (s)  arrivals  fitted rate (req/s)  memory (MB)  B  T (s)  predicted p95 (s)  decision",
+  );
+  for (const d of decisions) {
+    console.log(
+      `${String(d.window).padStart(6)}  ${d.endSec.toFixed(0).padStart(7)}  ${
+        String(d.arrivals).padStart(8)
+      }  ${(d.fitted?.ratePerSec.toFixed(2) ?? "-").padStart(19)}  ${
+        String(d.config.memoryMb).padStart(11)
+      }  ${String(d.config.maxBatch).padStart(2)}  ${
+        Number(d.config.timeoutSec.toPrecision(6)).toString().padStart(5)
+      }  ${
+        (Number.isNaN(d.predictedLatencySec) ? "-" : d.predictedLatencySec.toFixed(3)).padStart(17)
+      }  ${d.changed ? "changed: " : "kept: "}${d.reason}`,
+    );
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -87,11 +87,63 @@ Deno.test("simulate rejects bad flags with one line and exit code 2", async () =
     [["--arrival_process", "trace", "--trace_path", "/nonexistent"], /nonexistent/],
     [["--memory", "99999"], /Cannot evaluate profile 'TF-inceptionV4' at memory 99999 MB/],
     [["--format", "yaml"], /--format must be table or json: found 'yaml'/],
+    [["--adaptive", "--rate_margin", "1"], /--rate_margin must be within \[0, 1\): found '1'/],
+    [["--adaptive", "--window", "0"], /--window must be a number > 0: found '0'/],
+    [["--adaptive", "--grid_batch", "0:2:1"], /--batch/],
   ];
   for (const [args, pattern] of cases) {
     const r = await simulate(...args);
     assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
+  }
+});
+
+Deno.test("simulate --adaptive re-optimizes every window and logs its decisions", async () => {
+  // Poisson 40/s for 300 s, 60 s windows, starting unbatched: windows ending at
+  // 60, 120, 180 and 240 s are decided (the last one ends with the run).
+  const r = await simulate(
+    "--adaptive",
+    "--window",
+    "60",
+    "--duration",
+    "300",
+    "--inter_arrival",
+    "40",
+    "--model",
+    "TF-resnetV2",
+    "--batch_size",
+    "1",
+    "--time_out",
+    "0.01",
+    "--grid_memory",
+    "2048:3008:480",
+    "--grid_timeout",
+    "0.05,0.2,0.4",
+    "--grid_batch",
+    "1,3,6",
+    "--format",
+    "json",
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.equal(out.adaptive.windows, 4);
+  assert.deepEqual(
+    out.adaptive.decisions.map((d: { endSec: number }) => d.endSec),
+    [
+      60,
+      120,
+      180,
+      240,
+    ].map((t) => t + out.adaptive.decisions[0].startSec),
+  );
+  // Batching pays at 40/s: the first decision leaves B = 1, and the run's mean
+  // batch size shows it.
+  assert.equal(out.adaptive.decisions[0].changed, true);
+  assert.ok(out.adaptive.decisions[0].config.maxBatch > 1);
+  assert.ok(out.meanBatchSize > 1.5, `${out.meanBatchSize}`);
+  for (const d of out.adaptive.decisions) {
+    assert.ok(Math.abs(d.fitted.ratePerSec / 40 - 1) < 0.1, `${d.fitted.ratePerSec}`);
+    assert.ok(d.worstLatencySec <= 5);
   }
 });
