@@ -13,6 +13,7 @@ import { createProgress } from "../lib/cli/progress.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { PAPER_FIGURE_IDS, paperFigures } from "../lib/figures/paper_figures.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
+import { glpkSolver } from "../lib/optimize/milp.ts";
 
 const TRACES_DIR = new URL("../traces/", import.meta.url).pathname;
 
@@ -99,6 +100,7 @@ export async function main(args: string[]): Promise<number> {
     ];
     const figures = paperFigures(traces, {
       only,
+      solver: await glpkSolver(),
       onFigure: (done, total) => progress?.update(done, total),
     });
     for (const f of figures) {

@@ -12,9 +12,12 @@ import {
   feasibleRegionChart,
   hourlyConfigChart,
   type PlotSpec,
+  policyComparisonChart,
   seriesLineChart,
 } from "../charts/chart_specs.ts";
+import { compareDayPolicies } from "../adapt/day_policies.ts";
 import type { MapProcess } from "../map/map_process.ts";
+import type { MilpSolver } from "../optimize/milp.ts";
 import { poissonProcess } from "../map/map_process.ts";
 import { gridFromRanges } from "../optimize/grid.ts";
 import { solveHours } from "../optimize/optimize.ts";
@@ -52,6 +55,8 @@ export const PAPER_FIGURE_IDS = [
   "fig04_cost_latency_timeout",
   "fig15_day_nys_resnetv2",
   "fig15_feasible_region_nys_hour8",
+  "fig14_17_policies_nys",
+  "fig14_17_policies_twitter",
 ] as const;
 
 const PAPER_PRICING =
@@ -67,7 +72,12 @@ const PAPER_PRICING =
  */
 export function paperFigures(
   traces: PaperTraces,
-  options: { only?: readonly string[]; onFigure?: (done: number, total: number) => void } = {},
+  options: {
+    only?: readonly string[];
+    onFigure?: (done: number, total: number) => void;
+    /** Solver for the day-plan policy of the policy figures (left out without it). */
+    solver?: MilpSolver;
+  } = {},
 ): PaperFigure[] {
   const only = options.only ?? PAPER_FIGURE_IDS;
   for (const id of only) {
@@ -98,7 +108,37 @@ export function paperFigures(
       seriesBy: "memory",
     });
 
+  const policies = (trace: "nys" | "twitter"): PaperFigure => {
+    const days = compareDayPolicies(traces[trace], {
+      profile,
+      pricing: price,
+      grid: gridFromRanges("1280:3008:64", "0.01:0.49:0.01", "1:20:1"),
+      sloSec: 5,
+      seed: 1,
+      solver: options.solver,
+    });
+    const rows = days.flatMap((d) =>
+      d.hours.map((h) => ({
+        policy: d.name,
+        hour: h.hour,
+        cost_per_request_usd: h.costPerRequestUsd,
+        p95_over_slo: h.p95Sec / 5,
+      }))
+    );
+    const name = trace === "nys" ? "NYS" : "Twitter";
+    return {
+      id: `fig14_17_policies_${trace}`,
+      paperFigure: "Figs. 14 and 17",
+      title: `Cost per request and p95 over the SLO, hour by hour, per policy (${name})`,
+      settings: `one simulated ${name} day (seed 1, cold starts 0.25 s, 600 s keep-alive), ` +
+        `TF-resnetV2, p95 SLO 5 s; grid memory 1280..3008 MB step 64, timeout 0.01..0.49 s, ` +
+        `B 1..20; BATCH adaptive fits 1-hour windows; ${PAPER_PRICING}`,
+      chart: policyComparisonChart(rows, { title: `${name}, TF-resnetV2, p95 SLO 5 s` }),
+    };
+  };
   const makers: Record<string, () => PaperFigure> = {
+    fig14_17_policies_nys: () => policies("nys"),
+    fig14_17_policies_twitter: () => policies("twitter"),
     fig01_10_hourly_rates: () => ({
       id: "fig01_10_hourly_rates",
       paperFigure: "Figs. 1 and 10",

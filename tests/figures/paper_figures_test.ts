@@ -26,6 +26,9 @@ const marks = (
 Deno.test("paperFigures() makes every figure, each naming its paper figure and settings", () => {
   const figures = paperFigures(traces);
   assert.deepEqual(figures.map((f) => f.id), [...PAPER_FIGURE_IDS]);
+  // Without a solver the policy figures leave the day plan out; the others are there.
+  const nys = figures.find((f) => f.id === "fig14_17_policies_nys")!;
+  assert.match(JSON.stringify(specsOf(nys.chart)[0].color?.domain), /BATCH adaptive/);
   for (const f of figures) {
     assert.match(f.paperFigure, /^Figs?\. \d/);
     assert.ok(f.settings.length > 20, f.id);
