@@ -27,8 +27,8 @@ if (!kernel) {
   );
 }
 
-Deno.test("notebooks/ holds the six notebooks", () => {
-  assert.equal(names.length, 6, names.join(", "));
+Deno.test("notebooks/ holds the seven notebooks", () => {
+  assert.equal(names.length, 7, names.join(", "));
 });
 
 for (const name of names) {
