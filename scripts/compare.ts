@@ -30,6 +30,9 @@ Options:
   --trace NAME|DIR         nys, twitter, or a directory of MAP<h>_D0/_D1    [nys]
   --model NAME|FILE.json   service-time profile                             [TF-resnetV2]
   --slo S                  p95 latency SLO, s                               [5]
+  --budget USD             compare under a budget instead: BATCH minimizes the
+                           p95 with at most USD per request (--slo is then the
+                           reference of p95/SLO); violations are hours over it
   --method METHOD          the model BATCH plans with: exact or paper      [exact]
   --pricing NAME           ${PRICING_NAMES.join(", ")}                [paper]
   --memory LO:HI:STEP      memory grid, MB                                  [1280:3008:64]
@@ -61,6 +64,7 @@ export async function main(args: string[]): Promise<number> {
         trace: { type: "string", default: "nys" },
         model: { type: "string", default: "TF-resnetV2" },
         slo: { type: "string", default: "5" },
+        budget: { type: "string" },
         method: { type: "string", default: "exact" },
         pricing: { type: "string", default: "paper" },
         memory: { type: "string", default: "1280:3008:64" },
@@ -82,6 +86,10 @@ export async function main(args: string[]): Promise<number> {
     const format = oneOfFlag("format", v.format!, ["table", "json"] as const);
     const sloSec = numberFlag("slo", v.slo)!;
     if (!(sloSec > 0)) throw new UsageError(`--slo must be > 0 s: found ${v.slo}`);
+    const budgetUsd = numberFlag("budget", v.budget);
+    if (budgetUsd !== undefined && !(budgetUsd > 0)) {
+      throw new UsageError(`--budget must be > 0 USD per request: found ${v.budget}`);
+    }
     const seed = numberFlag("seed", v.seed)!;
     if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer: found ${v.seed}`);
     const windowSec = numberFlag("window", v.window)!;
@@ -117,6 +125,7 @@ export async function main(args: string[]): Promise<number> {
       pricing: price,
       grid,
       sloSec,
+      budgetUsd,
       method,
       seed,
       tolerance,
@@ -133,6 +142,7 @@ export async function main(args: string[]): Promise<number> {
         trace: v.trace,
         model: profile.name,
         sloSec,
+        ...(budgetUsd === undefined ? {} : { budgetUsd }),
         seed,
         policies: days.map((d) => ({
           name: d.name,
@@ -168,7 +178,15 @@ export async function main(args: string[]): Promise<number> {
       }));
       return 0;
     }
-    printTable(days, { trace: v.trace!, model: profile.name, sloSec, seed, elapsedSec, tolerance });
+    printTable(days, {
+      trace: v.trace!,
+      model: profile.name,
+      sloSec,
+      budgetUsd,
+      seed,
+      elapsedSec,
+      tolerance,
+    });
     return 0;
   } catch (e) {
     return reportUserError("compare", e);
@@ -181,6 +199,7 @@ function printTable(
     trace: string;
     model: string;
     sloSec: number;
+    budgetUsd?: number;
     seed: number;
     elapsedSec: number;
     tolerance: number;
@@ -188,14 +207,16 @@ function printTable(
 ) {
   const base = days.find((d) => d.name === POLICY_NAMES[0]);
   const hourly = days.find((d) => d.name === POLICY_NAMES[3]);
+  const what = o.budgetUsd === undefined
+    ? `p95 latency SLO ${o.sloSec} s`
+    : `budget ${o.budgetUsd} USD/request (p95 shown against ${o.sloSec} s)`;
   console.log(
-    `Trace ${o.trace}, ${o.model}, p95 latency SLO ${o.sloSec} s; one simulated day (seed ${o.seed}), ` +
-      `cold starts 0.25 s`,
+    `Trace ${o.trace}, ${o.model}, ${what}; one simulated day (seed ${o.seed}), cold starts 0.25 s`,
   );
   const w = Math.max(...days.map((d) => d.name.length));
   console.log(
     `${"policy".padEnd(w)}  cost (µUSD/request)  vs no batching at max memory  vs BATCH hourly  ` +
-      `hours over SLO  worst p95/SLO`,
+      `${o.budgetUsd === undefined ? "hours over SLO" : "hours over budget"}  worst p95/SLO`,
   );
   for (const d of days) {
     const worst = Math.max(...d.hours.map((h) => h.p95Sec / o.sloSec));
@@ -209,8 +230,11 @@ function printTable(
     );
   }
   console.log(
-    `An hour is over the SLO when its measured p95 exceeds ${o.sloSec} s by more than ` +
-      `${o.tolerance * 100} %; compared in ${o.elapsedSec.toFixed(1)} s.`,
+    o.budgetUsd === undefined
+      ? `An hour is over the SLO when its measured p95 exceeds ${o.sloSec} s by more than ` +
+        `${o.tolerance * 100} %; compared in ${o.elapsedSec.toFixed(1)} s.`
+      : `An hour is over the budget when its measured cost per request exceeds ${o.budgetUsd} ` +
+        `USD by more than ${o.tolerance * 100} %; compared in ${o.elapsedSec.toFixed(1)} s.`,
   );
 }
 

@@ -14,7 +14,7 @@ import type { ConfigurationGrid, GridEvaluation, ModelMethod } from "../model/ty
 import { type DayPlan, dayPlanHoursFromSolutions, planDay } from "../optimize/day_plan.ts";
 import type { MilpSolver } from "../optimize/milp.ts";
 import { type HourSolution, solveHours } from "../optimize/optimize.ts";
-import type { Pricing } from "../profile/pricing.ts";
+import { invocationCostUsd, type Pricing } from "../profile/pricing.ts";
 import { type ServiceProfile, serviceTimeSec } from "../profile/service_profile.ts";
 import { seededPrng } from "../random/prng.ts";
 import { LatencyHistogram } from "../sim/latency_histogram.ts";
@@ -75,7 +75,17 @@ export interface ComparePoliciesOptions {
   seed?: number;
   /** Cold starts. @default {{ initSec: 0.25, keepAliveSec: 600 }} */
   coldStart?: ColdStartModel;
-  /** A measured p95 counts as a violation above `sloSec * (1 + tolerance)`. @default {0.01} */
+  /**
+   * Compare under a budget instead: BATCH minimizes the p95 latency subject to
+   * at most this cost per request, USD (`sloSec` is then only the reference
+   * for p95/SLO). An hour violates the budget when its measured cost per
+   * request exceeds it by more than the tolerance.
+   */
+  budgetUsd?: number;
+  /**
+   * A measured p95 (cost, under a budget) counts as a violation above the SLO
+   * (budget) times `1 + tolerance`. @default {0.01}
+   */
   tolerance?: number;
   /** The adaptive controller's window, s. @default {3600} */
   adaptiveWindowSec?: number;
@@ -91,7 +101,10 @@ export interface ComparePoliciesOptions {
   onPolicy?: (done: number, total: number, name: string) => void;
 }
 
-/** The policies, in the order compared. */
+/** Name of the second no-batching policy under a budget (the fastest memory it affords). */
+export const BUDGET_NO_BATCHING_NAME = "no batching, fastest memory within the budget";
+
+/** The policies, in the order compared (under a latency SLO). */
 export const POLICY_NAMES = [
   "no batching, max memory",
   "no batching, cheapest memory meeting the SLO",
@@ -190,23 +203,32 @@ function configAt(e: GridEvaluation, i: number): BufferConfiguration {
 }
 
 /**
- * The best single configuration for the whole day: the cheapest in expected
- * daily cost among those meeting the SLO in every feasible hour (or, if none
- * does, in the most hours).
+ * The best single configuration for the whole day. Under a latency SLO: the
+ * cheapest in expected daily cost among those meeting the SLO in every
+ * feasible hour (or, if none does, in the most hours). Under a budget: the one
+ * with the least traffic-weighted latency among those within the budget in
+ * every feasible hour (or the most hours).
  */
-function bestStatic(solutions: readonly HourSolution[], slo: number): BufferConfiguration {
+function bestStatic(
+  solutions: readonly HourSolution[],
+  constraint: "latency" | "cost",
+  bound: number,
+): BufferConfiguration {
   const n = solutions[0].evaluation.latencySec.length;
-  let best = -1, bestMet = -1, bestCost = Infinity;
+  let best = -1, bestMet = -1, bestObjective = Infinity;
   for (let i = 0; i < n; i++) {
-    let met = 0, dayCost = 0;
+    let met = 0, objective = 0;
     for (const s of solutions) {
-      if (s.evaluation.latencySec[i] <= slo || !s.feasible) met++;
-      dayCost += s.ratePerSec * 3600 * s.evaluation.costUsd[i];
+      const e = s.evaluation;
+      const value = constraint === "latency" ? e.latencySec[i] : e.costUsd[i];
+      if (value <= bound || !s.feasible) met++;
+      objective += s.ratePerSec * 3600 *
+        (constraint === "latency" ? e.costUsd[i] : e.latencySec[i]);
     }
-    if (met > bestMet || (met === bestMet && dayCost < bestCost)) {
+    if (met > bestMet || (met === bestMet && objective < bestObjective)) {
       best = i;
       bestMet = met;
-      bestCost = dayCost;
+      bestObjective = objective;
     }
   }
   return configAt(solutions[0].evaluation, best);
@@ -233,21 +255,37 @@ export function compareDayPolicies(
     tolerance = 0.01,
   } = options;
   if (!(sloSec > 0)) throw new RangeError(`Cannot compare with SLO ${sloSec} s: it must be > 0`);
+  const budget = options.budgetUsd;
+  if (budget !== undefined && !(budget > 0)) {
+    throw new RangeError(`Cannot compare with budget ${budget} USD: it must be > 0`);
+  }
+  const constraint = budget === undefined ? "latency" as const : "cost" as const;
+  const bound = budget ?? sloSec;
   const solutions = solveHours(hours, grid, {
     profile,
     pricing,
     percentile,
     method,
-    constraint: "latency",
-    slo: sloSec,
+    constraint,
+    slo: bound,
     extrapolate: true,
   });
   const feasible = solutions.map((s) => s.feasible);
   const maxMemory = Math.max(...grid.memoriesMb);
   const minTimeout = Math.min(...grid.timeoutsSec);
   const noBatching = (memoryMb: number) => ({ memoryMb, maxBatch: 1, timeoutSec: minTimeout });
-  const cheapestMemory = [...grid.memoriesMb].sort((a, b) => a - b)
-    .find((m) => serviceTimeSec(profile, 1, m, { extrapolate: true }) <= sloSec) ?? maxMemory;
+  const s1 = (m: number) => serviceTimeSec(profile, 1, m, { extrapolate: true });
+  const ascending = [...grid.memoriesMb].sort((a, b) => a - b);
+  // Without batching: the cheapest memory meeting the SLO, or under a budget the
+  // fastest one it affords (S_1 and its cost do not depend on the traffic).
+  const cheapestMemory = budget === undefined
+    ? ascending.find((m) => s1(m) <= sloSec) ?? maxMemory
+    : ascending.filter((m) => invocationCostUsd(pricing, s1(m), m) <= budget).at(-1) ??
+      ascending.reduce((a, m) =>
+        invocationCostUsd(pricing, s1(m), m) < invocationCostUsd(pricing, s1(a), a) ? m : a
+      );
+  const names = [...POLICY_NAMES] as string[];
+  if (budget !== undefined) names[1] = BUDGET_NO_BATCHING_NAME;
   const hourly = solutions.map((s) =>
     s.optimal[0]
       ? {
@@ -255,10 +293,12 @@ export function compareDayPolicies(
         maxBatch: s.optimal[0].maxBatch,
         timeoutSec: s.optimal[0].timeoutSec,
       }
-      : configAt(
+      : constraint === "latency"
+      ? configAt(
         s.evaluation,
         s.evaluation.latencySec.indexOf(Math.min(...s.evaluation.latencySec)),
       )
+      : configAt(s.evaluation, s.evaluation.costUsd.indexOf(Math.min(...s.evaluation.costUsd)))
   );
   const wanted = (name: string) => !options.only || options.only.includes(name);
   const jobs: { name: string; run: () => PolicyDay }[] = [];
@@ -277,7 +317,9 @@ export function compareDayPolicies(
       costPerRequestUsd: m.costPerRequestUsd,
       config: m.config,
       feasible: feasible[h],
-      violated: m.p95Sec > sloSec * (1 + tolerance),
+      violated: budget === undefined
+        ? m.p95Sec > sloSec * (1 + tolerance)
+        : m.costPerRequestUsd > budget * (1 + tolerance),
     }));
     const total = measured.reduce((a, m) => a + m.costUsd, 0);
     const count = measured.reduce((a, m) => a + m.requests, 0);
@@ -295,22 +337,23 @@ export function compareDayPolicies(
       name,
       run: () => measure(name, config, { onArrival: () => undefined }, () => config),
     });
-  if (wanted(POLICY_NAMES[0])) fixed(POLICY_NAMES[0], noBatching(maxMemory));
-  if (wanted(POLICY_NAMES[1])) fixed(POLICY_NAMES[1], noBatching(cheapestMemory));
-  if (wanted(POLICY_NAMES[2])) fixed(POLICY_NAMES[2], bestStatic(solutions, sloSec));
+  if (wanted(POLICY_NAMES[0])) fixed(names[0], noBatching(maxMemory));
+  if (wanted(POLICY_NAMES[1])) fixed(names[1], noBatching(cheapestMemory));
+  if (wanted(POLICY_NAMES[2])) fixed(names[2], bestStatic(solutions, constraint, bound));
   if (wanted(POLICY_NAMES[3])) {
     jobs.push({
-      name: POLICY_NAMES[3],
-      run: () => measure(POLICY_NAMES[3], hourly[0], scheduleHook(hourly), (h) => hourly[h]),
+      name: names[3],
+      run: () => measure(names[3], hourly[0], scheduleHook(hourly), (h) => hourly[h]),
     });
   }
   if (wanted(POLICY_NAMES[4])) {
     jobs.push({
-      name: POLICY_NAMES[4],
+      name: names[4],
       run: () => {
         // Before its first window it knows nothing of the traffic, but without
-        // batching the latency is S_1(M) whatever the traffic: it starts there, at
-        // the cheapest memory that meets the SLO.
+        // batching latency and cost are S_1(M)'s whatever the traffic: it starts
+        // there, at the cheapest memory meeting the SLO (under a budget, the
+        // fastest memory it affords).
         const controller = new AdaptiveController({
           windowSec: options.adaptiveWindowSec ?? 3600,
           grid,
@@ -318,14 +361,14 @@ export function compareDayPolicies(
           pricing,
           percentile,
           method,
-          constraint: "latency",
-          slo: sloSec,
+          constraint,
+          slo: bound,
           extrapolate: true,
           initial: noBatching(cheapestMemory),
           rateMargin: options.rateMargin,
           startSec: 0,
         });
-        const day = measure(POLICY_NAMES[4], noBatching(cheapestMemory), controller);
+        const day = measure(names[4], noBatching(cheapestMemory), controller);
         return { ...day, decisions: [...controller.decisions] };
       },
     });
@@ -333,11 +376,11 @@ export function compareDayPolicies(
   if (wanted(POLICY_NAMES[5]) && options.solver) {
     const solver = options.solver;
     jobs.push({
-      name: POLICY_NAMES[5],
+      name: names[5],
       run: () => {
         const plan: DayPlan = planDay(dayPlanHoursFromSolutions(solutions), {
-          constraint: "latency",
-          slo: sloSec,
+          constraint,
+          slo: bound,
           maxMemoryChanges: options.planMaxMemoryChanges ?? 2,
           solver,
         });
@@ -346,7 +389,7 @@ export function compareDayPolicies(
           maxBatch: h.maxBatch,
           timeoutSec: h.timeoutSec,
         }));
-        return measure(POLICY_NAMES[5], schedule[0], scheduleHook(schedule), (h) => schedule[h]);
+        return measure(names[5], schedule[0], scheduleHook(schedule), (h) => schedule[h]);
       },
     });
   }

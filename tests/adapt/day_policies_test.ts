@@ -83,3 +83,46 @@ Deno.test("BATCH costs less than no batching and keeps the SLO; adaptive starts 
   assert.equal(adaptive.decisions!.length, 2);
   assert.ok(adaptive.hours[1].config.maxBatch > 1);
 });
+
+Deno.test("compareDayPolicies() under a budget: BATCH minimizes latency within it", () => {
+  // 40 µUSD per request: no memory affords it without batching (S_1 costs more).
+  const budgetUsd = 40e-6;
+  const s1Cost = (m: number) => invocationCostUsd(price, serviceTimeSec(profile, 1, m), m);
+  assert.ok(grid.memoriesMb.every((m) => s1Cost(m) > budgetUsd));
+  const under = compareDayPolicies(hours, {
+    profile,
+    pricing: price,
+    grid,
+    sloSec: 5,
+    budgetUsd,
+    seed: 2,
+    only: [POLICY_NAMES[1], POLICY_NAMES[3]],
+  });
+  assert.deepEqual(under.map((d) => d.name), [
+    "no batching, fastest memory within the budget",
+    POLICY_NAMES[3],
+  ]);
+  // Unaffordable without batching: it falls back to the cheapest memory and is over every hour.
+  const cheapest = grid.memoriesMb.reduce((a, m) => s1Cost(m) < s1Cost(a) ? m : a);
+  assert.ok(under[0].hours.every((h) => h.config.memoryMb === cheapest));
+  assert.equal(under[0].hoursViolated, 3);
+  // BATCH hourly: each hour's least-latency configuration within the budget, kept.
+  const solved = solveHours(hours, grid, {
+    profile,
+    pricing: price,
+    percentile: 0.95,
+    constraint: "cost",
+    slo: budgetUsd,
+    extrapolate: true,
+  });
+  under[1].hours.forEach((h, i) => {
+    const o = solved[i].optimal[0];
+    assert.deepEqual(h.config, {
+      memoryMb: o.memoryMb,
+      maxBatch: o.maxBatch,
+      timeoutSec: o.timeoutSec,
+    });
+    assert.ok(h.costPerRequestUsd <= budgetUsd * 1.01, `${h.costPerRequestUsd}`);
+  });
+  assert.equal(under[1].hoursViolated, 0);
+});
