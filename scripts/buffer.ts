@@ -4,6 +4,8 @@
  * groups them and invokes the function once per batch through
  * `@aws-sdk/client-lambda`, and the run's logs are written as batches complete.
  * With no `--endpoint` and no `--aws` the local Lambda is started in-process.
+ * With `--adaptive` the buffer is re-optimized window by window as the traffic
+ * changes (B and T at once, memory through the function's configuration).
  *
  * @module
  */
@@ -12,8 +14,14 @@ import { iterateArrivals } from "../lib/arrivals/streams.ts";
 import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
 import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { type ExperimentResult, runExperiment } from "../lib/buffer/experiment.ts";
+import {
+  type AdaptiveExperimentOptions,
+  type ExperimentResult,
+  runExperiment,
+} from "../lib/buffer/experiment.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
+import type { ConfigurationGrid } from "../lib/model/types.ts";
+import { gridFromRanges } from "../lib/optimize/grid.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task buffer [options]
@@ -47,6 +55,23 @@ Where the function runs:
   --concurrency N         local Lambda only: concurrency limit          [1000]
   --jitter CV             local Lambda only: lognormal service-time CV  [0]
 
+Adaptive BATCH (the controller re-optimizes from the arrivals it sees):
+  --adaptive              every --window seconds fit a MAP(2) to the window's
+                          arrivals, solve, and reconfigure: B and T at once,
+                          memory through UpdateFunctionConfiguration while the
+                          batches go on at the old memory; each decision is
+                          appended to decisions.jsonl in --out
+  --window S              observation window, s, from the run's start   [3600]
+  --slo S                 p95 latency SLO, s                            [5]
+  --rate_margin X         the choice must meet the SLO at (1 ± X) times the
+                          fitted rate                                   [0.25]
+  --grid_memory LO:HI:STEP  memories to choose from, integer MB         [1280:3008:64]
+  --grid_timeout LO:HI:STEP timeouts to choose from, s                  [0.01:0.49:0.01]
+  --grid_batch LO:HI:STEP   max batch sizes to choose from              [1:20:1]
+  The initial configuration is --batch_size, --time_out, --memory. Each
+  window's solve runs on the arrival loop: a large grid delays the arrivals
+  and timers at a window's end by its time (0.1 to 0.3 s for the defaults).
+
 Run:
   --out DIR               run directory            [runs/<time>-<function>]
   --max_in_flight N       batches invoked at once, at most              [unlimited]
@@ -72,6 +97,12 @@ const STRING_FLAGS: Record<string, string | undefined> = {
   time_scale: "1",
   jitter: "0",
   concurrency: "1000",
+  window: "3600",
+  slo: "5",
+  rate_margin: "0.25",
+  grid_memory: "1280:3008:64",
+  grid_timeout: "0.01:0.49:0.01",
+  grid_batch: "1:20:1",
   out: undefined,
   max_in_flight: undefined,
   grace: "30",
@@ -87,11 +118,57 @@ function parse(args: string[]) {
         Object.entries(STRING_FLAGS).map(([k, v]) => [k, { type: "string" as const, default: v }]),
       ),
       aws: { type: "boolean" },
+      adaptive: { type: "boolean" },
       timestamps: { type: "boolean" },
       loop: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   }).values as Record<string, string | boolean | undefined>;
+}
+
+/**
+ * The adaptive grid from its flags, named as the user wrote them.
+ *
+ * @throws {UsageError} On a bad range or a memory Lambda does not take.
+ */
+function _gridFromFlags(v: Record<string, string | boolean | undefined>): ConfigurationGrid {
+  let grid: ConfigurationGrid;
+  try {
+    grid = gridFromRanges(String(v.grid_memory), String(v.grid_timeout), String(v.grid_batch));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    // gridFromRanges names the ranges as deno task solve's flags.
+    throw new UsageError(e.message.replace(/--(memory|timeout|batch)\b/, "--grid_$1"));
+  }
+  const bad = grid.memoriesMb.find((m) => !(Number.isInteger(m) && m >= 128 && m <= 10240));
+  if (bad !== undefined) {
+    throw new UsageError(
+      `--grid_memory must hold integers from 128 to 10240 MB, as Lambda takes them: found ${bad} in '${v.grid_memory}'`,
+    );
+  }
+  return grid;
+}
+
+/** The adaptive settings from the flags, or undefined without `--adaptive`. */
+function _adaptiveFromFlags(
+  v: Record<string, string | boolean | undefined>,
+): AdaptiveExperimentOptions | undefined {
+  if (!v.adaptive) return undefined;
+  const windowSec = positive("window", String(v.window));
+  const slo = positive("slo", String(v.slo));
+  const text = String(v.rate_margin);
+  const rateMargin = Number(text);
+  if (text.trim() === "" || !(rateMargin >= 0 && rateMargin < 1)) {
+    throw new UsageError(`--rate_margin must be a number within [0, 1): found '${text}'`);
+  }
+  return {
+    windowSec,
+    slo,
+    rateMargin,
+    percentile: 0.95,
+    constraint: "latency",
+    grid: _gridFromFlags(v),
+  };
 }
 
 /**
@@ -150,6 +227,7 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     if (v.aws && v.endpoint) throw new UsageError("--aws and --endpoint exclude each other");
+    const adaptive = _adaptiveFromFlags(v);
     const price = pricingByName(String(v.pricing));
     const profile = await readProfileArgument(String(v.model));
     const { stream, map, description } = await arrivalsFrom(v, seed);
@@ -189,6 +267,7 @@ export async function main(args: string[]): Promise<number> {
       timeScale,
       concurrency,
       jitterCv,
+      adaptive,
       out: dir,
       maxInFlight,
       graceSec,
@@ -229,8 +308,18 @@ export async function main(args: string[]): Promise<number> {
         ],
         ["timeout lateness p99 (ms)", (summary.timeoutLatenessP99Sec * 1000).toFixed(2), ""],
       ];
+      if (summary.adaptive) {
+        rows.push([
+          "adaptive: windows decided / changes",
+          `${summary.adaptive.windows} / ${summary.adaptive.changes}`,
+          "",
+        ]);
+      }
+      const adaptively = adaptive
+        ? `; adaptive every ${adaptive.windowSec} s, p95 SLO ${adaptive.slo} s`
+        : "";
       console.log(
-        `Buffer run: ${description}, B = ${maxBatch}, T = ${timeoutSec} s, ${functionName} at ${memoryMb} MB (${config.target})`,
+        `Buffer run: ${description}, B = ${maxBatch}, T = ${timeoutSec} s, ${functionName} at ${memoryMb} MB (${config.target})${adaptively}`,
       );
       const w0 = Math.max(...rows.map((r) => r[0].length));
       console.log(`${"".padEnd(w0)}  ${"measured".padStart(12)}  exact model`);

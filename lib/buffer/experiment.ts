@@ -7,6 +7,13 @@
  * to a run directory, an injected sink and/or arrays, and the run ends with a
  * summary and the exact model's prediction.
  *
+ * Adaptive BATCH (`adaptive`): an {@linkcode AdaptiveController} sees every
+ * arrival; when a window's decision changes the configuration, B and T apply
+ * to the buffer at once (the open batch included) and a memory change goes to
+ * the function through UpdateFunctionConfiguration in the background, the
+ * arrivals and batches flowing meanwhile at the old memory. Every decision is
+ * appended to `decisions.jsonl` in the run directory as it is taken.
+ *
  * Stopping is cooperative: an `AbortSignal` stops the arrivals; the CLI wires
  * SIGINT and SIGTERM to it. The function's CloudWatch logs can be fetched
  * afterwards with `fetchLogs` (in `lib/logs/fetch_logs.ts`) from the result's
@@ -17,17 +24,25 @@
  */
 
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import {
+  AdaptiveController,
+  type AdaptiveDecision,
+  type BufferConfiguration,
+} from "../adapt/adaptive_controller.ts";
 import type { ArrivalStream } from "../arrivals/streams.ts";
 import { CsvRunLog, writeRunJson } from "../io/run_logs.ts";
 import { startLocalLambdaServer } from "../lambda/http_server.ts";
 import { LocalLambda } from "../lambda/local_lambda.ts";
 import type { MapProcess } from "../map/map_process.ts";
 import { evaluateGrid } from "../model/evaluate.ts";
+import { type ConfigurationGrid, MODEL_METHODS, type ModelMethod } from "../model/types.ts";
+import type { ConstraintKind } from "../optimize/optimize.ts";
 import type { Pricing } from "../profile/pricing.ts";
 import {
   PUBLISHED_PROFILE_NAMES,
   publishedProfile,
   type ServiceProfile,
+  serviceTimesSec,
 } from "../profile/service_profile.ts";
 import { seededPrng } from "../random/prng.ts";
 import type { DispatchReason } from "../sim/batching_policy.ts";
@@ -36,6 +51,79 @@ import type { BatchRecord, RecordSink, RequestRecord } from "../sim/simulator.ts
 import { type Dispatcher, lambdaDispatcher } from "./dispatcher.ts";
 import { prepareFunction } from "./function_setup.ts";
 import { type BufferClock, RealtimeBuffer, systemClock } from "./realtime_buffer.ts";
+
+/**
+ * Adaptive BATCH in a run (see {@linkcode AdaptiveController}, whose options
+ * these are, less what the run gives it: the profile, the pricing and the
+ * initial configuration, the run's B, T and memory).
+ */
+export interface AdaptiveExperimentOptions {
+  /**
+   * Length of the observation window, seconds; the windows start at the run's
+   * time zero (the origin of the arrival times). @default {3600}
+   */
+  windowSec?: number;
+  /** Configurations to choose from; memories in integer MB, as Lambda takes them. */
+  grid: ConfigurationGrid;
+  /** Percentile of the latency the SLO bounds, in (0, 1). @default {0.95} */
+  percentile?: number;
+  /** What the SLO bounds: the latency percentile (s) or the cost (USD/request). @default {"latency"} */
+  constraint?: ConstraintKind;
+  /** The SLO, seconds or USD per request (> 0). */
+  slo: number;
+  /** @default {"exact"} */
+  method?: ModelMethod;
+  /** Allow the profile outside its fitted range. @default {false} */
+  extrapolate?: boolean;
+  /** Relative rate change a choice must withstand, in [0, 1). @default {0.25} */
+  rateMargin?: number;
+  /** Relative saving needed to leave a still-compliant configuration, in [0, 1). @default {0.02} */
+  minGain?: number;
+  /** Fewest arrivals in a window to fit it (an integer > 0). @default {50} */
+  minArrivals?: number;
+  /** Time between polls of the function's update status, ms (> 0). @default {500} */
+  pollMs?: number;
+}
+
+/** A configuration change the controller made, as the run applied it. */
+export interface ExperimentReconfiguration {
+  /** The window whose decision made it. */
+  window: number;
+  /** The arrival that closed the window (its scheduled time), seconds from the run's start. */
+  arrivalSec: number;
+  /** When B and T applied to the buffer, seconds from the run's start. */
+  appliedSec: number;
+  /** The new configuration. */
+  maxBatch: number;
+  timeoutSec: number;
+  memoryMb: number;
+}
+
+/** One update of the function's memory (UpdateFunctionConfiguration and the wait for it). */
+export interface FunctionMemoryUpdate {
+  fromMb: number;
+  toMb: number;
+  /** When it was requested, seconds from the run's start. */
+  requestedSec: number;
+  /** When Lambda reported it done (`Successful`) or it failed; NaN while in progress. */
+  doneSec: number;
+  status: "in progress" | "done" | "failed";
+  /** Why it failed (empty otherwise). */
+  error: string;
+}
+
+/** What an adaptive run decided and did. */
+export interface AdaptiveRun {
+  /** Every decision, one per window ended (as in `decisions.jsonl`). */
+  decisions: AdaptiveDecision[];
+  /** The decisions that changed the configuration, as applied. */
+  reconfigurations: ExperimentReconfiguration[];
+  /**
+   * The memory updates made, in order. Changes that come while an update is
+   * in progress wait for it; only the latest of them is then made.
+   */
+  memoryUpdates: FunctionMemoryUpdate[];
+}
 
 /** Options of {@linkcode runExperiment}. */
 export interface ExperimentOptions {
@@ -88,6 +176,18 @@ export interface ExperimentOptions {
   concurrency?: number;
   /** In-process Lambda only: lognormal service-time CV (>= 0). @default {0} */
   jitterCv?: number;
+  /**
+   * In-process Lambda only: how long a configuration update stays
+   * `InProgress`, seconds, divided by `timeScale` as its every wait (>= 0).
+   * @default {0}
+   */
+  updateSec?: number;
+  /**
+   * Adaptive BATCH: re-optimize B, T and memory window by window from the
+   * arrivals. The exact model's prediction is then left out (the
+   * configuration changes). @default {undefined: B, T and memory stay}
+   */
+  adaptive?: AdaptiveExperimentOptions;
   /**
    * Keep the in-process Lambda (and its CloudWatch Logs face) serving after
    * the run, so its logs can be fetched; the result's `close()` stops it.
@@ -187,6 +287,8 @@ export interface ExperimentSummary {
   heapUsedMb: number;
   /** Memory every `memoryIntervalSec`, and once at the end. */
   memory: MemorySample[];
+  /** Adaptive runs only: windows decided and the decisions that changed the configuration. */
+  adaptive?: { windows: number; changes: number };
 }
 
 /** The exact model's prediction for the run's configuration. */
@@ -212,6 +314,8 @@ export interface ExperimentConfig {
   target: string | undefined;
   /** In-process Lambda only. */
   timeScale: number | undefined;
+  /** Adaptive runs only: the controller's settings, defaults filled in. */
+  adaptive?: Required<Omit<AdaptiveExperimentOptions, "pollMs">>;
 }
 
 /** How a run ended, as `run.json`'s `status` says. */
@@ -221,9 +325,14 @@ export type ExperimentStatus = "done" | "interrupted" | "grace period expired";
 export interface ExperimentResult {
   status: ExperimentStatus;
   summary: ExperimentSummary;
-  /** With a MAP, unless the in-process Lambda ran at a `timeScale` other than 1. */
+  /**
+   * With a MAP, unless the in-process Lambda ran at a `timeScale` other than 1
+   * or the run was adaptive.
+   */
   prediction: ExperimentPrediction | undefined;
   config: ExperimentConfig;
+  /** With `adaptive`: the decisions, the reconfigurations and the memory updates. */
+  adaptive: AdaptiveRun | undefined;
   /** Copies of every record, in completion order, with `collectRecords`. */
   records: { requests: RequestRecord[]; batches: BatchRecord[] } | undefined;
   /** The run directory, when `out` was given. */
@@ -296,6 +405,68 @@ function _nextArrival(arrivals: Iterable<number> | ArrivalStream): () => number 
 interface _RunFiles {
   log: CsvRunLog;
   lambdaLog: Deno.FsFile;
+  /** Adaptive runs only. */
+  decisions: Deno.FsFile | undefined;
+}
+
+/** The controller's settings with the defaults, checked against the run. */
+function _adaptiveSettings(
+  a: AdaptiveExperimentOptions,
+  run: { profile: ServiceProfile; maxBatch: number; memoryMb: number },
+): Required<Omit<AdaptiveExperimentOptions, "pollMs">> & { pollMs: number } {
+  if (a === null || typeof a !== "object" || a.grid === null || typeof a.grid !== "object") {
+    throw new TypeError(
+      `Cannot run the experiment as 'adaptive' must be an object with a grid: current value is ${
+        JSON.stringify(a)
+      }`,
+    );
+  }
+  const s = {
+    windowSec: a.windowSec ?? 3600,
+    grid: a.grid,
+    percentile: a.percentile ?? 0.95,
+    constraint: a.constraint ?? "latency",
+    slo: a.slo,
+    method: a.method ?? "exact",
+    extrapolate: a.extrapolate ?? false,
+    rateMargin: a.rateMargin ?? 0.25,
+    minGain: a.minGain ?? 0.02,
+    minArrivals: a.minArrivals ?? 50,
+    pollMs: _positive("adaptive.pollMs", a.pollMs ?? 500),
+  };
+  if (!(s.percentile > 0 && s.percentile < 1)) {
+    throw _invalid("adaptive.percentile", "within (0, 1)", s.percentile);
+  }
+  if (s.constraint !== "latency" && s.constraint !== "cost") {
+    throw _invalid("adaptive.constraint", "latency or cost", s.constraint);
+  }
+  if (!MODEL_METHODS.includes(s.method)) {
+    throw _invalid("adaptive.method", MODEL_METHODS.join(" or "), s.method);
+  }
+  _positive("adaptive.minArrivals", s.minArrivals, { integer: true });
+  const { memoriesMb, timeoutsSec, maxBatches } = s.grid;
+  for (
+    const [name, values] of [
+      ["memoriesMb", memoriesMb],
+      ["timeoutsSec", timeoutsSec],
+      ["maxBatches", maxBatches],
+    ] as const
+  ) {
+    if (!Array.isArray(values) || values.length === 0) {
+      throw _invalid(`adaptive.grid.${name}`, "a non-empty array", JSON.stringify(values));
+    }
+  }
+  // Lambda takes memory in whole MB; the others as the buffer takes them.
+  for (const m of memoriesMb) _positive("adaptive.grid.memoriesMb", m, { integer: true });
+  for (const t of timeoutsSec) _positive("adaptive.grid.timeoutsSec", t);
+  for (const b of maxBatches) _positive("adaptive.grid.maxBatches", b, { integer: true });
+  // The model must cover every configuration it may be asked about, before the
+  // run starts rather than at a window's end (a ProfileRangeError otherwise).
+  const largest = Math.max(run.maxBatch, ...maxBatches);
+  for (const m of new Set([run.memoryMb, ...memoriesMb])) {
+    serviceTimesSec(run.profile, largest, m, { extrapolate: s.extrapolate });
+  }
+  return s;
 }
 
 /**
@@ -306,14 +477,24 @@ interface _RunFiles {
  * to `graceSec`), writes `run.json` with the summary and returns it, the
  * prediction and, with `collectRecords`, every record.
  *
+ * With `adaptive`, an {@linkcode AdaptiveController} is told of every arrival
+ * (its scheduled time) before the buffer takes it; its decisions go to
+ * `decisions.jsonl` as they are taken; a change applies B and T to the buffer
+ * at once ({@linkcode RealtimeBuffer.reconfigure}) and a new memory to the
+ * function through `prepareFunction` without holding up the arrivals. The run
+ * ends when the last update is done, so the function is left at the last
+ * memory decided (unless its update failed: see the result's `adaptive`).
+ *
  * With neither `endpoint` nor `aws`, a {@linkcode LocalLambda} is started
  * in-process on loopback (`maxLogEvents` 10,000), and stopped at the end
  * unless `keepLambda`.
  *
  * @param options The arrivals, the batching, the function and where it runs.
  * @returns The summary, the prediction, the records, and where to find the logs.
- * @throws {RangeError} On an option out of range (before anything starts).
- * @throws {TypeError} On `arrivals` of the wrong kind, or both `aws` and `endpoint`.
+ * @throws {RangeError} On an option out of range (before anything starts), a
+ *   profile that does not cover the adaptive grid among them.
+ * @throws {TypeError} On `arrivals` of the wrong kind, both `aws` and
+ *   `endpoint`, or `adaptive` without a grid.
  *
  * @example 40 requests against the in-process Lambda, 1000 times faster than real
  * ```ts
@@ -386,11 +567,32 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   }
   const nextArrival = _nextArrival(arrivals);
   const local = !aws && options.endpoint === undefined;
-  let concurrency = 1000, jitterCv = 0;
+  let concurrency = 1000, jitterCv = 0, updateSec = 0;
   if (local) {
     concurrency = _positive("concurrency", options.concurrency ?? 1000, { integer: true });
     jitterCv = options.jitterCv ?? 0;
     if (!(jitterCv >= 0)) throw _invalid("jitterCv", "a number >= 0", jitterCv);
+    updateSec = options.updateSec ?? 0;
+    if (!(updateSec >= 0)) throw _invalid("updateSec", "a number >= 0", updateSec);
+  }
+  let adaptiveConfig: ExperimentConfig["adaptive"], pollMs = 500;
+  let controller: AdaptiveController | undefined;
+  if (options.adaptive !== undefined) {
+    const { pollMs: poll, ...settings } = _adaptiveSettings(options.adaptive, {
+      profile,
+      maxBatch,
+      memoryMb,
+    });
+    adaptiveConfig = settings;
+    pollMs = poll;
+    // The controller checks the window, the margins and the SLO.
+    controller = new AdaptiveController({
+      ...settings,
+      profile,
+      pricing,
+      initial: { memoryMb, maxBatch, timeoutSec },
+      startSec: 0,
+    });
   }
   const sleep = options.sleep ?? _abortableSleep(signal);
 
@@ -401,6 +603,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   const closeFiles = () => {
     files?.log.close();
     files?.lambdaLog.close();
+    files?.decisions?.close();
     files = undefined;
   };
   // From a stop on, records reach the disk as they come.
@@ -428,6 +631,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         // every invocation's log tail: its CloudWatch face keeps only recent events.
         maxLogEvents: 10_000,
         jitterCv,
+        updateSec,
       });
       server = startLocalLambdaServer(lambda);
       endpoint = server.url;
@@ -463,12 +667,18 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       durationSec: Number.isFinite(durationSec) ? durationSec : undefined,
       target: aws ? "aws" : local ? "local Lambda (in-process)" : endpoint,
       timeScale: local ? timeScale : undefined,
+      ...(adaptiveConfig ? { adaptive: adaptiveConfig } : {}),
     };
     if (out !== undefined) {
       const log = new CsvRunLog(out);
       files = {
         log,
         lambdaLog: Deno.openSync(`${out}/lambda.log`, {
+          write: true,
+          create: true,
+          truncate: true,
+        }),
+        decisions: controller === undefined ? undefined : Deno.openSync(`${out}/decisions.jsonl`, {
           write: true,
           create: true,
           truncate: true,
@@ -561,6 +771,75 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     };
     timers.push(setInterval(sampleMemory, memoryIntervalSec * 1000));
 
+    // Adaptive: B and T change at once; memory through the function's
+    // configuration, one update at a time, in the background (the arrivals and
+    // the batches go on at the old memory until Lambda reports it done).
+    const reconfigurations: ExperimentReconfiguration[] = [];
+    const memoryUpdates: FunctionMemoryUpdate[] = [];
+    let functionMemoryMb = memoryMb, wantedMemoryMb = memoryMb;
+    let updating: Promise<void> | undefined;
+    const updateMemory = async () => {
+      try {
+        while (wantedMemoryMb !== functionMemoryMb) {
+          const u: FunctionMemoryUpdate = {
+            fromMb: functionMemoryMb,
+            toMb: wantedMemoryMb,
+            requestedSec: clock.nowSec(),
+            doneSec: NaN,
+            status: "in progress",
+            error: "",
+          };
+          memoryUpdates.push(u);
+          try {
+            await prepareFunction(client!, {
+              functionName,
+              memoryMb: u.toMb,
+              model: profile.name,
+              create: false,
+              pollMs,
+            });
+            u.status = "done";
+            functionMemoryMb = u.toMb;
+            buffer.memoryMb = u.toMb;
+          } catch (e) {
+            // The run goes on at the memory the function has; the failure is on record.
+            u.status = "failed";
+            u.error = `${(e as Error)?.name ?? "Error"}: ${(e as Error)?.message ?? e}`;
+            if (wantedMemoryMb === u.toMb) break;
+          } finally {
+            u.doneSec = clock.nowSec();
+          }
+        }
+      } finally {
+        updating = undefined;
+      }
+    };
+    const writeLine = (file: Deno.FsFile, x: unknown) => {
+      const bytes = encoder.encode(JSON.stringify(x) + "\n");
+      for (let off = 0; off < bytes.length;) off += file.writeSync(bytes.subarray(off));
+    };
+    let logged = 0;
+    const adapt = (t: number) => {
+      const change = controller!.onArrival(t);
+      const decisions = controller!.decisions;
+      for (; logged < decisions.length; logged++) {
+        // One whole line per decision, on disk at once (a stopped run keeps them all).
+        if (files?.decisions) writeLine(files.decisions, decisions[logged]);
+      }
+      if (change === undefined) return;
+      const c: BufferConfiguration = { ...controller!.config };
+      reconfigurations.push({
+        window: decisions[decisions.length - 1].window,
+        arrivalSec: t,
+        appliedSec: clock.nowSec(),
+        ...c,
+      });
+      buffer.reconfigure({ maxBatch: c.maxBatch, timeoutSec: c.timeoutSec });
+      wantedMemoryMb = c.memoryMb;
+      // An update in progress takes up the new memory when it is done.
+      if (updating === undefined && wantedMemoryMb !== functionMemoryMb) updating = updateMemory();
+    };
+
     // Arrivals in real time: the times are seconds from the run's start.
     const startedAtMs = now() - clock.nowSec() * 1000;
     let n = 0;
@@ -571,10 +850,16 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       const wait = t - clock.nowSec();
       if (wait > 0.001) await sleep(wait * 1000);
       if (signal?.aborted) break;
+      // The controller sees the scheduled times, so its decisions do not
+      // depend on the timers' jitter.
+      if (controller) adapt(t);
       buffer.arrive();
       n++;
     }
-    const finished = await buffer.shutdown(graceSec);
+    const drainUpdates = async () => {
+      while (updating) await updating;
+    };
+    const [finished] = await Promise.all([buffer.shutdown(graceSec), drainUpdates()]);
     ended = true;
     timers.forEach(clearInterval);
     sampleMemory();
@@ -605,8 +890,17 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       heapUsedMb: memory.at(-1)!.heapUsedMb,
       memory,
     };
+    let adaptiveRun: AdaptiveRun | undefined;
+    if (controller) {
+      const decisions = [...controller.decisions];
+      summary.adaptive = {
+        windows: decisions.length,
+        changes: decisions.filter((d) => d.changed).length,
+      };
+      adaptiveRun = { decisions, reconfigurations, memoryUpdates };
+    }
     let prediction: ExperimentPrediction | undefined;
-    if (map && (!local || timeScale === 1)) {
+    if (map && (!local || timeScale === 1) && !controller) {
       const e = evaluateGrid(
         map,
         { memoriesMb: [memoryMb], timeoutsSec: [timeoutSec], maxBatches: [maxBatch] },
@@ -624,6 +918,14 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         versions: { deno: Deno.version.deno },
         summary,
         prediction,
+        ...(adaptiveRun
+          ? {
+            adaptive: {
+              reconfigurations: adaptiveRun.reconfigurations,
+              memoryUpdates: adaptiveRun.memoryUpdates,
+            },
+          }
+          : {}),
       });
     }
     keep = keepLambda;
@@ -634,6 +936,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       summary,
       prediction,
       config,
+      adaptive: adaptiveRun,
       records,
       out,
       endpoint: aws ? undefined : endpoint,

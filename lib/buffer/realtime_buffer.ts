@@ -3,7 +3,9 @@
  * driven by an injected clock and timers, batches handed to a
  * {@linkcode Dispatcher} concurrently (optionally at most `maxInFlight` at a
  * time), and every request recorded exactly once, completed or failed, to a
- * {@linkcode RecordSink} with the simulator's schema.
+ * {@linkcode RecordSink} with the simulator's schema. B and T can change while
+ * it runs ({@linkcode RealtimeBuffer.reconfigure}), as the adaptive controller
+ * asks, and so can the memory the records fall back on.
  *
  * @module
  */
@@ -11,6 +13,7 @@
 import { billedDurationSec, type Pricing } from "../profile/pricing.ts";
 import {
   BatchingPolicy,
+  type BatchingPolicyOptions,
   type DispatchedBatch,
   type DispatchReason,
 } from "../sim/batching_policy.ts";
@@ -58,7 +61,11 @@ export interface RealtimeBufferOptions {
   clock: BufferClock;
   /** For the cost of each batch (from its billed duration). */
   pricing: Pricing;
-  /** Lambda memory, MB, when the dispatcher does not report it. */
+  /**
+   * Lambda memory, MB, for the records and the cost of batches whose
+   * dispatcher does not report it (the Lambda dispatcher reports the REPORT
+   * line's Memory Size); see {@linkcode RealtimeBuffer.memoryMb}.
+   */
   memoryMb: number;
   /** Where records go. */
   sink?: RecordSink;
@@ -78,7 +85,9 @@ export interface BufferStats {
   totalCostUsd: number;
   /**
    * Dispatch time minus deadline of timeout batches, seconds (a histogram, so
-   * memory stays flat however long the run).
+   * memory stays flat however long the run). Only batches the timer sent: one
+   * that a reconfiguration found past its new deadline leaves at once and is
+   * not counted (its lateness is the reconfiguration's, not the timer's).
    */
   timeoutLateness: LatencyHistogram;
 }
@@ -87,6 +96,8 @@ interface Pending {
   batch: DispatchedBatch;
   requestIds: number[];
   arrivalsSec: number[];
+  /** The buffer's memory when the batch left. */
+  memoryMb: number;
 }
 
 /** The buffer: call {@linkcode RealtimeBuffer.arrive} for each request, then `shutdown()`. */
@@ -98,6 +109,7 @@ export class RealtimeBuffer {
   #queue: Pending[] = [];
   #running = new Set<Promise<void>>();
   #closed = false;
+  #memoryMb: number;
   readonly stats: BufferStats = {
     requests: 0,
     completed: 0,
@@ -110,13 +122,100 @@ export class RealtimeBuffer {
     timeoutLateness: new LatencyHistogram(),
   };
 
-  /** Creates an empty buffer. */
+  /**
+   * Creates an empty buffer.
+   *
+   * @throws {RangeError} If `maxBatch` is not an integer >= 1, `timeoutSec`
+   *   is not > 0 or `memoryMb` is not > 0.
+   */
   constructor(options: RealtimeBufferOptions) {
     this.#o = options;
     this.#policy = new BatchingPolicy({
       maxBatch: options.maxBatch,
       timeoutSec: options.timeoutSec,
     });
+    this.#memoryMb = _checkMemory(options.memoryMb);
+  }
+
+  /** Largest batch, B, in force. */
+  get maxBatch(): number {
+    return this.#policy.maxBatch;
+  }
+
+  /** Timeout from the first request of a batch, seconds, in force. */
+  get timeoutSec(): number {
+    return this.#policy.timeoutSec;
+  }
+
+  /**
+   * Memory, MB, recorded and billed for the batches dispatched from now on
+   * whose dispatcher does not report it. Memory is the function's, not the
+   * buffer's: set it when the function's configuration update is done (a
+   * batch that reports its memory, as the Lambda dispatcher's REPORT line
+   * does, is recorded and billed at what it reports).
+   */
+  get memoryMb(): number {
+    return this.#memoryMb;
+  }
+
+  /** @throws {RangeError} If `memoryMb` is not > 0. */
+  set memoryMb(memoryMb: number) {
+    this.#memoryMb = _checkMemory(memoryMb);
+  }
+
+  /**
+   * Changes B and T at once, the open batch included (see
+   * {@linkcode BatchingPolicy.reconfigure}), as the simulator does: a batch
+   * already due under the old T leaves first (its timer may be late); then the
+   * open batch leaves at once if it is now full (reason `"size"`) or past its
+   * new deadline, first arrival plus the new T (reason `"timeout"`); otherwise
+   * its timer is re-armed for the new deadline.
+   *
+   * @param options The new B and T.
+   * @throws {RangeError} After `shutdown()`, or on a B that is not an integer
+   *   >= 1 or a T that is not > 0 (a batch already due has left by then).
+   *
+   * @example Halving B sends a batch that is now full
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { pricing } from "../profile/pricing.ts";
+   * import { profileDispatcher } from "./dispatcher.ts";
+   * import { publishedProfile } from "../profile/service_profile.ts";
+   *
+   * const buffer = new RealtimeBuffer({
+   *   maxBatch: 8,
+   *   timeoutSec: 10,
+   *   dispatcher: profileDispatcher({
+   *     profile: publishedProfile("TF-inceptionV4"),
+   *     memoryMb: 2048,
+   *     timeScale: 1000,
+   *   }),
+   *   clock: systemClock(),
+   *   pricing: pricing("aws-x86"),
+   *   memoryMb: 2048,
+   * });
+   * for (let i = 0; i < 4; i++) buffer.arrive();
+   * buffer.reconfigure({ maxBatch: 4, timeoutSec: 10 });
+   * assert.equal(buffer.stats.dispatchReasons.size, 1);
+   * assert.equal(await buffer.shutdown(), true);
+   * assert.equal(buffer.stats.completed, 4);
+   * ```
+   */
+  reconfigure(options: BatchingPolicyOptions): void {
+    if (this.#closed) throw new RangeError("Cannot reconfigure the buffer after shutdown");
+    const now = this.#o.clock.nowSec();
+    if (this.#policy.pending > 0 && now >= this.#policy.deadlineSec) this.#onTimeout();
+    this.#policy.reconfigure(options);
+    if (this.#policy.pending === 0) return;
+    if (this.#policy.pending >= this.#policy.maxBatch) this.#dispatch("size", now);
+    else if (now >= this.#policy.deadlineSec) this.#dispatch("timeout", now);
+    else {
+      if (this.#timer !== undefined) this.#o.clock.clearTimer(this.#timer);
+      this.#timer = this.#o.clock.setTimer(
+        () => this.#onTimeout(),
+        this.#policy.deadlineSec - now,
+      );
+    }
   }
 
   /**
@@ -137,7 +236,7 @@ export class RealtimeBuffer {
     if (full) {
       this.#dispatch("size", now);
     } else if (wasEmpty) {
-      this.#timer = this.#o.clock.setTimer(() => this.#onTimeout(), this.#o.timeoutSec);
+      this.#timer = this.#o.clock.setTimer(() => this.#onTimeout(), this.#policy.timeoutSec);
     }
     return id;
   }
@@ -162,6 +261,7 @@ export class RealtimeBuffer {
       batch: { ...batch },
       requestIds: Array.from(batch.requestIds),
       arrivalsSec: Array.from(batch.arrivalsSec),
+      memoryMb: this.#memoryMb,
     });
     this.stats.queued = this.#queue.length;
     this.#pump();
@@ -207,7 +307,7 @@ export class RealtimeBuffer {
 
   #record(p: Pending, o: DispatchOutcome, completionSec: number): void {
     const { sink, pricing } = this.#o;
-    const memoryMb = Number.isFinite(o.memorySizeMb) ? o.memorySizeMb : this.#o.memoryMb;
+    const memoryMb = Number.isFinite(o.memorySizeMb) ? o.memorySizeMb : p.memoryMb;
     const billedSec = Number.isFinite(o.billedDurationMs)
       ? o.billedDurationMs / 1000
       : (Number.isFinite(o.durationMs) ? billedDurationSec(pricing, o.durationMs / 1000) : 0);
@@ -279,4 +379,11 @@ export class RealtimeBuffer {
     if (timer !== undefined) this.#o.clock.clearTimer(timer);
     return done;
   }
+}
+
+function _checkMemory(memoryMb: number): number {
+  if (!(memoryMb > 0)) {
+    throw new RangeError(`Cannot bill the buffer's batches at ${memoryMb} MB: expected > 0`);
+  }
+  return memoryMb;
 }

@@ -509,7 +509,10 @@ export class LocalLambda {
       : 1;
     const model = f.config.Environment?.Variables?.MODEL ?? o.defaultModel;
     const profile = o.profileFor(model);
-    let serviceSec = serviceTimeSec(profile, batch, f.config.MemorySize, { extrapolate: true });
+    // The configuration the invocation started with: an update while it runs
+    // does not change its memory (its REPORT line says what it ran with).
+    const memoryMb = f.config.MemorySize;
+    let serviceSec = serviceTimeSec(profile, batch, memoryMb, { extrapolate: true });
     if (o.jitterCv > 0) {
       const s2 = Math.log(1 + o.jitterCv ** 2);
       const u1 = o.prng.nextFloat() || Number.MIN_VALUE, u2 = o.prng.nextFloat();
@@ -526,12 +529,12 @@ export class LocalLambda {
     }
     const durationMs = serviceSec * 1000;
     const billedMs = Math.ceil(durationMs / o.billingMs - 1e-9) * o.billingMs;
-    const usedMb = Math.min(f.config.MemorySize, Math.round(300 + 10 * batch));
+    const usedMb = Math.min(memoryMb, Math.round(300 + 10 * batch));
     const lines = [
       `START RequestId: ${requestId} Version: $LATEST`,
       `END RequestId: ${requestId}`,
       `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\t` +
-      `Billed Duration: ${billedMs} ms\tMemory Size: ${f.config.MemorySize} MB\t` +
+      `Billed Duration: ${billedMs} ms\tMemory Size: ${memoryMb} MB\t` +
       `Max Memory Used: ${usedMb} MB` +
       (cold ? `\tInit Duration: ${(initSec * 1000).toFixed(2)} ms` : ""),
     ];
@@ -545,7 +548,7 @@ export class LocalLambda {
         requestId,
         batchSize: batch,
         model,
-        memoryMb: f.config.MemorySize,
+        memoryMb,
         durationMs,
       },
       lines,

@@ -5,6 +5,7 @@ import { fetchLogs } from "../../lib/logs/fetch_logs.ts";
 import { parseLambdaLog } from "../../lib/logs/lambda_log_lines.ts";
 import { parseBatchesCsv, parseRequestsCsv } from "../../lib/logs/run_csv.ts";
 import { poissonProcess } from "../../lib/map/map_process.ts";
+import { gridFromRanges } from "../../lib/optimize/grid.ts";
 import { pricing } from "../../lib/profile/pricing.ts";
 import { publishedProfile } from "../../lib/profile/service_profile.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
@@ -333,4 +334,218 @@ Deno.test("runExperiment() rejects bad options before it starts anything", async
       { name: error.name, message: error.message },
     );
   }
+});
+
+/**
+ * Poisson arrivals whose rate changes every `windowSec`: `ratesPerSec[i]` in
+ * window i, up to `endSec` (seeded, so the controller decides alike every run).
+ */
+function switchingArrivals(
+  ratesPerSec: number[],
+  windowSec: number,
+  endSec: number,
+  seed: number,
+): number[] {
+  const prng = seededPrng(seed), out: number[] = [];
+  for (let t = 0;;) {
+    const rate = ratesPerSec[Math.min(ratesPerSec.length - 1, Math.floor(t / windowSec))];
+    t += -Math.log(1 - prng.nextFloat()) / rate;
+    if (t > endSec) return out;
+    out.push(t);
+  }
+}
+
+Deno.test("runExperiment() adaptive against the in-process Lambda: decisions logged, B at once, memory after the update, every request accounted for", async () => {
+  await withTempDir(async (dir) => {
+    // 2 s windows: 50 requests/s, then 200/s, then a few arrivals past 4 s to close the second
+    // window (seed 3). TF-inceptionV4, 100 times faster than real; updates stay InProgress
+    // 0.5 s (50 s / 100). From B = 4, T = 0.05 s at 3008 MB, with a p95 SLO of 3 s over
+    // this grid, the controller moves to 2048 MB, B = 3, T = 0.49 s after the first window
+    // (5.2 % cheaper, as AdaptiveController computes it for these arrivals).
+    const arrivals = switchingArrivals([50, 200, 50], 2, 4.2, 3);
+    const result = await runExperiment({
+      arrivals,
+      maxBatch: 4,
+      timeoutSec: 0.05,
+      memoryMb: 3008,
+      profile: PROFILE,
+      pricing: PRICING,
+      timeScale: 100,
+      updateSec: 50,
+      collectRecords: true,
+      keepLambda: true,
+      out: dir,
+      adaptive: {
+        windowSec: 2,
+        grid: gridFromRanges("1536,2048,3008", "0.05,0.25,0.49", "1:8"),
+        slo: 3,
+        pollMs: 100,
+      },
+    });
+    try {
+      const { summary, adaptive } = result;
+      assert.equal(result.status, "done");
+      assert.ok(adaptive !== undefined);
+      const { decisions, reconfigurations, memoryUpdates } = adaptive;
+
+      // Every request exactly once, completed.
+      assert.equal(summary.requests, arrivals.length);
+      assert.equal(summary.completed, arrivals.length);
+      assert.equal(summary.unfinished, 0);
+      const requests = parseRequestsCsv(await Deno.readTextFile(`${dir}/requests.csv`));
+      assert.deepEqual(requests.skipped, []);
+      assert.deepEqual(
+        requests.records.map((r) => r.requestId).sort((a, b) => a - b),
+        Array.from({ length: arrivals.length }, (_, i) => i),
+      );
+
+      // Two windows ended (at 2 s and 4 s), each decided once and logged as it was taken.
+      assert.deepEqual(decisions.map((d) => [d.window, d.startSec, d.endSec]), [[0, 0, 2], [
+        1,
+        2,
+        4,
+      ]]);
+      const lines = (await Deno.readTextFile(`${dir}/decisions.jsonl`)).trim().split("\n");
+      assert.equal(lines.length, decisions.length);
+      assert.deepEqual(lines.map((l) => JSON.parse(l)), JSON.parse(JSON.stringify(decisions)));
+      for (const key of ["fitted", "config", "predictedLatencySec", "changed", "reason"]) {
+        assert.ok(key in JSON.parse(lines[0]), key);
+      }
+      const changes = decisions.filter((d) => d.changed).length;
+      assert.deepEqual(summary.adaptive, { windows: 2, changes });
+      assert.equal(reconfigurations.length, changes);
+      const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+      assert.deepEqual(run.summary.adaptive, summary.adaptive);
+      assert.equal(run.config.adaptive.windowSec, 2);
+      assert.equal(run.adaptive.memoryUpdates.length, memoryUpdates.length);
+      assert.equal(result.prediction, undefined);
+
+      // The controller picked another memory (the grid and the SLO are chosen so).
+      assert.ok(reconfigurations.length >= 1);
+      assert.ok(reconfigurations.some((r) => r.memoryMb !== 3008), JSON.stringify(decisions));
+
+      // B and T at once: a batch opened after a change has at most the new B, exactly B
+      // when it left full.
+      const batches = parseBatchesCsv(await Deno.readTextFile(`${dir}/batches.csv`));
+      assert.deepEqual(batches.skipped, []);
+      assert.equal(batches.records.reduce((n, b) => n + b.size, 0), arrivals.length);
+      for (const [i, r] of reconfigurations.entries()) {
+        const until = reconfigurations[i + 1]?.appliedSec ?? Infinity;
+        assert.ok(r.arrivalSec >= 2 && r.appliedSec >= r.arrivalSec - 1e-3);
+        const opened = batches.records.filter((b) =>
+          b.firstArrivalSec >= r.appliedSec && b.firstArrivalSec < until
+        );
+        assert.ok(opened.length > 0);
+        for (const b of opened) {
+          assert.ok(b.size <= r.maxBatch, `batch ${b.batchId} of ${b.size} > ${r.maxBatch}`);
+          if (b.dispatchReason === "size") assert.equal(b.size, r.maxBatch);
+          if (b.dispatchReason === "timeout") {
+            assert.ok(Math.abs(b.deadlineSec - b.firstArrivalSec - r.timeoutSec) < 1e-9);
+          }
+        }
+      }
+
+      // Memory: every update done; the batches before the first ran at the old
+      // memory, those after it at the new one (the REPORT lines say so), the first of them
+      // cold (the update retired the warm environments), and arrivals and batches went on
+      // while Lambda had it in progress.
+      assert.ok(memoryUpdates.length >= 1);
+      assert.equal(memoryUpdates.at(-1)!.toMb, decisions.at(-1)!.config.memoryMb);
+      for (const u of memoryUpdates) {
+        assert.equal(u.status, "done", u.error);
+        assert.ok(u.doneSec - u.requestedSec >= 0.4, `update took ${u.doneSec - u.requestedSec} s`);
+      }
+      const first = memoryUpdates[0], last = memoryUpdates.at(-1)!;
+      const before = batches.records.filter((b) => b.dispatchSec < first.requestedSec);
+      const after = batches.records.filter((b) => b.dispatchSec > last.doneSec);
+      assert.ok(before.length > 0 && after.length > 0);
+      assert.ok(before.every((b) => b.memorySizeMb === 3008));
+      assert.ok(after.every((b) => b.memorySizeMb === last.toMb));
+      const firstAtNew = batches.records.filter((b) => b.memorySizeMb === first.toMb)
+        .sort((a, b) => a.dispatchSec - b.dispatchSec)[0];
+      assert.ok(firstAtNew.initDurationMs > 0);
+      const during = (x: number) => x > first.requestedSec && x < first.doneSec;
+      assert.ok(requests.records.some((r) => during(r.arrivalSec)));
+      assert.ok(batches.records.some((b) => during(b.dispatchSec)));
+      // Each batch billed at the memory it ran with (a sum of two terms: 1e-12 relative).
+      for (const b of batches.records) {
+        const want = (b.billedDurationMs / 1000) * (b.memorySizeMb / 1024) *
+            PRICING.usdPerGbSecond + PRICING.usdPerRequest;
+        assert.ok(Math.abs(b.costUsd - want) <= 1e-12 * want, `batch ${b.batchId}`);
+      }
+
+      // The function ends at the last memory decided.
+      assert.equal(
+        result.lambda!.getFunctionConfiguration(result.functionName).MemorySize,
+        decisions.at(-1)!.config.memoryMb,
+      );
+    } finally {
+      await result.close();
+    }
+  });
+});
+
+Deno.test("runExperiment() rejects bad adaptive options before it starts anything", async () => {
+  const grid = gridFromRanges("1536,2048", "0.1", "1:4");
+  const base = {
+    arrivals: [0],
+    maxBatch: 4,
+    timeoutSec: 0.1,
+    profile: PROFILE,
+    pricing: PRICING,
+  };
+  for (
+    const [adaptive, error] of [
+      [
+        { grid: { ...grid, memoriesMb: [1536.5] }, slo: 3 },
+        new RangeError(
+          "Cannot run the experiment as 'adaptive.grid.memoriesMb' must be a positive integer: current value is 1536.5",
+        ),
+      ],
+      [
+        { grid: { ...grid, timeoutsSec: [] }, slo: 3 },
+        new RangeError(
+          "Cannot run the experiment as 'adaptive.grid.timeoutsSec' must be a non-empty array: current value is []",
+        ),
+      ],
+      [
+        { grid, slo: 3, percentile: 1 },
+        new RangeError(
+          "Cannot run the experiment as 'adaptive.percentile' must be within (0, 1): current value is 1",
+        ),
+      ],
+      [
+        { grid, slo: 3, windowSec: 0 },
+        new RangeError("Cannot adapt with window 0 s: it must be > 0"),
+      ],
+      [
+        { grid, slo: 3, rateMargin: 1 },
+        new RangeError("Cannot adapt with rateMargin 1: it must be within [0, 1)"),
+      ],
+      [{ grid, slo: -1 }, new RangeError("Cannot adapt to SLO -1: it must be > 0")],
+      [
+        { grid, slo: 3, method: "fast" },
+        new RangeError(
+          "Cannot run the experiment as 'adaptive.method' must be exact or paper: current value is fast",
+        ),
+      ],
+      [
+        { slo: 3 },
+        new TypeError(
+          `Cannot run the experiment as 'adaptive' must be an object with a grid: current value is {"slo":3}`,
+        ),
+      ],
+    ] as [Record<string, unknown>, Error][]
+  ) {
+    await assert.rejects(
+      runExperiment({ ...base, adaptive } as unknown as Parameters<typeof runExperiment>[0]),
+      { name: error.name, message: error.message },
+    );
+  }
+  // A grid beyond the profile's fitted memories (1280..3008 MB) fails up front, not at a
+  // window's end.
+  await assert.rejects(
+    runExperiment({ ...base, adaptive: { grid: { ...grid, memoriesMb: [4096] }, slo: 3 } }),
+    { name: "ProfileRangeError" },
+  );
 });

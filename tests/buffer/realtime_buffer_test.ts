@@ -14,7 +14,7 @@ import { pricing } from "../../lib/profile/pricing.ts";
 import { profileFromJson } from "../../lib/profile/service_profile.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
 import { ColumnSink } from "../../lib/sim/column_sink.ts";
-import { simulateBuffer } from "../../lib/sim/simulator.ts";
+import { type BatchRecord, simulateBuffer } from "../../lib/sim/simulator.ts";
 import { setUpLocalLambda } from "../lambda/_local_lambda.ts";
 
 /** A clock that moves only when told to, firing timers in time order. */
@@ -345,4 +345,157 @@ Deno.test("RealtimeBuffer loses nothing under injected throttling, function erro
     client.destroy();
     await server.close();
   }
+});
+
+/** A buffer on a fake clock whose dispatcher reports no memory, and the batches it records. */
+function reconfigurable(options: { maxBatch: number; timeoutSec: number }) {
+  const clock = new FakeClock();
+  const batches: BatchRecord[] = [];
+  const buffer = new RealtimeBuffer({
+    ...options,
+    // A function that takes 10 ms, billed 10 ms, and says nothing of its memory.
+    dispatcher: {
+      dispatch: async () => {
+        await clock.sleep(10);
+        return {
+          status: "ok",
+          error: "",
+          durationMs: 10,
+          billedDurationMs: 10,
+          initDurationMs: 0,
+          memorySizeMb: NaN,
+          maxMemoryUsedMb: NaN,
+          attempts: 1,
+          logTail: "",
+        };
+      },
+    },
+    clock,
+    pricing: pricing("aws-x86"),
+    memoryMb: 1024,
+    sink: { batch: (b) => batches.push({ ...b }) },
+  });
+  return { clock, buffer, batches };
+}
+
+Deno.test("RealtimeBuffer.reconfigure() re-arms the open batch's timer for its new deadline, shorter or longer", async () => {
+  const { clock, buffer, batches } = reconfigurable({ maxBatch: 5, timeoutSec: 1 });
+  // Two requests at 0 and 0.1 s; at 0.2 s T drops to 0.5 s: the batch leaves at 0.5 s, not 1 s.
+  buffer.arrive();
+  await clock.advance(0.1);
+  buffer.arrive();
+  await clock.advance(0.2);
+  buffer.reconfigure({ maxBatch: 5, timeoutSec: 0.5 });
+  assert.equal(buffer.timeoutSec, 0.5);
+  await clock.advance(0.49);
+  assert.equal(buffer.stats.batches, 0);
+  await clock.advance(0.6);
+  assert.equal(buffer.stats.batches, 1);
+  assert.deepEqual(buffer.stats.dispatchReasons, { size: 0, timeout: 1, shutdown: 0 });
+  // Then a request at 1 s and T up to 2 s at 1.2 s: the old timer (1.5 s) is gone, the new one at 3 s.
+  await clock.advance(1);
+  buffer.arrive();
+  await clock.advance(1.2);
+  buffer.reconfigure({ maxBatch: 5, timeoutSec: 2 });
+  await clock.advance(2.99);
+  assert.equal(buffer.stats.batches, 1);
+  await clock.advance(3.5);
+  assert.equal(buffer.stats.batches, 2);
+  assert.equal(await buffer.shutdown(), true);
+  assert.deepEqual(
+    batches.map((b) => [b.size, b.dispatchReason, b.dispatchSec, b.deadlineSec]),
+    [[2, "timeout", 0.5, 0.5], [1, "timeout", 3, 3]],
+  );
+  // Both left on their timers, on time (the fake clock is exact).
+  assert.equal(buffer.stats.timeoutLateness.count, 2);
+  assert.equal(buffer.stats.timeoutLateness.quantile(1), 0);
+});
+
+Deno.test("RealtimeBuffer.reconfigure() dispatches the open batch at once when it is now full or past its new deadline", async () => {
+  const { clock, buffer, batches } = reconfigurable({ maxBatch: 8, timeoutSec: 1 });
+  // Three requests by 0.2 s; B drops to 2 at 0.3 s: the three leave whole at 0.3 s ("size").
+  for (const t of [0, 0.1, 0.2]) {
+    await clock.advance(t);
+    buffer.arrive();
+  }
+  await clock.advance(0.3);
+  buffer.reconfigure({ maxBatch: 2, timeoutSec: 1 });
+  assert.equal(buffer.maxBatch, 2);
+  assert.equal(buffer.stats.batches, 1);
+  // Two more: a batch of the new B, at once.
+  await clock.advance(0.4);
+  buffer.arrive();
+  buffer.arrive();
+  // One at 1 s; at 1.4 s T drops to 0.2 s, a deadline (1.2 s) already past: it leaves at 1.4 s.
+  await clock.advance(1);
+  buffer.arrive();
+  await clock.advance(1.4);
+  buffer.reconfigure({ maxBatch: 2, timeoutSec: 0.2 });
+  assert.equal(buffer.stats.batches, 3);
+  await clock.advance(5);
+  assert.equal(await buffer.shutdown(), true);
+  assert.deepEqual(
+    batches.map((b) => [b.size, b.dispatchReason, b.dispatchSec, b.deadlineSec]),
+    [[3, "size", 0.3, 1], [2, "size", 0.4, 1.4], [1, "timeout", 1.4, 1 + 0.2]],
+  );
+  // No timer sent a batch: the lateness of the last one is the reconfiguration's, not counted.
+  assert.equal(buffer.stats.timeoutLateness.count, 0);
+  assert.equal(buffer.stats.completed, 6);
+});
+
+Deno.test("RealtimeBuffer.reconfigure() first sends a batch already due under the old T whose timer is late", async () => {
+  const { clock, buffer, batches } = reconfigurable({ maxBatch: 5, timeoutSec: 0.5 });
+  buffer.arrive();
+  // The clock passes the deadline without the timer firing (a late timer).
+  clock.t = 0.6;
+  buffer.reconfigure({ maxBatch: 5, timeoutSec: 5 });
+  assert.equal(buffer.stats.batches, 1);
+  await clock.advance(1);
+  assert.equal(await buffer.shutdown(), true);
+  // It left as a timeout batch under T = 0.5 s, 0.1 s late.
+  assert.deepEqual(batches.map((b) => [b.dispatchReason, b.deadlineSec]), [["timeout", 0.5]]);
+  assert.ok(Math.abs(buffer.stats.timeoutLateness.quantile(1) - 0.1) <= 1e-4);
+});
+
+Deno.test("RealtimeBuffer records and bills batches at its memoryMb when the dispatcher reports none, from the change on", async () => {
+  const { clock, buffer, batches } = reconfigurable({ maxBatch: 2, timeoutSec: 1 });
+  buffer.arrive();
+  buffer.arrive();
+  // The first batch is in flight when the memory changes: it keeps 1024 MB.
+  buffer.memoryMb = 2048;
+  assert.equal(buffer.memoryMb, 2048);
+  buffer.arrive();
+  buffer.arrive();
+  await clock.advance(1);
+  assert.equal(await buffer.shutdown(), true);
+  const price = pricing("aws-x86");
+  assert.deepEqual(batches.map((b) => b.memorySizeMb), [1024, 2048]);
+  for (const b of batches) {
+    // 10 ms billed at the batch's memory, plus the request fee (closed form).
+    const want = 0.01 * (b.memorySizeMb / 1024) * price.usdPerGbSecond + price.usdPerRequest;
+    assert.ok(Math.abs(b.costUsd - want) <= 1e-15, `${b.costUsd} vs ${want}`);
+  }
+});
+
+Deno.test("RealtimeBuffer.reconfigure() and memoryMb reject bad values, and reconfigure() a closed buffer", async () => {
+  const { buffer } = reconfigurable({ maxBatch: 2, timeoutSec: 1 });
+  assert.throws(() => buffer.reconfigure({ maxBatch: 0, timeoutSec: 1 }), {
+    name: "RangeError",
+    message: "Cannot batch with max batch 0: it must be an integer >= 1",
+  });
+  assert.throws(() => buffer.reconfigure({ maxBatch: 2, timeoutSec: NaN }), {
+    name: "RangeError",
+    message: "Cannot batch with timeout NaN s: it must be > 0",
+  });
+  assert.throws(() => (buffer.memoryMb = 0), {
+    name: "RangeError",
+    message: "Cannot bill the buffer's batches at 0 MB: expected > 0",
+  });
+  assert.equal(buffer.maxBatch, 2);
+  assert.equal(buffer.memoryMb, 1024);
+  assert.equal(await buffer.shutdown(), true);
+  assert.throws(() => buffer.reconfigure({ maxBatch: 2, timeoutSec: 1 }), {
+    name: "RangeError",
+    message: "Cannot reconfigure the buffer after shutdown",
+  });
 });

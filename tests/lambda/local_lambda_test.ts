@@ -230,3 +230,41 @@ Deno.test("LocalLambda keeps at most about maxLogEvents per group, dropping the 
   // The last invocation's REPORT line is still there.
   assert.match(group.streams.at(-1)!.events.at(-1)!.message, /^REPORT RequestId: /);
 });
+
+Deno.test("LocalLambda reports the memory an invocation started with when an update comes while it runs, and the next one starts cold", async () => {
+  const { LocalLambda } = await import("../../lib/lambda/local_lambda.ts");
+  const { seededPrng } = await import("../../lib/random/prng.ts");
+  // Sleeps resolve only when released, so the update lands mid-invocation.
+  let clock = 1_700_000_000_000;
+  const waiting: (() => void)[] = [];
+  const lambda = new LocalLambda({
+    profileFor: (m) => publishedProfile(m),
+    prng: seededPrng(4),
+    now: () => clock,
+    sleep: (ms) =>
+      new Promise<void>((r) =>
+        waiting.push(() => {
+          clock += Math.ceil(ms);
+          r();
+        })
+      ),
+  });
+  lambda.createFunction({ FunctionName: "f", MemorySize: 3008 });
+  const payload = new TextEncoder().encode('{"requests":[1,2]}');
+  const report = (r: { logResult?: string }) =>
+    atob(r.logResult!).split("\n").find((l) => l.startsWith("REPORT"))!;
+  const first = lambda.invoke("f", payload, { logType: "Tail" });
+  await Promise.resolve();
+  lambda.updateFunctionConfiguration("f", { MemorySize: 1536 });
+  waiting.shift()!();
+  const old = report(await first);
+  assert.match(old, /Memory Size: 3008 MB/);
+  assert.match(old, /Init Duration/);
+  const second = lambda.invoke("f", payload, { logType: "Tail" });
+  await Promise.resolve();
+  waiting.shift()!();
+  const now = report(await second);
+  assert.match(now, /Memory Size: 1536 MB/);
+  // The update retired the environment: the next invocation starts cold.
+  assert.match(now, /Init Duration/);
+});

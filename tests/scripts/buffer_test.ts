@@ -144,3 +144,80 @@ Deno.test("buffer rejects bad flags with one line and exit code 2", async () => 
     assert.equal(err.trim().split("\n").length, 1);
   }
 });
+
+Deno.test("buffer --adaptive rejects bad adaptive flags with one line and exit code 2", async () => {
+  for (
+    const [args, pattern] of [
+      [["--window", "0"], /--window must be a number > 0: found '0'/],
+      [["--slo", "x"], /--slo must be a number > 0: found 'x'/],
+      [["--rate_margin", "1"], /--rate_margin must be a number within \[0, 1\): found '1'/],
+      [["--rate-margin", ""], /--rate_margin must be a number within \[0, 1\): found ''/],
+      [
+        ["--grid-memory", "3008:1280:64"],
+        /Cannot read --grid_memory '3008:1280:64': hi is below lo/,
+      ],
+      [["--grid_memory", "1280.5"], /--grid_memory must hold integers from 128 to 10240 MB/],
+      [["--grid_timeout", "0.1:x"], /Cannot read --grid_timeout '0.1:x': 'x' is not a number/],
+      [["--grid_batch", "0:4"], /Cannot use --grid_batch 0: it must be within 1..1000/],
+      [["--window"], /Option '--window <value>' argument missing/],
+    ] as [string[], RegExp][]
+  ) {
+    const out = await buffer(["--adaptive", ...args]).output();
+    const err = new TextDecoder().decode(out.stderr);
+    assert.equal(out.code, 2, err);
+    assert.match(err, pattern);
+    assert.equal(err.trim().split("\n").length, 1, err);
+  }
+});
+
+Deno.test("buffer --adaptive decides every window, logs decisions.jsonl and reports the changes", async () => {
+  await withTempDir(async (dir) => {
+    // 50 requests/s for 4.5 s, 2 s windows (two decided), functions 100 times faster than
+    // real; from B = 4, T = 0.05 s at 3008 MB the controller moves to a cheaper memory.
+    const args = [
+      "--adaptive",
+      "--window",
+      "2",
+      "--slo",
+      "3",
+      "--grid-memory",
+      "1536,2048,3008",
+      "--grid-timeout",
+      "0.05,0.25,0.49",
+      "--grid-batch",
+      "1:8",
+      "--inter_arrival",
+      "50",
+      "--batch_size",
+      "4",
+      "--time_out",
+      "0.05",
+      "--time_scale",
+      "100",
+    ];
+    const out = await buffer([...args, "--duration", "4.5", "--out", dir, "--format", "json"])
+      .output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const summary = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(summary.adaptive.windows, 2);
+    assert.ok(summary.adaptive.changes >= 1);
+    assert.equal(summary.completed, summary.requests);
+    assert.equal(summary.prediction, undefined);
+    const decisions = (await Deno.readTextFile(`${dir}/decisions.jsonl`)).trim().split("\n")
+      .map((l) => JSON.parse(l));
+    assert.equal(decisions.length, 2);
+    assert.equal(decisions.filter((d) => d.changed).length, summary.adaptive.changes);
+    const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+    assert.deepEqual(run.summary.adaptive, summary.adaptive);
+    const batches = parseBatchesCsv(await Deno.readTextFile(`${dir}/batches.csv`));
+    const memories = new Set(batches.records.map((b) => b.memorySizeMb));
+    assert.ok(memories.has(3008) && memories.has(decisions.at(-1).config.memoryMb));
+
+    // The table says it in one line (a shorter run: one window decided).
+    const table = await buffer([...args, "--duration", "2.3", "--out", `${dir}/table`]).output();
+    const text = new TextDecoder().decode(table.stdout);
+    assert.equal(table.code, 0, new TextDecoder().decode(table.stderr));
+    assert.match(text, /adaptive every 2 s, p95 SLO 3 s/);
+    assert.match(text, /\nadaptive: windows decided \/ changes +1 \/ 1 *\n/);
+  });
+});
