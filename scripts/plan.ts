@@ -9,11 +9,12 @@
 
 import { traceDir } from "../lib/cli/arrival_flags.ts";
 import { numberFlag, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { checkSolveFlags, SOLVE_FLAG_OPTIONS } from "../lib/cli/solve_flags.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
-import { MODEL_METHODS, type ModelMethod } from "../lib/model/types.ts";
+import type { ModelMethod } from "../lib/model/types.ts";
 import {
   type DayPlan,
   dayPlanHoursFromSolutions,
@@ -30,12 +31,7 @@ import {
   PAPER_TIMEOUT_RANGE,
 } from "../lib/optimize/grid.ts";
 import { glpkSolver } from "../lib/optimize/milp.ts";
-import {
-  type ConstraintKind,
-  CONSTRAINTS,
-  type HourSolution,
-  solveHours,
-} from "../lib/optimize/optimize.ts";
+import { type ConstraintKind, type HourSolution, solveHours } from "../lib/optimize/optimize.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task plan [options]
@@ -115,19 +111,7 @@ function parseOptions(args: string[]): Options | "help" {
     strict: true,
     allowPositionals: false,
     options: {
-      model: { type: "string", default: "TF-inceptionV4" },
-      percentile: { type: "string", default: "0.95" },
-      constraint: { type: "string", default: "latency" },
-      slo: { type: "string" },
-      trace: { type: "string", default: "twitter" },
-      start: { type: "string" },
-      end: { type: "string" },
-      method: { type: "string", default: "exact" },
-      pricing: { type: "string", default: "paper" },
-      memory: { type: "string", default: PAPER_MEMORY_RANGE },
-      timeout: { type: "string", default: PAPER_TIMEOUT_RANGE },
-      batch: { type: "string", default: PAPER_BATCH_RANGE },
-      extrapolate: { type: "boolean", default: false },
+      ...SOLVE_FLAG_OPTIONS,
       "single-memory": { type: "boolean", default: false },
       "max-memory-changes": { type: "string" },
       "daily-budget": { type: "string" },
@@ -139,27 +123,8 @@ function parseOptions(args: string[]): Options | "help" {
     },
   });
   if (v.help) return "help";
-  const constraint = oneOfFlag("constraint", v.constraint!, CONSTRAINTS);
-  const percentile = numberFlag("percentile", v.percentile)!;
-  if (!(percentile > 0 && percentile < 1)) {
-    throw new UsageError(`--percentile must be within (0, 1): found ${percentile}`);
-  }
-  const slo = numberFlag("slo", v.slo) ?? (constraint === "latency" ? 5 : undefined);
-  if (slo === undefined) {
-    throw new UsageError("--slo (USD per request) is required with --constraint cost");
-  }
-  if (!(slo > 0)) throw new UsageError(`--slo must be > 0: found ${slo}`);
-  const hourFlag = (flag: string, text: string | undefined) => {
-    const h = numberFlag(flag, text);
-    if (h !== undefined && !(Number.isInteger(h) && h >= 1)) {
-      throw new UsageError(`--${flag} must be an hour >= 1: found ${text}`);
-    }
-    return h;
-  };
-  const start = hourFlag("start", v.start), end = hourFlag("end", v.end);
-  if (start !== undefined && end !== undefined && end < start) {
-    throw new UsageError(`--end (${end}) must not be before --start (${start})`);
-  }
+  const solve = checkSolveFlags(v);
+  const constraint = solve.constraint;
   const maxMemoryChanges = numberFlag("max-memory-changes", v["max-memory-changes"]);
   if (
     maxMemoryChanges !== undefined && !(Number.isInteger(maxMemoryChanges) && maxMemoryChanges >= 0)
@@ -183,19 +148,7 @@ function parseOptions(args: string[]): Options | "help" {
     throw new UsageError(`--time-limit must be > 0 s: found ${v["time-limit"]}`);
   }
   return {
-    model: v.model!,
-    percentile,
-    constraint,
-    slo,
-    trace: v.trace!,
-    start,
-    end,
-    method: oneOfFlag("method", v.method!, MODEL_METHODS),
-    pricing: oneOfFlag("pricing", v.pricing!, PRICING_NAMES),
-    memory: v.memory!,
-    timeout: v.timeout!,
-    batch: v.batch!,
-    extrapolate: v.extrapolate!,
+    ...solve,
     singleMemory: v["single-memory"]!,
     maxMemoryChanges,
     dailyBudgetUsd,

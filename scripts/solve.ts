@@ -7,11 +7,12 @@
  */
 
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
-import { numberFlag, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { checkSolveFlags, SOLVE_FLAG_OPTIONS } from "../lib/cli/solve_flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
-import { MODEL_METHODS, type ModelMethod } from "../lib/model/types.ts";
+import type { ModelMethod } from "../lib/model/types.ts";
 import {
   gridFromRanges,
   PAPER_BATCH_RANGE,
@@ -22,11 +23,10 @@ import {
   configurationAt,
   type ConfigurationResult,
   type ConstraintKind,
-  CONSTRAINTS,
   type HourSolution,
   solveHours,
 } from "../lib/optimize/optimize.ts";
-import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
+import { pricing as pricingByName } from "../lib/profile/pricing.ts";
 
 const TRACES_DIR = new URL("../traces/", import.meta.url);
 
@@ -89,19 +89,7 @@ function parseOptions(args: string[]): Options | "help" {
     strict: true,
     allowPositionals: false,
     options: {
-      model: { type: "string", default: "TF-inceptionV4" },
-      percentile: { type: "string", default: "0.95" },
-      constraint: { type: "string", default: "latency" },
-      slo: { type: "string" },
-      trace: { type: "string", default: "twitter" },
-      start: { type: "string" },
-      end: { type: "string" },
-      method: { type: "string", default: "exact" },
-      pricing: { type: "string", default: "paper" },
-      memory: { type: "string", default: PAPER_MEMORY_RANGE },
-      timeout: { type: "string", default: PAPER_TIMEOUT_RANGE },
-      batch: { type: "string", default: PAPER_BATCH_RANGE },
-      extrapolate: { type: "boolean", default: false },
+      ...SOLVE_FLAG_OPTIONS,
       format: { type: "string", default: "table" },
       all: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
@@ -109,44 +97,8 @@ function parseOptions(args: string[]): Options | "help" {
   });
   const v = parsed.values;
   if (v.help) return "help";
-  const constraint = oneOfFlag("constraint", v.constraint!, CONSTRAINTS);
-  const percentile = numberFlag("percentile", v.percentile)!;
-  if (!(percentile > 0 && percentile < 1)) {
-    throw new UsageError(`--percentile must be within (0, 1): found ${percentile}`);
-  }
-  let slo = numberFlag("slo", v.slo);
-  if (slo === undefined) {
-    if (constraint === "cost") {
-      throw new UsageError("--slo (USD per request) is required with --constraint cost");
-    }
-    slo = 5;
-  }
-  if (!(slo > 0)) throw new UsageError(`--slo must be > 0: found ${slo}`);
-  const hour = (name: string, text: string | undefined) => {
-    const h = numberFlag(name, text);
-    if (h !== undefined && !(Number.isInteger(h) && h >= 1)) {
-      throw new UsageError(`--${name} must be an hour >= 1: found ${text}`);
-    }
-    return h;
-  };
-  const start = hour("start", v.start), end = hour("end", v.end);
-  if (start !== undefined && end !== undefined && end < start) {
-    throw new UsageError(`--end (${end}) must not be before --start (${start})`);
-  }
   return {
-    model: v.model!,
-    percentile,
-    constraint,
-    slo,
-    trace: v.trace!,
-    start,
-    end,
-    method: oneOfFlag("method", v.method!, MODEL_METHODS),
-    pricing: oneOfFlag("pricing", v.pricing!, PRICING_NAMES),
-    memory: v.memory!,
-    timeout: v.timeout!,
-    batch: v.batch!,
-    extrapolate: v.extrapolate!,
+    ...checkSolveFlags(v),
     format: oneOfFlag("format", v.format!, ["table", "json", "csv"] as const),
     all: v.all!,
   };
