@@ -7,12 +7,10 @@
  * @module
  */
 
-import { traceDir } from "../lib/cli/arrival_flags.ts";
 import { numberFlag, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
-import { checkSolveFlags, SOLVE_FLAG_OPTIONS } from "../lib/cli/solve_flags.ts";
+import { checkSolveFlags, readSelectedHours, SOLVE_FLAG_OPTIONS } from "../lib/cli/solve_flags.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { readMapDirectory } from "../lib/io/map_files.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
 import type { ModelMethod } from "../lib/model/types.ts";
 import {
@@ -310,16 +308,7 @@ function jsonOutput(o: Options, r: Outcome): string {
 async function run(o: Options): Promise<Outcome> {
   const grid = gridFromRanges(o.memory, o.timeout, o.batch);
   const profile = await readProfileArgument(o.model);
-  const all = await readMapDirectory(traceDir(o.trace));
-  const selected = all.filter(({ hour }) =>
-    (o.start === undefined || hour >= o.start) && (o.end === undefined || hour <= o.end)
-  );
-  if (selected.length === 0) {
-    throw new UsageError(
-      `no hours of ${o.trace} within ${o.start ?? 1}..${o.end ?? "end"} ` +
-        `(it has ${all.map((h) => h.hour).join(", ")})`,
-    );
-  }
+  const selected = await readSelectedHours(o);
   const progress = o.format !== "json" && Deno.stderr.isTerminal()
     ? createProgress({
       label: "plan",

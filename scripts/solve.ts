@@ -8,10 +8,8 @@
 
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
-import { checkSolveFlags, SOLVE_FLAG_OPTIONS } from "../lib/cli/solve_flags.ts";
-import { UsageError } from "../lib/cli/usage_error.ts";
+import { checkSolveFlags, readSelectedHours, SOLVE_FLAG_OPTIONS } from "../lib/cli/solve_flags.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
-import { readMapDirectory } from "../lib/io/map_files.ts";
 import type { ModelMethod } from "../lib/model/types.ts";
 import {
   gridFromRanges,
@@ -27,8 +25,6 @@ import {
   solveHours,
 } from "../lib/optimize/optimize.ts";
 import { pricing as pricingByName } from "../lib/profile/pricing.ts";
-
-const TRACES_DIR = new URL("../traces/", import.meta.url);
 
 const HELP = `Usage: deno task solve [options]
 
@@ -102,15 +98,6 @@ function parseOptions(args: string[]): Options | "help" {
     format: oneOfFlag("format", v.format!, ["table", "json", "csv"] as const),
     all: v.all!,
   };
-}
-
-function traceDirectory(trace: string): { name: string; dir: string } {
-  const known = ["twitter", "nys"];
-  if (known.includes(trace.toLowerCase())) {
-    const name = trace.toLowerCase();
-    return { name, dir: new URL(`${name}/`, TRACES_DIR).pathname };
-  }
-  return { name: trace, dir: trace };
 }
 
 /**
@@ -301,17 +288,7 @@ export async function main(args: string[]): Promise<number> {
   try {
     const grid = gridFromRanges(o.memory, o.timeout, o.batch);
     const profile = await readProfileArgument(o.model);
-    const { dir } = traceDirectory(o.trace);
-    const all = await readMapDirectory(dir);
-    const selected = all.filter(({ hour }) =>
-      (o.start === undefined || hour >= o.start) && (o.end === undefined || hour <= o.end)
-    );
-    if (selected.length === 0) {
-      throw new UsageError(
-        `no hours of ${o.trace} within ${o.start ?? 1}..${o.end ?? "end"} ` +
-          `(it has ${all.map((h) => h.hour).join(", ")})`,
-      );
-    }
+    const selected = await readSelectedHours(o);
     const progress = o.format !== "json" && Deno.stderr.isTerminal()
       ? createProgress({
         label: "solve",

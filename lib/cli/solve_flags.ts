@@ -5,10 +5,12 @@
  * @module
  */
 
+import { type HourlyMap, readMapDirectory } from "../io/map_files.ts";
 import { MODEL_METHODS, type ModelMethod } from "../model/types.ts";
 import { PAPER_BATCH_RANGE, PAPER_MEMORY_RANGE, PAPER_TIMEOUT_RANGE } from "../optimize/grid.ts";
 import { type ConstraintKind, CONSTRAINTS } from "../optimize/optimize.ts";
 import { PRICING_NAMES, type PricingName } from "../profile/pricing.ts";
+import { traceDir } from "./arrival_flags.ts";
 import { numberFlag, oneOfFlag } from "./flags.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -105,4 +107,28 @@ export function checkSolveFlags(v: {
     batch: v.batch!,
     extrapolate: v.extrapolate!,
   };
+}
+
+/**
+ * The hours of `--trace` between `--start` and `--end`.
+ *
+ * @param flags The checked flags.
+ * @returns The hourly MAPs selected, in hour order.
+ * @throws {UsageError} When no hour falls in the range (naming the hours there are).
+ */
+export async function readSelectedHours(
+  flags: Pick<SolveFlags, "trace" | "start" | "end">,
+): Promise<HourlyMap[]> {
+  const all = await readMapDirectory(traceDir(flags.trace));
+  const selected = all.filter(({ hour }) =>
+    (flags.start === undefined || hour >= flags.start) &&
+    (flags.end === undefined || hour <= flags.end)
+  );
+  if (selected.length === 0) {
+    throw new UsageError(
+      `no hours of ${flags.trace} within ${flags.start ?? 1}..${flags.end ?? "end"} ` +
+        `(it has ${all.map((h) => h.hour).join(", ")})`,
+    );
+  }
+  return selected;
 }
