@@ -95,13 +95,29 @@ export async function main(args: string[]): Promise<number> {
     for (const name of names) {
       if (tty) Deno.stderr.writeSync(new TextEncoder().encode(`\rnotebooks: ${name}...\x1b[K`));
       const path = join(NOTEBOOKS_DIR, name);
-      const run = values.deno
+      const committed = await Deno.readTextFile(path);
+      let run = values.deno
         ? await executeWithDeno(path)
         : await executeWithJupyter(path, { write: values.write, timeoutSec });
+      // The Deno kernel now and then drops a cell's result: with --write, run
+      // again (twice at most) rather than commit a notebook that lost outputs.
+      for (let retry = 0; values.write && run.lostOutputs.length > 0 && retry < 2; retry++) {
+        if (!json) {
+          console.error(
+            `${name}: cells ${run.lostOutputs.join(", ")} lost their output; running again`,
+          );
+        }
+        await Deno.writeTextFile(path, committed);
+        run = await executeWithJupyter(path, { write: true, timeoutSec });
+      }
       runs.push(run);
       if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
       if (!json) {
-        const status = run.errors.length === 0 ? "ok" : `${run.errors.length} error(s)`;
+        const status = run.errors.length > 0
+          ? `${run.errors.length} error(s)`
+          : run.lostOutputs.length > 0
+          ? `ok, but cells ${run.lostOutputs.join(", ")} have no output (the committed ones did)`
+          : "ok";
         console.log(
           `${name.padEnd(32)} ${run.via.padEnd(7)} ${
             run.elapsedSec.toFixed(1).padStart(6)

@@ -115,3 +115,24 @@ export function unexecutedCells(nb: Notebook): number[] {
   });
   return out;
 }
+
+/**
+ * Code cells that had outputs in `before` and have none in `after`: a run
+ * that lost what the committed notebook shows (the Deno kernel now and then
+ * drops a cell's result under nbconvert).
+ *
+ * @param before The notebook as committed.
+ * @param after The same notebook executed again.
+ * @returns Indexes of the cells, in order.
+ */
+export function cellsThatLostOutput(before: Notebook, after: Notebook): number[] {
+  const out: number[] = [];
+  before.cells.forEach((cell, i) => {
+    const now = after.cells[i];
+    if (
+      cell.cell_type === "code" && (cell.outputs?.length ?? 0) > 0 &&
+      now?.cell_type === "code" && (now.outputs?.length ?? 0) === 0
+    ) out.push(i);
+  });
+  return out;
+}

@@ -9,6 +9,7 @@
 
 import { basename, dirname, join } from "node:path";
 import {
+  cellsThatLostOutput,
   notebookAsModule,
   type NotebookError,
   notebookErrors,
@@ -23,6 +24,8 @@ export interface NotebookRun {
   elapsedSec: number;
   /** Errors in the outputs (Jupyter) or the module's failure (Deno). */
   errors: NotebookError[];
+  /** Code cells that had outputs before the run and have none after it (Jupyter). */
+  lostOutputs: number[];
 }
 
 /**
@@ -64,6 +67,7 @@ export async function executeWithJupyter(
 ): Promise<NotebookRun> {
   const { write = false, timeoutSec = 600 } = options;
   const outDir = write ? dirname(path) : await Deno.makeTempDir({ prefix: "notebook_" });
+  const before = parseNotebook(await Deno.readTextFile(path), path);
   const started = performance.now();
   try {
     const out = await new Deno.Command("jupyter", {
@@ -92,11 +96,18 @@ export async function executeWithJupyter(
         via: "jupyter",
         elapsedSec,
         errors: [{ cell: -1, message: `nbconvert failed: ${lines.at(-1)}` }],
+        lostOutputs: [],
       };
     }
     const executed = join(outDir, basename(path));
     const nb = parseNotebook(await Deno.readTextFile(executed), executed);
-    return { path, via: "jupyter", elapsedSec, errors: notebookErrors(nb) };
+    return {
+      path,
+      via: "jupyter",
+      elapsedSec,
+      errors: notebookErrors(nb),
+      lostOutputs: cellsThatLostOutput(before, nb),
+    };
   } finally {
     if (!write) await Deno.remove(outDir, { recursive: true });
   }
@@ -129,7 +140,7 @@ export async function executeWithDeno(path: string): Promise<NotebookRun> {
       cell: cellOfLine(source, Number(stderr.match(/\.cells_[^:\s]*:(\d+)/)?.[1] ?? 0)),
       message: stderr.trim().split("\n").slice(0, 6).join("\n"),
     }];
-    return { path, via: "deno", elapsedSec, errors };
+    return { path, via: "deno", elapsedSec, errors, lostOutputs: [] };
   } finally {
     await Deno.remove(module);
   }

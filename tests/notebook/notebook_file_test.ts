@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {
+  cellsThatLostOutput,
   notebookAsModule,
   notebookErrors,
   parseNotebook,
@@ -47,4 +48,13 @@ Deno.test("notebookErrors() and unexecutedCells() find what a clean run must not
   assert.deepEqual(notebookErrors(parsed), [{ cell: 2, message: "Error: no" }]);
   // Cell 3 is empty, so only cell 4 counts as never executed.
   assert.deepEqual(unexecutedCells(parsed), [4]);
+});
+
+Deno.test("cellsThatLostOutput() names the code cells a run left without their outputs", () => {
+  const before = parseNotebook(JSON.stringify(nb), "a.ipynb");
+  const after = structuredClone(before);
+  // Cell 2 (with an output before) comes back empty; cell 1 had none and stays so.
+  after.cells[2].outputs = [];
+  assert.deepEqual(cellsThatLostOutput(before, after), [2]);
+  assert.deepEqual(cellsThatLostOutput(before, before), []);
 });
