@@ -8,11 +8,15 @@
  */
 
 import { numberFlag, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
-import { checkSolveFlags, readSelectedHours, SOLVE_FLAG_OPTIONS } from "../lib/cli/solve_flags.ts";
+import {
+  checkSolveFlags,
+  readSelectedHours,
+  SOLVE_FLAG_OPTIONS,
+  type SolveFlags,
+} from "../lib/cli/solve_flags.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
-import type { ModelMethod } from "../lib/model/types.ts";
 import {
   type DayPlan,
   dayPlanHoursFromSolutions,
@@ -29,7 +33,7 @@ import {
   PAPER_TIMEOUT_RANGE,
 } from "../lib/optimize/grid.ts";
 import { glpkSolver } from "../lib/optimize/milp.ts";
-import { type ConstraintKind, type HourSolution, solveHours } from "../lib/optimize/optimize.ts";
+import { type HourSolution, solveHours } from "../lib/optimize/optimize.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task plan [options]
@@ -80,20 +84,7 @@ no SLO-compliant configuration, 2 bad options or input files.
 
 type Format = "table" | "json";
 
-interface Options {
-  model: string;
-  percentile: number;
-  constraint: ConstraintKind;
-  slo: number;
-  trace: string;
-  start?: number;
-  end?: number;
-  method: ModelMethod;
-  pricing: string;
-  memory: string;
-  timeout: string;
-  batch: string;
-  extrapolate: boolean;
+interface Options extends SolveFlags {
   singleMemory: boolean;
   maxMemoryChanges?: number;
   dailyBudgetUsd?: number;

@@ -8,9 +8,13 @@
 
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
-import { checkSolveFlags, readSelectedHours, SOLVE_FLAG_OPTIONS } from "../lib/cli/solve_flags.ts";
+import {
+  checkSolveFlags,
+  readSelectedHours,
+  SOLVE_FLAG_OPTIONS,
+  type SolveFlags,
+} from "../lib/cli/solve_flags.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
-import type { ModelMethod } from "../lib/model/types.ts";
 import {
   gridFromRanges,
   PAPER_BATCH_RANGE,
@@ -20,7 +24,6 @@ import {
 import {
   configurationAt,
   type ConfigurationResult,
-  type ConstraintKind,
   type HourSolution,
   solveHours,
 } from "../lib/optimize/optimize.ts";
@@ -61,20 +64,7 @@ Exit codes: 0 solved, 1 some hour has no SLO-compliant configuration,
 2 bad options or input files.
 `;
 
-interface Options {
-  model: string;
-  percentile: number;
-  constraint: ConstraintKind;
-  slo: number;
-  trace: string;
-  start?: number;
-  end?: number;
-  method: ModelMethod;
-  pricing: string;
-  memory: string;
-  timeout: string;
-  batch: string;
-  extrapolate: boolean;
+interface Options extends SolveFlags {
   format: "table" | "json" | "csv";
   all: boolean;
 }

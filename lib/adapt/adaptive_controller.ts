@@ -28,8 +28,13 @@ import { fitMap2 } from "../map/map2_fit.ts";
 import { type MapProcess, mapProcess, poissonProcess } from "../map/map_process.ts";
 import { arrivalRatePerSec, lagCorrelationsFromMap, scvFromMap } from "../map/moments.ts";
 import { evaluateGrid } from "../model/evaluate.ts";
-import type { ConfigurationGrid, ModelMethod } from "../model/types.ts";
-import type { ConstraintKind } from "../optimize/optimize.ts";
+import {
+  type ConfigurationGrid,
+  type GridEvaluation,
+  gridIndex,
+  type ModelMethod,
+} from "../model/types.ts";
+import { configurationAt, type ConstraintKind } from "../optimize/optimize.ts";
 import type { Pricing } from "../profile/pricing.ts";
 import type { ServiceProfile } from "../profile/service_profile.ts";
 import type { AdaptHook, Reconfiguration } from "../sim/simulator.ts";
@@ -95,6 +100,18 @@ export interface AdaptiveDecision {
   changed: boolean;
   /** Why: one short sentence. */
   reason: string;
+}
+
+/**
+ * The buffer configuration at index `i` of an evaluated grid.
+ *
+ * @param evaluation The evaluated grid.
+ * @param i The configuration's index (see `gridIndex`).
+ * @returns Its memory, max batch and timeout.
+ */
+export function bufferConfigurationAt(evaluation: GridEvaluation, i: number): BufferConfiguration {
+  const { memoryMb, maxBatch, timeoutSec } = configurationAt(evaluation, i);
+  return { memoryMb, maxBatch, timeoutSec };
 }
 
 /** A MAP with its time scaled: rates times `factor` (the same shape, `factor` times the rate). */
@@ -270,15 +287,12 @@ export class AdaptiveController implements AdaptHook {
       const bound = latencySlo ? worstLatency : worstCost;
       if (bound[i] < bound[fallback]) fallback = i;
     }
-    const nT = grid.timeoutsSec.length, nB = grid.maxBatches.length;
-    const configAt = (i: number): BufferConfiguration => ({
-      memoryMb: grid.memoriesMb[Math.floor(i / (nT * nB))],
-      timeoutSec: grid.timeoutsSec[Math.floor(i / nB) % nT],
-      maxBatch: grid.maxBatches[i % nB],
-    });
-    const currentIndex = (grid.memoriesMb.indexOf(current.memoryMb) * nT +
-          grid.timeoutsSec.indexOf(current.timeoutSec)) * nB +
-      grid.maxBatches.indexOf(current.maxBatch);
+    const currentIndex = gridIndex(
+      grid,
+      grid.memoriesMb.indexOf(current.memoryMb),
+      grid.timeoutsSec.indexOf(current.timeoutSec),
+      grid.maxBatches.indexOf(current.maxBatch),
+    );
     let chosen: number, reason: string;
     if (best < 0) {
       chosen = fallback;
@@ -299,7 +313,7 @@ export class AdaptiveController implements AdaptHook {
         } % over the current one`
         : "the current configuration would break the SLO";
     }
-    const config = configAt(chosen);
+    const config = bufferConfigurationAt(nominal, chosen);
     const changed = config.memoryMb !== current.memoryMb || config.maxBatch !== current.maxBatch ||
       config.timeoutSec !== current.timeoutSec;
     if (changed) this.#config = config;

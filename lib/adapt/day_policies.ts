@@ -10,7 +10,7 @@
 
 import { dayArrivals } from "../arrivals/streams.ts";
 import type { MapProcess } from "../map/map_process.ts";
-import type { ConfigurationGrid, GridEvaluation, ModelMethod } from "../model/types.ts";
+import type { ConfigurationGrid, ModelMethod } from "../model/types.ts";
 import { type DayPlan, dayPlanHoursFromSolutions, planDay } from "../optimize/day_plan.ts";
 import type { MilpSolver } from "../optimize/milp.ts";
 import { type HourSolution, solveHours } from "../optimize/optimize.ts";
@@ -28,6 +28,7 @@ import {
   AdaptiveController,
   type AdaptiveDecision,
   type BufferConfiguration,
+  bufferConfigurationAt,
 } from "./adaptive_controller.ts";
 
 /** One hour of a policy's day. */
@@ -191,17 +192,6 @@ function simulateDay(
   }));
 }
 
-/** Configuration at index `i` of an evaluation's grid. */
-function configAt(e: GridEvaluation, i: number): BufferConfiguration {
-  const { grid } = e;
-  const nT = grid.timeoutsSec.length, nB = grid.maxBatches.length;
-  return {
-    memoryMb: grid.memoriesMb[Math.floor(i / (nT * nB))],
-    timeoutSec: grid.timeoutsSec[Math.floor(i / nB) % nT],
-    maxBatch: grid.maxBatches[i % nB],
-  };
-}
-
 /**
  * The best single configuration for the whole day. Under a latency SLO: the
  * cheapest in expected daily cost among those meeting the SLO in every
@@ -231,7 +221,7 @@ function bestStatic(
       bestObjective = objective;
     }
   }
-  return configAt(solutions[0].evaluation, best);
+  return bufferConfigurationAt(solutions[0].evaluation, best);
 }
 
 /**
@@ -294,11 +284,14 @@ export function compareDayPolicies(
         timeoutSec: s.optimal[0].timeoutSec,
       }
       : constraint === "latency"
-      ? configAt(
+      ? bufferConfigurationAt(
         s.evaluation,
         s.evaluation.latencySec.indexOf(Math.min(...s.evaluation.latencySec)),
       )
-      : configAt(s.evaluation, s.evaluation.costUsd.indexOf(Math.min(...s.evaluation.costUsd)))
+      : bufferConfigurationAt(
+        s.evaluation,
+        s.evaluation.costUsd.indexOf(Math.min(...s.evaluation.costUsd)),
+      )
   );
   const wanted = (name: string) => !options.only || options.only.includes(name);
   const jobs: { name: string; run: () => PolicyDay }[] = [];
