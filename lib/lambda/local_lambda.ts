@@ -12,7 +12,11 @@
  * @module
  */
 
-import { type ServiceProfile, serviceTimeSec } from "../profile/service_profile.ts";
+import {
+  ProfileRangeError,
+  type ServiceProfile,
+  serviceTimeSec,
+} from "../profile/service_profile.ts";
 import type { Prng } from "../random/prng.ts";
 
 /** A function's configuration, shaped like Lambda's `FunctionConfiguration`. */
@@ -23,6 +27,7 @@ export interface FunctionConfiguration {
   Role: string;
   Handler: string;
   MemorySize: number;
+  /** Seconds the Invoke phase may last, 1..900; past it the invocation times out. */
   Timeout: number;
   Environment?: { Variables?: Record<string, string> };
   LastModified: string;
@@ -56,15 +61,34 @@ export class LambdaApiError extends Error {
 
 /** Options of {@linkcode LocalLambda}. */
 export interface LocalLambdaOptions {
-  /** Resolves a function's model (environment variable MODEL) to a profile. */
+  /**
+   * Resolves a function's model (environment variable MODEL) to a profile;
+   * throws for a model it does not know (CreateFunction and
+   * UpdateFunctionConfiguration then refuse the MODEL).
+   */
   profileFor: (model: string) => ServiceProfile;
   /** Model when the function sets none. @default {"TF-inceptionV4"} */
   defaultModel?: string;
+  /**
+   * Evaluate profiles outside the memory and batch ranges they were fitted on
+   * (polynomials may turn negative there). Without it a memory outside the
+   * range is refused at CreateFunction and UpdateFunctionConfiguration, and a
+   * batch outside it at Invoke. With it, a service time that is not positive
+   * and finite is still refused, never run or reported. @default {false}
+   */
+  extrapolate?: boolean;
+  /**
+   * Timeout of a function created without one, seconds (an integer 1..900).
+   * Lambda's default is 3 s and `lambda-local` uses it; in-process the default
+   * is the largest, so callers that create functions without a Timeout (the
+   * buffer) are not cut short by a limit they never chose. @default {900}
+   */
+  defaultTimeoutSec?: number;
   /** Wall clock, ms since the epoch. @default {Date.now} */
   now?: () => number;
   /** Waits `ms` milliseconds. @default {setTimeout} */
   sleep?: (ms: number) => Promise<void>;
-  /** Divides every wait (service, init) by this. @default {1} */
+  /** Divides every wait (service, init, timeout) by this. @default {1} */
   timeScale?: number;
   /** Random numbers for jitter and ids. */
   prng: Prng;
@@ -167,12 +191,171 @@ export interface InvocationResult {
   /** The tail of the invocation's log (base64 of the last 4 KB), with `LogType: Tail`. */
   logResult?: string;
   executedVersion: "$LATEST";
+  /** The invocation's request id, as in its log lines (`x-amzn-RequestId`). */
+  requestId: string;
+}
+
+/** Options of {@linkcode LocalLambda.invoke}, as Invoke's headers and query give them. */
+export interface InvokeOptions {
+  /** `X-Amz-Invocation-Type`: one of {@linkcode INVOCATION_TYPES}. @default {"RequestResponse"} */
+  invocationType?: string;
+  /** `X-Amz-Log-Type`: one of {@linkcode LOG_TYPES}. @default {"None"} */
+  logType?: string;
+  /** The `Qualifier` query parameter: only `$LATEST` exists here. */
+  qualifier?: string;
+}
+
+/** Options of {@linkcode LocalLambda.listFunctionsPage}. */
+export interface ListFunctionsOptions {
+  /** `MaxItems`: 1..10000; a page holds at most 50 whatever it says. @default {50} */
+  maxItems?: number;
+  /** `Marker`: the `NextMarker` of the previous page. */
+  marker?: string;
+}
+
+/** One page of ListFunctions. */
+export interface FunctionsPage {
+  /** The functions, by name. */
+  functions: FunctionConfiguration[];
+  /** Where the next page starts; absent on the last page. */
+  nextMarker?: string;
 }
 
 /** Largest synchronous request payload, bytes (Lambda: 6 MB). */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
+/**
+ * Largest asynchronous (`Event`) request payload, bytes. Lambda raised it
+ * from 256 KB to 1 MB in 2025; the Invoke API reference now says "For
+ * asynchronous invocations, the maximum payload size is 1 MB"
+ * (https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html).
+ */
+export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
+
+/** Longest function Timeout Lambda takes, seconds (15 minutes). */
+export const MAX_TIMEOUT_SEC = 900;
+
+/** Values of Invoke's `X-Amz-Invocation-Type`. */
+export const INVOCATION_TYPES = ["Event", "RequestResponse", "DryRun"] as const;
+
+/** Values of Invoke's `X-Amz-Log-Type`. */
+export const LOG_TYPES = ["None", "Tail"] as const;
+
+/** ListFunctions returns at most this many functions a page, whatever `MaxItems` says. */
+export const LIST_FUNCTIONS_PAGE_MAX = 50;
+
 const NAME = /^[a-zA-Z0-9-_]{1,64}$/;
+
+/**
+ * A function name, partial ARN or ARN with an optional qualifier: the pattern
+ * of Invoke's `FunctionName` in the Lambda API reference.
+ */
+const FUNCTION_REF = new RegExp(
+  "^(?:arn:(?:aws[a-zA-Z-]*)?:lambda:)?(?:[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\\d:)?" +
+    "(?:\\d{12}:)?(?:function:)?([a-zA-Z0-9-_.]+)(?::(\\$LATEST(?:\\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$",
+);
+
+/** Environment variable names Lambda takes (`EnvironmentVariableName` in its API model). */
+const VARIABLE_NAME = /^[a-zA-Z][a-zA-Z0-9_]+$/;
+
+/**
+ * A request that breaks a constraint of Lambda's API model. Lambda answers
+ * those with a ValidationException in this wording, e.g. "1 validation error
+ * detected: Value '3000' at 'timeout' failed to satisfy constraint: Member must
+ * have value less than or equal to 900" (quoted from Lambda in
+ * covidatlas/li#575; an enum case in aws/aws-cli#3229).
+ */
+function _validationError(value: unknown, member: string, constraint: string): LambdaApiError {
+  return new LambdaApiError(
+    "ValidationException",
+    400,
+    `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: ` +
+      constraint,
+    { Type: "User" },
+  );
+}
+
+function _invalidParameter(message: string): LambdaApiError {
+  return new LambdaApiError("InvalidParameterValueException", 400, message, { Type: "User" });
+}
+
+function _invalidContent(message: string): LambdaApiError {
+  return new LambdaApiError("InvalidRequestContentException", 400, message, { Type: "User" });
+}
+
+function _oneOf(value: string, allowed: readonly string[], member: string): string {
+  if (!allowed.includes(value)) {
+    throw _validationError(
+      value,
+      member,
+      `Member must satisfy enum value set: [${allowed.join(", ")}]`,
+    );
+  }
+  return value;
+}
+
+/** An integer within `lo..hi`, checked as Lambda checks `MemorySize` and `Timeout`. */
+function _integerIn(
+  value: unknown,
+  field: string,
+  member: string,
+  lo: number,
+  hi: number,
+  unit: string,
+): number {
+  if (typeof value !== "number" || !Number.isInteger(value)) {
+    throw _invalidParameter(
+      `${field} must be an integer from ${lo} to ${hi} ${unit}: found ${JSON.stringify(value)}`,
+    );
+  }
+  if (value < lo) {
+    throw _validationError(value, member, `Member must have value greater than or equal to ${lo}`);
+  }
+  if (value > hi) {
+    throw _validationError(value, member, `Member must have value less than or equal to ${hi}`);
+  }
+  return value;
+}
+
+/** `Environment` checked for the shape Lambda and its clients expect: `{Variables: {name: string}}`. */
+function _environment(value: unknown): { Variables: Record<string, string> } {
+  const shape = 'Environment must be an object {"Variables": {"NAME": "value", ...}}';
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw _invalidParameter(`${shape}: found ${JSON.stringify(value)}`);
+  }
+  const variables = (value as { Variables?: unknown }).Variables ?? {};
+  if (typeof variables !== "object" || variables === null || Array.isArray(variables)) {
+    throw _invalidParameter(`${shape}: found Variables ${JSON.stringify(variables)}`);
+  }
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(variables)) {
+    if (!VARIABLE_NAME.test(name)) {
+      throw _invalidParameter(
+        `Environment variable names must match ${VARIABLE_NAME.source}: found '${name}'`,
+      );
+    }
+    if (typeof v !== "string") {
+      throw _invalidParameter(
+        `Environment variable ${name} must be a string: found ${JSON.stringify(v)}`,
+      );
+    }
+    out[name] = v;
+  }
+  return { Variables: out };
+}
+
+/** What an invocation will run: decided before it takes a concurrency slot. */
+interface Plan {
+  batch: number;
+  model: string;
+  /** The configuration the invocation starts with. */
+  memoryMb: number;
+  timeoutSec: number;
+  /** S(batch, memory) of the profile, before jitter, positive and finite. */
+  serviceSec: number;
+  /** The payload was buffer.py's `{"BS": n}`: answer with the duration in ms. */
+  legacy: boolean;
+}
 
 /** A local Lambda: functions, environments, invocations and their logs. */
 export class LocalLambda {
@@ -184,10 +367,16 @@ export class LocalLambda {
   #running = 0;
   #ids = 0;
 
-  /** Creates an empty local Lambda. */
+  /**
+   * Creates an empty local Lambda.
+   *
+   * @throws {RangeError} If `defaultTimeoutSec` is not an integer from 1 to 900.
+   */
   constructor(options: LocalLambdaOptions) {
     this.#o = {
       defaultModel: "TF-inceptionV4",
+      extrapolate: false,
+      defaultTimeoutSec: MAX_TIMEOUT_SEC,
       now: () => Date.now(),
       sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
       timeScale: 1,
@@ -202,20 +391,59 @@ export class LocalLambda {
       maxLogEvents: 1_000_000,
       ...options,
     };
+    const t = this.#o.defaultTimeoutSec;
+    if (!(Number.isInteger(t) && t >= 1 && t <= MAX_TIMEOUT_SEC)) {
+      throw new RangeError(
+        `Cannot create the local Lambda as 'defaultTimeoutSec' must be an integer from 1 to ${MAX_TIMEOUT_SEC}: current value is ${t}`,
+      );
+    }
+  }
+
+  /** Number of invocations running now (each holds a concurrency slot). */
+  get running(): number {
+    return this.#running;
   }
 
   #arn(name: string): string {
     return `arn:aws:lambda:${this.#o.region}:${this.#o.accountId}:function:${name}`;
   }
 
-  #get(name: string): FunctionState {
-    const key = name.includes(":function:") ? name.split(":function:")[1].split(":")[0] : name;
-    const f = this.#functions.get(key);
-    if (!f) {
+  /**
+   * The function a name, partial ARN or ARN refers to, with its qualifier
+   * (from the name, `name:$LATEST`, or the `Qualifier` parameter): only
+   * `$LATEST` exists here, any other version or alias is not found.
+   */
+  #get(ref: string, qualifier?: string): FunctionState {
+    const m = FUNCTION_REF.exec(ref);
+    if (!m || ref.length > 256 || (!ref.includes(":") && ref.length > 64)) {
+      throw _validationError(
+        ref,
+        "functionName",
+        `Member must satisfy regular expression pattern: ${FUNCTION_REF.source}`,
+      );
+    }
+    const name = m[1], fromName = m[2];
+    if (qualifier !== undefined && !/^[a-zA-Z0-9$_-]{1,128}$/.test(qualifier)) {
+      throw _validationError(
+        qualifier,
+        "qualifier",
+        "Member must satisfy regular expression pattern: (|[a-zA-Z0-9$_-]+)",
+      );
+    }
+    if (fromName !== undefined && qualifier !== undefined && fromName !== qualifier) {
+      throw _invalidParameter(
+        "The derived qualifier from the function name does not match the specified qualifier.",
+      );
+    }
+    const version = fromName ?? qualifier;
+    const f = this.#functions.get(name);
+    if (!f || (version !== undefined && version !== "$LATEST")) {
       throw new LambdaApiError(
         "ResourceNotFoundException",
         404,
-        `Function not found: ${this.#arn(key)}`,
+        `Function not found: ${this.#arn(name)}${
+          version !== undefined && version !== "$LATEST" ? `:${version}` : ""
+        }`,
         { Type: "User" },
       );
     }
@@ -226,27 +454,59 @@ export class LocalLambda {
     return f;
   }
 
-  #validateMemory(memory: unknown): number {
-    if (!(Number.isInteger(memory) && (memory as number) >= 128 && (memory as number) <= 10240)) {
-      throw new LambdaApiError(
-        "InvalidParameterValueException",
-        400,
-        `MemorySize must be an integer between 128 and 10240 MB: found ${memory}`,
-        { Type: "User" },
+  /**
+   * The profile of a configuration, checked as CreateFunction and
+   * UpdateFunctionConfiguration check it: the model must name a profile and,
+   * unless extrapolating, the memory must lie in the profile's fitted range;
+   * extrapolating, batch 1 must still take a positive, finite time there.
+   */
+  #checkConfiguration(model: string, memoryMb: number): void {
+    let profile: ServiceProfile;
+    try {
+      profile = this.#o.profileFor(model);
+    } catch (e) {
+      throw _invalidParameter(
+        `The function's MODEL '${model}' names no service-time profile: ${(e as Error).message}`,
       );
     }
-    return memory as number;
+    const [lo, hi] = profile.memoryRangeMb;
+    if (!this.#o.extrapolate) {
+      if (!(memoryMb >= lo && memoryMb <= hi)) {
+        throw _invalidParameter(
+          `MemorySize ${memoryMb} MB is outside the memories profile '${profile.name}' was ` +
+            `fitted on (${lo}..${hi} MB); the local Lambda refuses it unless it extrapolates ` +
+            "(lambda-local --extrapolate)",
+        );
+      }
+      return;
+    }
+    const batch = profile.batchRange[0];
+    const sec = serviceTimeSec(profile, batch, memoryMb, { extrapolate: true });
+    if (!(sec > 0 && Number.isFinite(sec))) {
+      throw _invalidParameter(
+        `MemorySize ${memoryMb} MB is outside the memories profile '${profile.name}' was ` +
+          `fitted on (${lo}..${hi} MB), and extrapolated there it gives batch ${batch} a ` +
+          `service time of ${sec} s, not a positive time`,
+      );
+    }
   }
 
-  /** CreateFunction. */
+  #modelOf(config: FunctionConfiguration): string {
+    return config.Environment?.Variables?.MODEL ?? this.#o.defaultModel;
+  }
+
+  /**
+   * CreateFunction.
+   *
+   * @throws {LambdaApiError} On a bad name, memory, timeout or environment, a
+   * MODEL that names no profile, a memory outside the profile's range (unless
+   * extrapolating), or a name already taken.
+   */
   createFunction(input: Record<string, unknown>): FunctionConfiguration {
     const name = input.FunctionName;
     if (typeof name !== "string" || !NAME.test(name)) {
-      throw new LambdaApiError(
-        "InvalidParameterValueException",
-        400,
+      throw _invalidParameter(
         `FunctionName must be 1 to 64 letters, digits, hyphens or underscores: found ${name}`,
-        { Type: "User" },
       );
     }
     if (this.#functions.has(name)) {
@@ -257,15 +517,24 @@ export class LocalLambda {
         { Type: "User" },
       );
     }
+    const memoryMb = input.MemorySize === undefined
+      ? 128
+      : _integerIn(input.MemorySize, "MemorySize", "memorySize", 128, 10240, "MB");
+    const timeoutSec = input.Timeout === undefined
+      ? this.#o.defaultTimeoutSec
+      : _integerIn(input.Timeout, "Timeout", "timeout", 1, MAX_TIMEOUT_SEC, "seconds");
+    const environment = input.Environment === undefined || input.Environment === null
+      ? undefined
+      : _environment(input.Environment);
     const config: FunctionConfiguration = {
       FunctionName: name,
       FunctionArn: this.#arn(name),
       Runtime: typeof input.Runtime === "string" ? input.Runtime : "python3.12",
       Role: typeof input.Role === "string" ? input.Role : "arn:aws:iam::000000000000:role/lambda",
       Handler: typeof input.Handler === "string" ? input.Handler : "handler.handler",
-      MemorySize: input.MemorySize === undefined ? 128 : this.#validateMemory(input.MemorySize),
-      Timeout: typeof input.Timeout === "number" ? input.Timeout : 3,
-      Environment: input.Environment as FunctionConfiguration["Environment"],
+      MemorySize: memoryMb,
+      Timeout: timeoutSec,
+      ...(environment ? { Environment: environment } : {}),
       LastModified: new Date(this.#o.now()).toISOString().replace("Z", "+0000"),
       State: "Active",
       LastUpdateStatus: "Successful",
@@ -275,16 +544,27 @@ export class LocalLambda {
       PackageType: "Zip",
       Architectures: ["x86_64"],
     };
+    this.#checkConfiguration(this.#modelOf(config), memoryMb);
     this.#functions.set(name, { config, generation: 0, environments: [] });
     return structuredClone(config);
   }
 
-  /** GetFunctionConfiguration. */
-  getFunctionConfiguration(name: string): FunctionConfiguration {
-    return structuredClone(this.#get(name).config);
+  /**
+   * GetFunctionConfiguration.
+   *
+   * @throws {LambdaApiError} When the function or its qualifier is not found.
+   */
+  getFunctionConfiguration(name: string, qualifier?: string): FunctionConfiguration {
+    return structuredClone(this.#get(name, qualifier).config);
   }
 
-  /** UpdateFunctionConfiguration: applies at once and retires the warm environments. */
+  /**
+   * UpdateFunctionConfiguration: applies at once (all of it or nothing) and
+   * retires the warm environments.
+   *
+   * @throws {LambdaApiError} As CreateFunction for the new values, and while a
+   * previous update is in progress.
+   */
   updateFunctionConfiguration(name: string, input: Record<string, unknown>): FunctionConfiguration {
     const f = this.#get(name);
     if (f.config.LastUpdateStatus === "InProgress") {
@@ -295,14 +575,19 @@ export class LocalLambda {
         { Type: "User" },
       );
     }
+    const next = structuredClone(f.config);
     if (input.MemorySize !== undefined) {
-      f.config.MemorySize = this.#validateMemory(input.MemorySize);
+      next.MemorySize = _integerIn(input.MemorySize, "MemorySize", "memorySize", 128, 10240, "MB");
     }
-    if (typeof input.Timeout === "number") f.config.Timeout = input.Timeout;
-    if (input.Environment !== undefined) {
-      f.config.Environment = input.Environment as FunctionConfiguration["Environment"];
+    if (input.Timeout !== undefined) {
+      next.Timeout = _integerIn(input.Timeout, "Timeout", "timeout", 1, MAX_TIMEOUT_SEC, "seconds");
     }
-    f.config.LastModified = new Date(this.#o.now()).toISOString().replace("Z", "+0000");
+    if (input.Environment !== undefined && input.Environment !== null) {
+      next.Environment = _environment(input.Environment);
+    }
+    this.#checkConfiguration(this.#modelOf(next), next.MemorySize);
+    next.LastModified = new Date(this.#o.now()).toISOString().replace("Z", "+0000");
+    f.config = next;
     f.generation++;
     f.environments = f.environments.filter((e) => e.busy);
     if (this.#o.updateSec > 0) {
@@ -312,17 +597,57 @@ export class LocalLambda {
     return structuredClone(f.config);
   }
 
-  /** ListFunctions. */
+  /** ListFunctions, every function in one list (by name). */
   listFunctions(): FunctionConfiguration[] {
-    return [...this.#functions.values()].map((f) => structuredClone(f.config));
+    return [...this.#functions.keys()].sort().map((n) =>
+      structuredClone(this.#functions.get(n)!.config)
+    );
   }
 
-  /** DeleteFunction. */
-  deleteFunction(name: string): void {
-    this.#get(name);
-    this.#functions.delete(
-      name.includes(":function:") ? this.#get(name).config.FunctionName : name,
-    );
+  /**
+   * ListFunctions, one page: at most `maxItems` and at most 50 functions, by
+   * name, from `marker` on.
+   *
+   * @throws {LambdaApiError} On a `maxItems` outside 1..10000 or a marker
+   * that is not a `nextMarker` of this API.
+   */
+  listFunctionsPage(options: ListFunctionsOptions = {}): FunctionsPage {
+    const maxItems = options.maxItems === undefined
+      ? LIST_FUNCTIONS_PAGE_MAX
+      : _integerIn(options.maxItems, "MaxItems", "maxItems", 1, 10000, "functions");
+    const names = [...this.#functions.keys()].sort();
+    let from = 0;
+    if (options.marker !== undefined) {
+      let after: string | undefined;
+      try {
+        const text = atob(options.marker);
+        if (text.startsWith("after:")) after = text.slice("after:".length);
+      } catch {
+        // not base64: refused below
+      }
+      if (after === undefined || !NAME.test(after)) {
+        throw _invalidParameter(
+          `Marker is not a NextMarker of ListFunctions: found '${options.marker}'`,
+        );
+      }
+      from = names.findIndex((n) => n > after!);
+      if (from < 0) from = names.length;
+    }
+    const size = Math.min(maxItems, LIST_FUNCTIONS_PAGE_MAX);
+    const page = names.slice(from, from + size);
+    const functions = page.map((n) => structuredClone(this.#functions.get(n)!.config));
+    return from + size < names.length
+      ? { functions, nextMarker: btoa(`after:${page.at(-1)}`) }
+      : { functions };
+  }
+
+  /**
+   * DeleteFunction.
+   *
+   * @throws {LambdaApiError} When the function or its qualifier is not found.
+   */
+  deleteFunction(name: string, qualifier?: string): void {
+    this.#functions.delete(this.#get(name, qualifier).config.FunctionName);
   }
 
   /** Log groups and their streams (for the CloudWatch Logs face). */
@@ -389,31 +714,107 @@ export class LocalLambda {
     group.storedEvents -= dropped;
   }
 
+  /**
+   * A random (version 4, RFC 9562) UUID from the injected generator: the
+   * version nibble is 4 and the variant bits 10 (the fourth group starts with
+   * 8, 9, a or b).
+   */
   #requestId(): string {
-    const r = () => Math.floor(this.#o.prng.nextFloat() * 0x10000).toString(16).padStart(4, "0");
+    const r = () => Math.floor(this.#o.prng.nextFloat() * 0x10000);
+    const hex = (x: number) => x.toString(16).padStart(4, "0");
     this.#ids++;
-    return `${r()}${r()}-${r()}-4${r().slice(1)}-${r()}-${r()}${r()}${r()}`;
+    const a = hex(r()), b = hex(r()), c = hex(r());
+    const version = hex((r() & 0x0fff) | 0x4000);
+    const variant = hex((r() & 0x3fff) | 0x8000);
+    return `${a}${b}-${c}-${version}-${variant}-${hex(r())}${hex(r())}${hex(r())}`;
   }
 
   /**
-   * Invoke. The payload is JSON; its batch size is the length of its `requests`
-   * array, or its `batch_size`, or 1. The function's service time is the
-   * profile's S(batch, memory) with the configured jitter.
+   * What an invocation will run, from its payload and the function's
+   * configuration now. The batch size is buffer.py's `BS`, the length of a
+   * `requests` array, a positive integer `batch_size`, or 1.
    *
-   * @throws {LambdaApiError} On an unknown function, a bad or too large payload, or throttling.
+   * @throws {LambdaApiError} InvalidRequestContentException when the batch
+   * lies outside the profile's fitted range (unless extrapolating) or its
+   * service time is not positive and finite, or `BS` is not a positive integer.
+   */
+  #plan(f: FunctionState, body: unknown): Plan {
+    const rec = (typeof body === "object" && body !== null && !Array.isArray(body) ? body : {}) as {
+      BS?: unknown;
+      requests?: unknown;
+      batch_size?: unknown;
+    };
+    const legacy = "BS" in rec;
+    let batch = 1;
+    if (legacy) {
+      if (!(typeof rec.BS === "number" && Number.isInteger(rec.BS) && rec.BS >= 1)) {
+        throw _invalidContent(
+          `BS must be the batch size, a positive integer: found ${JSON.stringify(rec.BS)}`,
+        );
+      }
+      batch = rec.BS;
+    } else if (Array.isArray(rec.requests)) {
+      batch = Math.max(1, rec.requests.length);
+    } else if (typeof rec.batch_size === "number" && Number.isInteger(rec.batch_size)) {
+      batch = rec.batch_size >= 1 ? rec.batch_size : 1;
+    }
+    const model = this.#modelOf(f.config);
+    const memoryMb = f.config.MemorySize;
+    // CreateFunction and UpdateFunctionConfiguration checked the model.
+    const profile = this.#o.profileFor(model);
+    let serviceSec: number;
+    try {
+      serviceSec = serviceTimeSec(profile, batch, memoryMb, { extrapolate: this.#o.extrapolate });
+    } catch (e) {
+      if (!(e instanceof ProfileRangeError)) throw e;
+      throw _invalidContent(
+        `Batch ${batch} at ${memoryMb} MB is outside what profile '${profile.name}' was fitted ` +
+          `on (batch ${profile.batchRange[0]}..${profile.batchRange[1]}, ` +
+          `${profile.memoryRangeMb[0]}..${profile.memoryRangeMb[1]} MB); the local Lambda ` +
+          "refuses it unless it extrapolates (lambda-local --extrapolate)",
+      );
+    }
+    if (!(serviceSec > 0 && Number.isFinite(serviceSec))) {
+      throw _invalidContent(
+        `Profile '${profile.name}' extrapolated to batch ${batch} at ${memoryMb} MB gives a ` +
+          `service time of ${serviceSec} s, not a positive time (it was fitted on batch ` +
+          `${profile.batchRange[0]}..${profile.batchRange[1]}, ` +
+          `${profile.memoryRangeMb[0]}..${profile.memoryRangeMb[1]} MB)`,
+      );
+    }
+    return { batch, model, memoryMb, timeoutSec: f.config.Timeout, serviceSec, legacy };
+  }
+
+  /**
+   * Invoke. The payload is JSON: our buffer's `{"batch_id", "requests": [...]}`
+   * (answered with an object), or the original buffer.py's `{"BS": n}`
+   * (answered, as the original function did, with the duration in ms, a JSON
+   * number). The function's time is the profile's S(batch, memory) with the
+   * configured jitter; past the function's Timeout the invocation ends there
+   * with a `Sandbox.Timedout` function error and its environment is discarded.
+   *
+   * @throws {LambdaApiError} On a bad invocation or log type, an unknown
+   * function or qualifier, a bad or too large payload, a batch the profile
+   * cannot time, or throttling.
    */
   async invoke(
     name: string,
     payload: Uint8Array,
-    options: { invocationType?: string; logType?: string } = {},
+    options: InvokeOptions = {},
   ): Promise<InvocationResult> {
-    const { invocationType = "RequestResponse", logType = "None" } = options;
-    const f = this.#get(name);
-    if (payload.length > MAX_PAYLOAD_BYTES) {
+    const invocationType = _oneOf(
+      options.invocationType ?? "RequestResponse",
+      INVOCATION_TYPES,
+      "invocationType",
+    );
+    const logType = _oneOf(options.logType ?? "None", LOG_TYPES, "logType");
+    const f = this.#get(name, options.qualifier);
+    const limit = invocationType === "Event" ? MAX_ASYNC_PAYLOAD_BYTES : MAX_PAYLOAD_BYTES;
+    if (payload.length > limit) {
       throw new LambdaApiError(
         "RequestTooLargeException",
         413,
-        `Request must be smaller than ${MAX_PAYLOAD_BYTES} bytes for the InvokeFunction operation`,
+        `Request must be smaller than ${limit} bytes for the InvokeFunction operation`,
         { Type: "User" },
       );
     }
@@ -422,17 +823,18 @@ export class LocalLambda {
       try {
         body = JSON.parse(new TextDecoder().decode(payload));
       } catch {
-        throw new LambdaApiError(
-          "InvalidRequestContentException",
-          400,
-          "Could not parse request body into json: the payload is not JSON",
-          { Type: "User" },
-        );
+        throw _invalidContent("Could not parse request body into json: the payload is not JSON");
       }
     }
     if (invocationType === "DryRun") {
-      return { statusCode: 204, payload: new Uint8Array(), executedVersion: "$LATEST" };
+      return {
+        statusCode: 204,
+        payload: new Uint8Array(),
+        executedVersion: "$LATEST",
+        requestId: this.#requestId(),
+      };
     }
+    const plan = this.#plan(f, body);
     const faults = this.#o.faults ?? {};
     if ((faults.throttleRate ?? 0) > 0 && this.#o.prng.nextFloat() < faults.throttleRate!) {
       throw new LambdaApiError("TooManyRequestsException", 429, "Rate Exceeded.", {
@@ -448,29 +850,51 @@ export class LocalLambda {
         Type: "User",
       });
     }
-    const run = this.#execute(f, body);
+    const requestId = this.#requestId();
+    const run = this.#execute(f, plan, requestId);
     if (invocationType === "Event") {
       run.catch(() => {});
-      return { statusCode: 202, payload: new Uint8Array(), executedVersion: "$LATEST" };
+      return { statusCode: 202, payload: new Uint8Array(), executedVersion: "$LATEST", requestId };
     }
-    const { responseBody, lines } = await run;
+    const { durationMs, timedOut, lines } = await run;
     if ((faults.extraLatencySec ?? 0) > 0) {
       await this.#o.sleep(faults.extraLatencySec! * 1000 / this.#o.timeScale);
     }
     if ((faults.dropRate ?? 0) > 0 && this.#o.prng.nextFloat() < faults.dropRate!) {
       throw new DroppedConnection();
     }
-    const failed = (faults.errorRate ?? 0) > 0 && this.#o.prng.nextFloat() < faults.errorRate!;
+    const failed = !timedOut && (faults.errorRate ?? 0) > 0 &&
+      this.#o.prng.nextFloat() < faults.errorRate!;
+    let answer: unknown;
+    if (timedOut) {
+      // Lambda's answer to a timed-out invocation (the shape its current
+      // runtimes return, e.g. quoted in seek-oss/aws-codedeploy-hooks' changelog).
+      answer = {
+        errorMessage: `RequestId: ${requestId} Error: Task timed out after ${
+          plan.timeoutSec.toFixed(2)
+        } seconds`,
+        errorType: "Sandbox.Timedout",
+      };
+    } else if (failed) {
+      answer = { errorMessage: "Injected fault", errorType: "InjectedError" };
+    } else if (plan.legacy) {
+      answer = durationMs;
+    } else {
+      answer = {
+        requestId,
+        batchSize: plan.batch,
+        model: plan.model,
+        memoryMb: plan.memoryMb,
+        durationMs,
+      };
+    }
     const result: InvocationResult = {
       statusCode: 200,
-      payload: new TextEncoder().encode(
-        JSON.stringify(
-          failed ? { errorMessage: "Injected fault", errorType: "InjectedError" } : responseBody,
-        ),
-      ),
+      payload: new TextEncoder().encode(JSON.stringify(answer)),
       executedVersion: "$LATEST",
+      requestId,
     };
-    if (failed) result.functionError = "Unhandled";
+    if (timedOut || failed) result.functionError = "Unhandled";
     if (logType === "Tail") {
       const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
       const tail = bytes.subarray(Math.max(0, bytes.length - 4096));
@@ -479,79 +903,80 @@ export class LocalLambda {
     return result;
   }
 
-  async #execute(f: FunctionState, body: unknown) {
+  /**
+   * Runs a planned invocation: takes a concurrency slot and an environment
+   * (warm, or cold with its init), waits the service time or, past the
+   * function's Timeout, the Timeout, and writes START, END and REPORT. The
+   * slot and the environment are given back on every path; a timed-out
+   * environment is discarded, as Lambda discards it.
+   */
+  async #execute(f: FunctionState, plan: Plan, requestId: string) {
     const o = this.#o;
     this.#running++;
-    const startMs = o.now();
-    // Reclaim environments idle for too long; reuse the most recently used idle one.
-    const idleLimit = o.idleTimeoutSec * 1000;
-    f.environments = f.environments.filter((e) => e.busy || startMs - e.lastUsedMs <= idleLimit);
-    let env = f.environments.filter((e) => !e.busy && e.generation === f.generation)
-      .sort((a, b) => b.lastUsedMs - a.lastUsedMs)[0];
-    const cold = !env;
-    if (!env) {
-      env = {
-        id: String(this.#ids),
-        busy: true,
-        lastUsedMs: startMs,
-        stream: this.#newStream(f.config.FunctionName),
-        generation: f.generation,
-      };
-      f.environments.push(env);
-    }
-    env.busy = true;
-    const requestId = this.#requestId();
-    const rec = body as { requests?: unknown[]; batch_size?: number; model?: string };
-    const batch = Array.isArray(rec?.requests)
-      ? Math.max(1, rec.requests.length)
-      : Number.isInteger(rec?.batch_size) && rec.batch_size! > 0
-      ? rec.batch_size!
-      : 1;
-    const model = f.config.Environment?.Variables?.MODEL ?? o.defaultModel;
-    const profile = o.profileFor(model);
-    // The configuration the invocation started with: an update while it runs
-    // does not change its memory (its REPORT line says what it ran with).
-    const memoryMb = f.config.MemorySize;
-    let serviceSec = serviceTimeSec(profile, batch, memoryMb, { extrapolate: true });
-    if (o.jitterCv > 0) {
-      const s2 = Math.log(1 + o.jitterCv ** 2);
-      const u1 = o.prng.nextFloat() || Number.MIN_VALUE, u2 = o.prng.nextFloat();
-      const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-      serviceSec *= Math.exp(Math.sqrt(s2) * z - s2 / 2);
-    }
-    const initSec = cold ? o.initSec : 0;
+    let env: Environment | undefined;
+    let timedOut = false;
     try {
-      await o.sleep((initSec + serviceSec) * 1000 / o.timeScale);
+      const startMs = o.now();
+      // Reclaim environments idle for too long; reuse the most recently used idle one.
+      const idleLimit = o.idleTimeoutSec * 1000;
+      f.environments = f.environments.filter((e) => e.busy || startMs - e.lastUsedMs <= idleLimit);
+      env = f.environments.filter((e) => !e.busy && e.generation === f.generation)
+        .sort((a, b) => b.lastUsedMs - a.lastUsedMs)[0];
+      const cold = !env;
+      if (!env) {
+        env = {
+          id: String(this.#ids),
+          busy: true,
+          lastUsedMs: startMs,
+          stream: this.#newStream(f.config.FunctionName),
+          generation: f.generation,
+        };
+        f.environments.push(env);
+      }
+      env.busy = true;
+      let serviceSec = plan.serviceSec;
+      if (o.jitterCv > 0) {
+        const s2 = Math.log(1 + o.jitterCv ** 2);
+        const u1 = o.prng.nextFloat() || Number.MIN_VALUE, u2 = o.prng.nextFloat();
+        const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+        serviceSec *= Math.exp(Math.sqrt(s2) * z - s2 / 2);
+      }
+      const initSec = cold ? o.initSec : 0;
+      // The Timeout bounds the Invoke phase, the Duration of the REPORT line;
+      // an on-demand cold start's Init phase has its own limit (AWS, "Lambda
+      // execution environment lifecycle": Init is limited to 10 seconds).
+      timedOut = serviceSec > plan.timeoutSec;
+      const runSec = timedOut ? plan.timeoutSec : serviceSec;
+      await o.sleep((initSec + runSec) * 1000 / o.timeScale);
+      const durationMs = runSec * 1000;
+      const billedMs = Math.ceil(durationMs / o.billingMs - 1e-9) * o.billingMs;
+      const usedMb = Math.min(plan.memoryMb, Math.round(300 + 10 * plan.batch));
+      const lines = [
+        `START RequestId: ${requestId} Version: $LATEST`,
+        `END RequestId: ${requestId}`,
+        `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\t` +
+        `Billed Duration: ${billedMs} ms\tMemory Size: ${plan.memoryMb} MB\t` +
+        `Max Memory Used: ${usedMb} MB` +
+        (cold ? `\tInit Duration: ${(initSec * 1000).toFixed(2)} ms` : "") +
+        (timedOut ? "\tStatus: timeout" : ""),
+      ];
+      // START when the Invoke phase starts (after a cold start's init), END
+      // and REPORT when it ends.
+      const endMs = o.now();
+      const startedMs = Math.min(Math.round(startMs + initSec * 1000 / o.timeScale), endMs);
+      const stamps = [startedMs, endMs, endMs];
+      lines.forEach((message, i) =>
+        env!.stream.events.push({ timestamp: stamps[i], message, ingestionTime: endMs })
+      );
+      this.#retain(`/aws/lambda/${f.config.FunctionName}`, lines.length);
+      return { durationMs, timedOut, lines };
     } finally {
       this.#running--;
-      env.busy = false;
-      env.lastUsedMs = o.now();
+      if (env) {
+        env.busy = false;
+        env.lastUsedMs = o.now();
+        if (timedOut) f.environments = f.environments.filter((e) => e !== env);
+      }
     }
-    const durationMs = serviceSec * 1000;
-    const billedMs = Math.ceil(durationMs / o.billingMs - 1e-9) * o.billingMs;
-    const usedMb = Math.min(memoryMb, Math.round(300 + 10 * batch));
-    const lines = [
-      `START RequestId: ${requestId} Version: $LATEST`,
-      `END RequestId: ${requestId}`,
-      `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\t` +
-      `Billed Duration: ${billedMs} ms\tMemory Size: ${memoryMb} MB\t` +
-      `Max Memory Used: ${usedMb} MB` +
-      (cold ? `\tInit Duration: ${(initSec * 1000).toFixed(2)} ms` : ""),
-    ];
-    const t = o.now();
-    for (const message of lines) {
-      env.stream.events.push({ timestamp: t, message, ingestionTime: t });
-    }
-    this.#retain(`/aws/lambda/${f.config.FunctionName}`, lines.length);
-    return {
-      responseBody: {
-        requestId,
-        batchSize: batch,
-        model,
-        memoryMb,
-        durationMs,
-      },
-      lines,
-    };
   }
 }

@@ -7,7 +7,9 @@ import {
   ListFunctionsCommand,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
-import { publishedProfile } from "../../lib/profile/service_profile.ts";
+import { LocalLambda, type LocalLambdaOptions } from "../../lib/lambda/local_lambda.ts";
+import { publishedProfile, serviceTimeSec } from "../../lib/profile/service_profile.ts";
+import { seededPrng } from "../../lib/random/prng.ts";
 import { setUpLocalLambda } from "./_local_lambda.ts";
 
 const setUp = setUpLocalLambda;
@@ -148,10 +150,15 @@ Deno.test("LocalLambda answers with AWS-shaped errors the SDK recognises", async
         ),
       { name: "RequestTooLargeException" },
     );
+    // Lambda's own wording for a value outside its API model's constraints.
     await assert.rejects(
       () =>
         client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "f", MemorySize: 64 })),
-      { name: "InvalidParameterValueException" },
+      {
+        name: "ValidationException",
+        message:
+          "1 validation error detected: Value '64' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128",
+      },
     );
   } finally {
     client.destroy();
@@ -207,7 +214,7 @@ Deno.test("LocalLambda keeps at most about maxLogEvents per group, dropping the 
     },
     maxLogEvents: 30,
   });
-  lambda.createFunction({ FunctionName: "f", MemorySize: 1024 });
+  lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
   const stampsOf = () =>
     lambda.logGroups.get("/aws/lambda/f")!.streams.flatMap((s) => s.events.map((e) => e.timestamp));
   let seen: number[] = [];
@@ -267,4 +274,384 @@ Deno.test("LocalLambda reports the memory an invocation started with when an upd
   assert.match(now, /Memory Size: 1536 MB/);
   // The update retired the environment: the next invocation starts cold.
   assert.match(now, /Init Duration/);
+});
+
+/** A local Lambda on a fake clock: every wait moves the clock on at once. */
+function onFakeClock(options: Partial<LocalLambdaOptions> = {}) {
+  const clock = { ms: 1_700_000_000_000 };
+  const lambda = new LocalLambda({
+    profileFor: (m) => publishedProfile(m),
+    prng: seededPrng(5),
+    now: () => clock.ms,
+    sleep: (ms) => {
+      clock.ms += ms;
+      return Promise.resolve();
+    },
+    ...options,
+  });
+  return { lambda, clock };
+}
+
+const encode = (body: unknown) => new TextEncoder().encode(JSON.stringify(body));
+
+const reportOf = (r: { logResult?: string }) =>
+  atob(r.logResult!).split("\n").find((l) => l.startsWith("REPORT"))!;
+
+/** RFC 9562 version 4: the version nibble 4, the variant bits 10. */
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+Deno.test("LocalLambda.invoke() gives its concurrency slot back when the profile lookup throws", async () => {
+  // Concurrency 3; the profile of model "flaky" resolves at CreateFunction and
+  // throws afterwards. Before the fix each failure kept its slot: after three
+  // of them every invocation of any function was throttled (429).
+  let broken = false;
+  const { lambda } = onFakeClock({
+    concurrencyLimit: 3,
+    profileFor: (m) => {
+      if (m === "flaky" && broken) throw new RangeError("Cannot find profile 'flaky'");
+      return publishedProfile(m === "flaky" ? "TF-resnetV2" : m);
+    },
+  });
+  lambda.createFunction({
+    FunctionName: "bad",
+    MemorySize: 2048,
+    Environment: { Variables: { MODEL: "flaky" } },
+  });
+  lambda.createFunction({ FunctionName: "good", MemorySize: 2048 });
+  broken = true;
+  for (let i = 0; i < 5; i++) {
+    await assert.rejects(() => lambda.invoke("bad", encode({ requests: [1] })), {
+      name: "RangeError",
+    });
+  }
+  assert.equal(lambda.running, 0);
+  const ok = await lambda.invoke("good", encode({ requests: [1, 2] }));
+  assert.equal(ok.statusCode, 200);
+});
+
+Deno.test("LocalLambda.invoke() gives its slot and environment back when the wait fails", async () => {
+  let failing = true;
+  const lambda = new LocalLambda({
+    profileFor: (m) => publishedProfile(m),
+    prng: seededPrng(6),
+    concurrencyLimit: 3,
+    sleep: () => failing ? Promise.reject(new Error("the clock broke")) : Promise.resolve(),
+  });
+  lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+  for (let i = 0; i < 4; i++) {
+    await assert.rejects(() => lambda.invoke("f", encode({ requests: [1] })), {
+      message: "the clock broke",
+    });
+  }
+  assert.equal(lambda.running, 0);
+  failing = false;
+  assert.equal((await lambda.invoke("f", encode({ requests: [1] }))).statusCode, 200);
+  // The failed invocations' environments are idle again: one serves, none is busy.
+  assert.equal(lambda.environmentCount("f"), 1);
+});
+
+Deno.test("LocalLambda with concurrency 3 still serves after many refused invocations, over the SDK", async () => {
+  const { server, client, lambda } = setUp({ concurrencyLimit: 3, extrapolate: false });
+  try {
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: "f",
+        Role: "r",
+        Code: { ZipFile: new Uint8Array([0]) },
+        MemorySize: 2048,
+      }),
+    );
+    // Batches the profile cannot time (fitted on 1..20) and payloads that are not JSON.
+    for (const payload of [{ batch_size: 1000 }, { BS: 21 }, { BS: 1e308 }, "{x", "{y"]) {
+      await assert.rejects(
+        () =>
+          client.send(
+            new InvokeCommand({
+              FunctionName: "f",
+              Payload: typeof payload === "string"
+                ? new TextEncoder().encode(payload)
+                : encode(payload),
+            }),
+          ),
+        { name: "InvalidRequestContentException" },
+      );
+    }
+    assert.equal(lambda.running, 0);
+    const r = await client.send(new InvokeCommand({ FunctionName: "f", Payload: encode({}) }));
+    assert.equal(r.StatusCode, 200);
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("CreateFunction and UpdateFunctionConfiguration refuse a MODEL that names no profile", async () => {
+  const { server, client, lambda } = setUp({ extrapolate: false });
+  try {
+    await assert.rejects(
+      () =>
+        client.send(
+          new CreateFunctionCommand({
+            FunctionName: "f",
+            Role: "r",
+            Code: { ZipFile: new Uint8Array([0]) },
+            MemorySize: 2048,
+            Environment: { Variables: { MODEL: "TF-inceptionV5" } },
+          }),
+        ),
+      (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(e.name, "InvalidParameterValueException");
+        assert.equal(e.$metadata?.httpStatusCode, 400);
+        assert.match(
+          e.message,
+          /^The function's MODEL 'TF-inceptionV5' names no service-time profile: Cannot find published profile 'TF-inceptionV5'/,
+        );
+        return true;
+      },
+    );
+    assert.deepEqual(lambda.listFunctions(), []);
+    lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+    await assert.rejects(
+      () =>
+        client.send(
+          new UpdateFunctionConfigurationCommand({
+            FunctionName: "f",
+            Environment: { Variables: { MODEL: "nope" } },
+          }),
+        ),
+      { name: "InvalidParameterValueException" },
+    );
+    // Nothing of a refused update is applied.
+    assert.equal(lambda.getFunctionConfiguration("f").Environment, undefined);
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("LocalLambda refuses a memory outside the profile's fitted range, naming the profile and its range", () => {
+  const { lambda } = onFakeClock();
+  const outside = (memoryMb: number) =>
+    new RegExp(
+      `^MemorySize ${memoryMb} MB is outside the memories profile 'TF-inceptionV4' was fitted on \\(1280\\.\\.3008 MB\\)`,
+    );
+  for (const memoryMb of [4096, 1024, 128]) {
+    assert.throws(() => lambda.createFunction({ FunctionName: "f", MemorySize: memoryMb }), {
+      name: "InvalidParameterValueException",
+      message: outside(memoryMb),
+    });
+  }
+  // MemorySize defaults to 128 MB, as on Lambda: outside too.
+  assert.throws(() => lambda.createFunction({ FunctionName: "f" }), { message: outside(128) });
+  lambda.createFunction({ FunctionName: "f", MemorySize: 1280 });
+  assert.throws(() => lambda.updateFunctionConfiguration("f", { MemorySize: 3009 }), {
+    name: "InvalidParameterValueException",
+    message: outside(3009),
+  });
+  assert.equal(lambda.getFunctionConfiguration("f").MemorySize, 1280);
+  assert.equal(lambda.updateFunctionConfiguration("f", { MemorySize: 3008 }).MemorySize, 3008);
+});
+
+Deno.test("LocalLambda refuses a batch outside the profile's range at Invoke, with no log line", async () => {
+  const { lambda } = onFakeClock();
+  lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+  for (const body of [{ batch_size: 1000 }, { requests: Array(21).fill(0) }, { BS: 1e308 }]) {
+    await assert.rejects(() => lambda.invoke("f", encode(body)), {
+      name: "InvalidRequestContentException",
+      message:
+        /^Batch \S+ at 2048 MB is outside what profile 'TF-inceptionV4' was fitted on \(batch 1\.\.20, 1280\.\.3008 MB\)/,
+    });
+  }
+  assert.equal(lambda.logGroups.get("/aws/lambda/f"), undefined);
+  assert.equal(lambda.environmentCount("f"), 0);
+});
+
+Deno.test("LocalLambda with extrapolate still refuses non-positive and non-finite service times", async () => {
+  const { lambda } = onFakeClock({ extrapolate: true });
+  // TF-inceptionV4's polynomial at 4096 MB is -1.47 s for batch 1 (the issue's -1473.47 ms).
+  assert.throws(() => lambda.createFunction({ FunctionName: "g", MemorySize: 4096 }), {
+    name: "InvalidParameterValueException",
+    message: /gives batch 1 a service time of -1\.47\d+ s, not a positive time$/,
+  });
+  // 1024 MB is outside the fitted range but extrapolates to a positive time.
+  lambda.createFunction({ FunctionName: "f", MemorySize: 1024 });
+  const r = await lambda.invoke("f", encode({ batch_size: 4 }), { logType: "Tail" });
+  assert.ok(JSON.parse(new TextDecoder().decode(r.payload)).durationMs > 0);
+  // Batch 1000 at 2048 MB is -128415411.86 ms; 1e308 overflows to a non-finite time.
+  lambda.updateFunctionConfiguration("f", { MemorySize: 2048 });
+  for (
+    const [body, time] of [[{ batch_size: 1000 }, /-128415\.41\d* s/], [
+      { BS: 1e308 },
+      /NaN|Infinity/,
+    ]] as const
+  ) {
+    await assert.rejects(() => lambda.invoke("f", encode(body)), {
+      name: "InvalidRequestContentException",
+      message: time,
+    });
+  }
+  // Only the one invocation that ran wrote a REPORT line, with a positive duration.
+  const reports = lambda.logGroups.get("/aws/lambda/f")!.streams.flatMap((s) =>
+    s.events.filter((e) => e.message.startsWith("REPORT"))
+  );
+  assert.equal(reports.length, 1);
+  assert.match(reports[0].message, /Duration: \d+\.\d\d ms/);
+  assert.doesNotMatch(reports[0].message, /NaN|Duration: -/);
+});
+
+Deno.test("LocalLambda ends an invocation at the function's Timeout: Sandbox.Timedout, Status: timeout, billed the Timeout, environment discarded", async () => {
+  const { lambda, clock } = onFakeClock();
+  lambda.createFunction({ FunctionName: "f", MemorySize: 2048, Timeout: 3 });
+  // S(10, 2048 MB) of TF-inceptionV4 is 8.28 s (the issue's "Duration: 8283.53 ms").
+  assert.ok(serviceTimeSec(publishedProfile("TF-inceptionV4"), 10, 2048) > 3);
+  const t0 = clock.ms;
+  const r = await lambda.invoke("f", encode({ batch_size: 10 }), { logType: "Tail" });
+  // The cold start's 250 ms init, then the 3 s the Timeout allows.
+  assert.equal(clock.ms - t0, 3250);
+  assert.equal(r.statusCode, 200);
+  assert.equal(r.functionError, "Unhandled");
+  assert.deepEqual(JSON.parse(new TextDecoder().decode(r.payload)), {
+    errorMessage: `RequestId: ${r.requestId} Error: Task timed out after 3.00 seconds`,
+    errorType: "Sandbox.Timedout",
+  });
+  assert.equal(
+    reportOf(r),
+    `REPORT RequestId: ${r.requestId}\tDuration: 3000.00 ms\tBilled Duration: 3000 ms\t` +
+      "Memory Size: 2048 MB\tMax Memory Used: 400 MB\tInit Duration: 250.00 ms\tStatus: timeout",
+  );
+  assert.equal(lambda.environmentCount("f"), 0);
+  // The next invocation starts cold, and a batch within the Timeout succeeds.
+  const next = await lambda.invoke("f", encode({ batch_size: 1 }), { logType: "Tail" });
+  assert.equal(next.functionError, undefined);
+  assert.match(reportOf(next), /Init Duration: 250\.00 ms$/);
+  assert.equal(lambda.environmentCount("f"), 1);
+});
+
+Deno.test("LocalLambda takes a Timeout of 1..900 whole seconds and defaults it to defaultTimeoutSec", async () => {
+  const { server, client, lambda } = setUp({ defaultTimeoutSec: 3, extrapolate: false });
+  try {
+    const create = (Timeout?: number) =>
+      client.send(
+        new CreateFunctionCommand({
+          FunctionName: "f",
+          Role: "r",
+          Code: { ZipFile: new Uint8Array([0]) },
+          MemorySize: 2048,
+          Timeout,
+        }),
+      );
+    // Lambda's wording (its answer to Timeout 3000 quoted in covidatlas/li#575).
+    await assert.rejects(() => create(3000), {
+      name: "ValidationException",
+      message:
+        "1 validation error detected: Value '3000' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900",
+    });
+    await assert.rejects(() => create(0), {
+      name: "ValidationException",
+      message: /Value '0' at 'timeout' .* greater than or equal to 1$/,
+    });
+    await assert.rejects(() => create(1.5), {
+      name: "InvalidParameterValueException",
+      message: "Timeout must be an integer from 1 to 900 seconds: found 1.5",
+    });
+    assert.equal((await create()).Timeout, 3);
+    await assert.rejects(
+      () =>
+        client.send(new UpdateFunctionConfigurationCommand({ FunctionName: "f", Timeout: 901 })),
+      { name: "ValidationException" },
+    );
+    assert.equal(
+      (await client.send(
+        new UpdateFunctionConfigurationCommand({ FunctionName: "f", Timeout: 900 }),
+      ))
+        .Timeout,
+      900,
+    );
+    assert.equal(lambda.getFunctionConfiguration("f").Timeout, 900);
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+  assert.throws(
+    () =>
+      new LocalLambda({ profileFor: publishedProfile, prng: seededPrng(1), defaultTimeoutSec: 0 }),
+    {
+      name: "RangeError",
+      message:
+        "Cannot create the local Lambda as 'defaultTimeoutSec' must be an integer from 1 to 900: current value is 0",
+    },
+  );
+});
+
+Deno.test('LocalLambda answers buffer.py\'s {"BS": n} with the duration in ms, a JSON number, for a batch of n', async () => {
+  const { server, client } = setUp({ extrapolate: false });
+  try {
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: "f",
+        Role: "r",
+        Code: { ZipFile: new Uint8Array([0]) },
+        MemorySize: 2048,
+        Timeout: 60,
+      }),
+    );
+    // buffer.py: RequestResponse, LogType Tail, the payload read as a number.
+    const r = await client.send(
+      new InvokeCommand({
+        FunctionName: "f",
+        InvocationType: "RequestResponse",
+        LogType: "Tail",
+        Payload: encode({ BS: 10 }),
+      }),
+    );
+    const text = new TextDecoder().decode(r.Payload);
+    const durationMs = JSON.parse(text);
+    assert.equal(typeof durationMs, "number");
+    // S(10, 2048 MB), not S(1, 2048 MB): the batch is served as 10 requests.
+    const want = 1000 * serviceTimeSec(publishedProfile("TF-inceptionV4"), 10, 2048);
+    assert.ok(Math.abs(durationMs - want) < 1e-9, `${durationMs} vs ${want}`);
+    assert.match(atob(r.LogResult!), new RegExp(`Duration: ${want.toFixed(2)} ms`));
+    // Our own buffer's payload keeps its object answer.
+    const ours = await client.send(
+      new InvokeCommand({ FunctionName: "f", Payload: encode({ batch_id: 3, requests: [1, 2] }) }),
+    );
+    assert.equal(decode(ours.Payload).batchSize, 2);
+    for (const BS of [0, 2.5, "5", null]) {
+      await assert.rejects(
+        () => client.send(new InvokeCommand({ FunctionName: "f", Payload: encode({ BS }) })),
+        {
+          name: "InvalidRequestContentException",
+          message: `BS must be the batch size, a positive integer: found ${JSON.stringify(BS)}`,
+        },
+      );
+    }
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("LocalLambda stamps START when the invocation starts and END and REPORT when it ends", async () => {
+  const { lambda, clock } = onFakeClock();
+  lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+  const t0 = clock.ms;
+  await lambda.invoke("f", encode({ batch_size: 2 }));
+  const serviceMs = 1000 * serviceTimeSec(publishedProfile("TF-inceptionV4"), 2, 2048);
+  const events = lambda.logGroups.get("/aws/lambda/f")!.streams[0].events;
+  // START after the cold start's 250 ms init; END and REPORT a service time later.
+  assert.deepEqual(events.map((e) => e.timestamp), [t0 + 250, clock.ms, clock.ms]);
+  assert.ok(Math.abs(clock.ms - (t0 + 250 + serviceMs)) < 1e-6);
+});
+
+Deno.test("LocalLambda's request ids are version 4 UUIDs (version nibble and variant bits)", async () => {
+  const { lambda } = onFakeClock();
+  lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+  const ids = new Set<string>();
+  for (let i = 0; i < 200; i++) {
+    const r = await lambda.invoke("f", encode({}), { logType: "Tail" });
+    assert.match(r.requestId, UUID_V4);
+    assert.ok(reportOf(r).startsWith(`REPORT RequestId: ${r.requestId}\t`));
+    ids.add(r.requestId);
+  }
+  assert.equal(ids.size, 200);
 });

@@ -36,6 +36,7 @@ Deno.test("LocalLambda with credentials accepts the SDK's SigV4 signatures and r
         FunctionName: "fn-1",
         Role: "r",
         Code: { ZipFile: new Uint8Array([1, 2]) },
+        MemorySize: 2048,
       }),
     );
     const r = await good.send(
