@@ -5,6 +5,7 @@ import {
   GetFunctionCommand,
   InvokeCommand,
   ListFunctionsCommand,
+  paginateListFunctions,
   UpdateFunctionConfigurationCommand,
 } from "@aws-sdk/client-lambda";
 import { LocalLambda, type LocalLambdaOptions } from "../../lib/lambda/local_lambda.ts";
@@ -654,4 +655,307 @@ Deno.test("LocalLambda's request ids are version 4 UUIDs (version nibble and var
     ids.add(r.requestId);
   }
   assert.equal(ids.size, 200);
+});
+
+Deno.test("ListFunctions pages at most 50 functions with NextMarker, honouring MaxItems, over the SDK's paginator", async () => {
+  const { server, client, lambda } = setUp();
+  try {
+    const names = Array.from({ length: 120 }, (_, i) => `fn-${String(i).padStart(3, "0")}`);
+    for (const name of [...names].reverse()) {
+      lambda.createFunction({ FunctionName: name, MemorySize: 2048 });
+    }
+    const first = await client.send(new ListFunctionsCommand({}));
+    assert.equal(first.Functions?.length, 50);
+    assert.equal(typeof first.NextMarker, "string");
+    // MaxItems above 50 still gives 50 a page; below, that many.
+    const pageSizes = async (MaxItems?: number) => {
+      const sizes: number[] = [], seen: string[] = [];
+      for await (
+        const page of paginateListFunctions({ client }, MaxItems ? { MaxItems } : {})
+      ) {
+        sizes.push(page.Functions!.length);
+        seen.push(...page.Functions!.map((f) => f.FunctionName!));
+      }
+      assert.deepEqual(seen, names);
+      return sizes;
+    };
+    assert.deepEqual(await pageSizes(), [50, 50, 20]);
+    assert.deepEqual(await pageSizes(1000), [50, 50, 20]);
+    assert.deepEqual(await pageSizes(7), [...Array(17).fill(7), 1]);
+    await assert.rejects(() => client.send(new ListFunctionsCommand({ MaxItems: 0 })), {
+      name: "ValidationException",
+      message: /Value '0' at 'maxItems' failed to satisfy constraint/,
+    });
+    await assert.rejects(() => client.send(new ListFunctionsCommand({ Marker: "nonsense" })), {
+      name: "InvalidParameterValueException",
+    });
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("Every response of the local Lambda carries x-amzn-RequestId; Invoke's is its log lines' RequestId", async () => {
+  const { server, lambda } = setUp();
+  try {
+    lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+    const base = `${server.url}/2015-03-31/functions`;
+    const responses = [
+      await fetch(base),
+      await fetch(`${base}/f`),
+      await fetch(`${base}/f/configuration`),
+      await fetch(`${base}/missing/configuration`),
+      await fetch(`${base}/f/invocations`, { method: "POST", body: "{x" }),
+      await fetch(`${server.url}/nowhere`),
+      await fetch(server.url, {
+        method: "POST",
+        body: "{}",
+        headers: { "x-amz-target": "Nope.X" },
+      }),
+      await fetch(server.url, {
+        method: "POST",
+        body: "{}",
+        headers: { "x-amz-target": "Logs_20140328.DescribeLogGroups" },
+      }),
+    ];
+    for (const r of responses) {
+      await r.body?.cancel();
+      assert.match(r.headers.get("x-amzn-requestid") ?? "", UUID_V4, `${r.url} ${r.status}`);
+    }
+    const invoked = await fetch(`${base}/f/invocations`, {
+      method: "POST",
+      body: '{"requests":[1]}',
+      headers: { "X-Amz-Log-Type": "Tail" },
+    });
+    await invoked.body?.cancel();
+    const id = invoked.headers.get("x-amzn-requestid")!;
+    assert.match(id, UUID_V4);
+    assert.match(
+      atob(invoked.headers.get("x-amz-log-result")!),
+      new RegExp(`^START RequestId: ${id} `),
+    );
+    const event = await fetch(`${base}/f/invocations`, {
+      method: "POST",
+      body: "{}",
+      headers: { "X-Amz-Invocation-Type": "Event" },
+    });
+    assert.equal(event.status, 202);
+    await new Promise((r) => setTimeout(r, 20));
+    const messages = lambda.logGroups.get("/aws/lambda/f")!.streams.flatMap((s) =>
+      s.events.map((e) => e.message)
+    );
+    assert.ok(messages.includes(`END RequestId: ${event.headers.get("x-amzn-requestid")}`));
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("Invoke refuses unknown invocation and log types with Lambda's ValidationException", async () => {
+  const { server, client, lambda } = setUp();
+  try {
+    lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+    const invoke = (headers: Record<string, string>) =>
+      fetch(`${server.url}/2015-03-31/functions/f/invocations`, {
+        method: "POST",
+        body: "{}",
+        headers,
+      });
+    const sync = await invoke({ "X-Amz-Invocation-Type": "Sync" });
+    assert.equal(sync.status, 400);
+    assert.equal(sync.headers.get("x-amzn-errortype"), "ValidationException");
+    assert.equal(
+      (await sync.json()).message,
+      "1 validation error detected: Value 'Sync' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]",
+    );
+    await assert.rejects(
+      () =>
+        client.send(
+          new InvokeCommand({ FunctionName: "f", LogType: "Full" as "Tail", Payload: encode({}) }),
+        ),
+      {
+        name: "ValidationException",
+        message: /Value 'Full' at 'logType' .* enum value set: \[None, Tail\]$/,
+      },
+    );
+    assert.equal(lambda.environmentCount("f"), 0);
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("Invoke resolves Qualifier $LATEST and name:$LATEST; any other version is not found", async () => {
+  const { server, client, lambda } = setUp();
+  try {
+    lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+    const payload = encode({ requests: [1] });
+    for (
+      const input of [
+        { FunctionName: "f", Qualifier: "$LATEST" },
+        { FunctionName: "f:$LATEST" },
+        { FunctionName: "arn:aws:lambda:us-east-1:000000000000:function:f:$LATEST" },
+        { FunctionName: "000000000000:function:f" },
+      ]
+    ) {
+      const r = await client.send(new InvokeCommand({ ...input, Payload: payload }));
+      assert.equal(r.StatusCode, 200, JSON.stringify(input));
+      assert.equal(r.ExecutedVersion, "$LATEST");
+    }
+    for (const input of [{ FunctionName: "f", Qualifier: "1" }, { FunctionName: "f:prod" }]) {
+      await assert.rejects(() => client.send(new InvokeCommand({ ...input, Payload: payload })), {
+        name: "ResourceNotFoundException",
+        message: /^Function not found: arn:aws:lambda:us-east-1:000000000000:function:f:(1|prod)$/,
+      });
+    }
+    await assert.rejects(
+      () => client.send(new GetFunctionCommand({ FunctionName: "f", Qualifier: "7" })),
+      { name: "ResourceNotFoundException" },
+    );
+    await assert.rejects(
+      () =>
+        client.send(
+          new InvokeCommand({ FunctionName: "f:$LATEST", Qualifier: "2", Payload: payload }),
+        ),
+      { name: "InvalidParameterValueException" },
+    );
+    await assert.rejects(
+      () => client.send(new InvokeCommand({ FunctionName: "bad name!", Payload: payload })),
+      { name: "ValidationException", message: /at 'functionName' failed to satisfy constraint/ },
+    );
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("Event invocations take at most 1 MB, synchronous ones 6 MB", async () => {
+  const { server, client, lambda } = setUp();
+  try {
+    lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+    // A JSON payload of 1 MB + 1 byte.
+    const head = '{"requests":[1],"pad":"', tail = '"}';
+    const big = head + "x".repeat(1024 * 1024 + 1 - head.length - tail.length) + tail;
+    const payload = new TextEncoder().encode(big);
+    assert.equal(payload.length, 1024 * 1024 + 1);
+    await assert.rejects(
+      () =>
+        client.send(
+          new InvokeCommand({ FunctionName: "f", InvocationType: "Event", Payload: payload }),
+        ),
+      (e: Error & { $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(e.name, "RequestTooLargeException");
+        assert.equal(e.$metadata?.httpStatusCode, 413);
+        assert.equal(
+          e.message,
+          "Request must be smaller than 1048576 bytes for the InvokeFunction operation",
+        );
+        return true;
+      },
+    );
+    const sync = await client.send(new InvokeCommand({ FunctionName: "f", Payload: payload }));
+    assert.equal(sync.StatusCode, 200);
+    const event = await client.send(
+      new InvokeCommand({
+        FunctionName: "f",
+        InvocationType: "Event",
+        Payload: payload.subarray(0, 0),
+      }),
+    );
+    assert.equal(event.StatusCode, 202);
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("The local Lambda answers unknown operations with UnknownOperationException and bad percent-encoding with 400", async () => {
+  const { server, client, lambda } = setUp();
+  try {
+    lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
+    for (
+      const [method, path] of [
+        ["GET", "/"],
+        ["GET", "/2015-03-31/functions/f/aliases"],
+        ["PATCH", "/2015-03-31/functions/f"],
+        ["POST", "/2015-03-31/functions/f/configuration"],
+      ]
+    ) {
+      const r = await fetch(server.url + path, { method });
+      assert.equal(r.status, 404, `${method} ${path}`);
+      assert.equal(r.headers.get("x-amzn-errortype"), "UnknownOperationException");
+      assert.match((await r.json()).message, /^No operation of the Lambda API is /);
+    }
+    // A JSON-protocol call without X-Amz-Target.
+    const noTarget = await fetch(server.url, {
+      method: "POST",
+      body: "{}",
+      headers: { "content-type": "application/x-amz-json-1.1" },
+    });
+    assert.equal(noTarget.status, 400);
+    assert.equal((await noTarget.json()).__type, "UnknownOperationException");
+    const badEncoding = await fetch(`${server.url}/2015-03-31/functions/%E0%A4%A/configuration`);
+    assert.equal(badEncoding.status, 400);
+    assert.equal(badEncoding.headers.get("x-amzn-errortype"), "ValidationException");
+    await badEncoding.body?.cancel();
+    // The SDK does not mistake an unknown operation for a missing function.
+    const { LambdaClient } = await import("@aws-sdk/client-lambda");
+    const wrongPrefix = new LambdaClient({
+      region: "us-east-1",
+      endpoint: `${server.url}/v2`,
+      credentials: { accessKeyId: "local", secretAccessKey: "local" },
+      maxAttempts: 1,
+    });
+    try {
+      await assert.rejects(() => wrongPrefix.send(new ListFunctionsCommand({})), {
+        name: "UnknownOperationException",
+      });
+    } finally {
+      wrongPrefix.destroy();
+    }
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
+
+Deno.test("UpdateFunctionConfiguration and CreateFunction refuse an Environment not shaped {Variables: {name: string}}", async () => {
+  const { server, client, lambda } = setUp();
+  try {
+    lambda.createFunction({
+      FunctionName: "f",
+      MemorySize: 2048,
+      Environment: { Variables: { MODEL: "TF-resnetV2" } },
+    });
+    for (
+      const environment of [
+        "x",
+        ["a"],
+        { Variables: "x" },
+        { Variables: { MODEL: 5 } },
+        { Variables: { "bad-name": "v" } },
+      ]
+    ) {
+      const r = await fetch(`${server.url}/2015-03-31/functions/f/configuration`, {
+        method: "PUT",
+        body: JSON.stringify({ Environment: environment }),
+      });
+      assert.equal(r.status, 400, JSON.stringify(environment));
+      assert.equal(r.headers.get("x-amzn-errortype"), "InvalidParameterValueException");
+      assert.match((await r.json()).message, /^Environment/);
+    }
+    const created = await fetch(`${server.url}/2015-03-31/functions`, {
+      method: "POST",
+      body: JSON.stringify({ FunctionName: "g", MemorySize: 2048, Environment: "x" }),
+    });
+    assert.equal(created.status, 400);
+    await created.body?.cancel();
+    // Nothing stored: the list still has the shape SDK clients parse.
+    const list = await client.send(new ListFunctionsCommand({}));
+    assert.deepEqual(list.Functions?.map((f) => f.Environment), [
+      { Variables: { MODEL: "TF-resnetV2" } },
+    ]);
+  } finally {
+    client.destroy();
+    await server.close();
+  }
 });
