@@ -13,6 +13,7 @@
 import { iterateArrivals } from "../lib/arrivals/streams.ts";
 import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
 import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
+import { signalSequence } from "../lib/cli/signals.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import {
   type AdaptiveExperimentOptions,
@@ -75,13 +76,25 @@ Adaptive BATCH (the controller re-optimizes from the arrivals it sees):
 Run:
   --out DIR               run directory            [runs/<time>-<function>]
   --max_in_flight N       batches invoked at once, at most              [unlimited]
+  --max_connections N     connections of the Lambda client's pool (the SDK's
+                          default, 50, would queue batches in the client)
+                          [--max_in_flight, else --concurrency (local), else 1000]
   --grace S               wait for batches in flight at the end, s      [30]
   --format FORMAT         table or json                                 [table]
   -h, --help              this text
 
 Ctrl-C (or SIGTERM) stops the arrivals, dispatches the open batch, waits for the
-batches in flight (--grace), writes the summary and exits 130; a second Ctrl-C
-exits at once with what is on disk intact.
+batches in flight (--grace), writes the summary and exits 130. Signals within
+0.5 s of the first are the same stop (a terminal or a supervisor signals the
+whole process group, and deno task forwards it too). A later one exits at once:
+requests still queued or in flight are written with status 'abandoned',
+run.json says 'killed' with the counts, and the summary is printed.
+
+batches.csv has each batch's wait in the client for a connection
+(client_wait_ms); a batch that queued there because all connections were busy
+is warned about on stderr and in run.json (its latency includes that wait).
+
+Exit codes: 0 done, 2 bad flags or input, 1 the run failed, 130 stopped by a signal.
 `;
 
 const STRING_FLAGS: Record<string, string | undefined> = {
@@ -105,6 +118,7 @@ const STRING_FLAGS: Record<string, string | undefined> = {
   grid_batch: "1:20:1",
   out: undefined,
   max_in_flight: undefined,
+  max_connections: undefined,
   grace: "30",
   format: "table",
 };
@@ -190,11 +204,26 @@ export async function main(args: string[]): Promise<number> {
   }
   const json = v.format === "json";
   // The first signal stops the run (the run directory is flushed from then on);
-  // a second one exits at once.
-  const stop = new AbortController();
+  // the same one again (the process group's and deno task's) is ignored; a
+  // later one forces the end: what is queued or in flight is abandoned, the
+  // files are written and the summary printed. Should that hang, the exit
+  // comes anyway 2 s later.
+  const stop = new AbortController(), kill = new AbortController();
+  const meaning = signalSequence({ windowMs: 500 });
+  const say = (line: string) => Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
   const onSignal = () => {
-    if (stop.signal.aborted) Deno.exit(130);
-    stop.abort();
+    const m = meaning();
+    if (m === "stop") {
+      say(
+        "\rbuffer: stopping: the open batch goes, the batches in flight get --grace; " +
+          "signal again to exit at once\x1b[K",
+      );
+      stop.abort();
+    } else if (m === "force" && !kill.signal.aborted) {
+      say("\rbuffer: exiting now: requests still queued or in flight are abandoned\x1b[K");
+      kill.abort();
+      setTimeout(() => Deno.exit(130), 2000);
+    }
   };
   Deno.addSignalListener("SIGINT", onSignal);
   Deno.addSignalListener("SIGTERM", onSignal);
@@ -221,6 +250,9 @@ export async function main(args: string[]): Promise<number> {
     const maxInFlight = v.max_in_flight === undefined
       ? Infinity
       : positive("max_in_flight", String(v.max_in_flight), true);
+    const maxConnections = v.max_connections === undefined
+      ? undefined
+      : positive("max_connections", String(v.max_connections), true);
     if (!(PRICING_NAMES as readonly string[]).includes(String(v.pricing))) {
       throw new UsageError(
         `--pricing must be one of ${PRICING_NAMES.join(", ")}: found '${v.pricing}'`,
@@ -270,8 +302,11 @@ export async function main(args: string[]): Promise<number> {
       adaptive,
       out: dir,
       maxInFlight,
+      maxConnections,
       graceSec,
       signal: stop.signal,
+      killSignal: kill.signal,
+      onWarning: (message) => say(`\rbuffer: warning: ${message}\x1b[K`),
       // Closed after the output, as the run's last step.
       keepLambda: true,
       onProgress: tty
@@ -286,27 +321,55 @@ export async function main(args: string[]): Promise<number> {
     });
     if (tty) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
     const { summary, prediction, config } = result;
-    if (json) console.log(JSON.stringify({ ...summary, prediction, out: dir }));
-    else {
+    // Warnings already went to stderr as they happened; the summary's say the totals.
+    for (const w of summary.warnings) say(`buffer: warning: ${w}`);
+    if (json) {
+      console.log(JSON.stringify({ status: result.status, ...summary, prediction, out: dir }));
+    } else {
       const reasons = summary.dispatchReasons;
       const rows: [string, string, string][] = [
         ["requests", String(summary.requests), ""],
-        ["completed / failed", `${summary.completed} / ${summary.failed}`, ""],
-        ["mean batch size", summary.meanBatchSize.toFixed(3), ""],
+        [
+          "completed / failed / abandoned",
+          `${summary.completed} / ${summary.failed} / ${summary.abandoned}`,
+          "",
+        ],
+        ["mean batch size", _fixed(summary.meanBatchSize, 3), ""],
         [
           "dispatch: size / timeout / shutdown",
           `${reasons.size} / ${reasons.timeout} / ${reasons.shutdown}`,
           "",
         ],
-        ["latency p50 (s)", summary.latencySec.p50.toFixed(4), ""],
-        ["latency p95 (s)", summary.latencySec.p95.toFixed(4), prediction?.p95Sec.toFixed(4) ?? ""],
-        ["latency p99 (s)", summary.latencySec.p99.toFixed(4), ""],
+        ["latency p50 (s)", _fixed(summary.latencySec.p50, 4), ""],
+        [
+          "latency p95 (s)",
+          _fixed(summary.latencySec.p95, 4),
+          prediction ? _fixed(prediction.p95Sec, 4) : "",
+        ],
+        ["latency p99 (s)", _fixed(summary.latencySec.p99, 4), ""],
+        [
+          "cold starts: batches / share",
+          `${summary.coldStartBatches} / ${
+            summary.batches ? (100 * summary.coldStartBatches / summary.batches).toFixed(1) : "-"
+          } %`,
+          "",
+        ],
+        [
+          "latency p95, warm batches only (s)",
+          _fixed(summary.warmLatencySec.p95, 4),
+          prediction ? _fixed(prediction.p95Sec, 4) : "",
+        ],
         [
           "cost per request (USD)",
-          summary.costPerRequestUsd.toExponential(4),
-          prediction?.costPerRequestUsd.toExponential(4) ?? "",
+          _exponential(summary.costPerRequestUsd, 4),
+          prediction ? _exponential(prediction.costPerRequestUsd, 4) : "",
         ],
-        ["timeout lateness p99 (ms)", (summary.timeoutLatenessP99Sec * 1000).toFixed(2), ""],
+        ["timeout lateness p99 (ms)", _fixed(summary.timeoutLatenessP99Sec * 1000, 2), ""],
+        [
+          `client: batches queued / longest wait (ms)`,
+          `${summary.client.queuedBatches} / ${summary.client.maxWaitMs.toFixed(1)}`,
+          "",
+        ],
       ];
       if (summary.adaptive) {
         rows.push([
@@ -319,10 +382,11 @@ export async function main(args: string[]): Promise<number> {
         ? `; adaptive every ${adaptive.windowSec} s, p95 SLO ${adaptive.slo} s`
         : "";
       console.log(
-        `Buffer run: ${description}, B = ${maxBatch}, T = ${timeoutSec} s, ${functionName} at ${memoryMb} MB (${config.target})${adaptively}`,
+        `Buffer run: ${description}, B = ${maxBatch}, T = ${timeoutSec} s, ${functionName} at ${memoryMb} MB (${config.target}, ${summary.client.connections} connections)${adaptively}`,
       );
+      if (result.status !== "done") console.log(`status: ${result.status}`);
       const w0 = Math.max(...rows.map((r) => r[0].length));
-      console.log(`${"".padEnd(w0)}  ${"measured".padStart(12)}  exact model`);
+      console.log(`${"".padEnd(w0)}  ${"measured".padStart(12)}  exact model (no cold starts)`);
       for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(12)}  ${c}`);
       console.log(`logs in ${dir}`);
     }
@@ -334,6 +398,16 @@ export async function main(args: string[]): Promise<number> {
     Deno.removeSignalListener("SIGTERM", onSignal);
     await result?.close();
   }
+}
+
+/** `x` to `digits` decimals, or `-` when it is not a number (nothing to measure). */
+function _fixed(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toFixed(digits) : "-";
+}
+
+/** `x` in exponential notation, or `-` when it is not a number. */
+function _exponential(x: number, digits: number): string {
+  return Number.isFinite(x) ? x.toExponential(digits) : "-";
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -9,6 +9,7 @@
  */
 
 import { parseLambdaLog } from "../logs/lambda_log_lines.ts";
+import type { ClientWaitMeter } from "./connection_pool.ts";
 import { type ServiceProfile, serviceTimeSec } from "../profile/service_profile.ts";
 import type { Prng } from "../random/prng.ts";
 
@@ -21,6 +22,13 @@ export interface BatchRequest {
 /** What came of a dispatch. */
 export interface DispatchOutcome {
   status: "ok" | "failed";
+  /**
+   * Time the invocation waited in the client for a connection before it was
+   * sent, ms, summed over its attempts (NaN when nothing measured it).
+   */
+  clientWaitMs: number;
+  /** Whether an attempt queued in the client because every connection was busy. */
+  clientQueued: boolean;
   /** Why it failed (empty when ok). */
   error: string;
   /** From the REPORT line (NaN when unknown). */
@@ -71,6 +79,13 @@ export interface LambdaDispatcherOptions {
   sleep?: (ms: number) => Promise<void>;
   /** For the jitter. */
   prng: Prng;
+  /**
+   * Times each attempt's wait for a connection in the client (the SDK's
+   * connection pool, see {@linkcode ConnectionPool}). @default {undefined: not measured}
+   */
+  clientWait?: ClientWaitMeter;
+  /** No attempt starts after it aborts (a forced exit). */
+  signal?: AbortSignal;
 }
 
 /** Whether an SDK error is worth retrying, and after how long at least. */
@@ -137,6 +152,8 @@ export function lambdaDispatcher(options: LambdaDispatcherOptions): Dispatcher {
     maxDelayMs = 2000,
     sleep = (ms) => new Promise((r) => setTimeout(r, ms)),
     prng,
+    clientWait,
+    signal,
   } = options;
   return {
     async dispatch(batch) {
@@ -144,14 +161,22 @@ export function lambdaDispatcher(options: LambdaDispatcherOptions): Dispatcher {
         JSON.stringify({ batch_id: batch.batchId, requests: batch.requestIds }),
       );
       let lastReason = "";
+      const client = { clientWaitMs: clientWait ? 0 : NaN, clientQueued: false };
+      const onWait = (w: { waitMs: number; queued: boolean }) => {
+        client.clientWaitMs += w.waitMs;
+        client.clientQueued ||= w.queued;
+      };
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         try {
-          const out = await invoke({
+          const input: InvokeInput = {
             FunctionName: functionName,
             Payload: payload,
             InvocationType: "RequestResponse",
             LogType: "Tail",
-          });
+          };
+          const out = await (clientWait
+            ? clientWait.measure(() => invoke(input), onWait)
+            : invoke(input));
           const logTail = decodeBase64(out.LogResult);
           const report = outcomeFromTail(logTail);
           if (out.FunctionError) {
@@ -160,19 +185,21 @@ export function lambdaDispatcher(options: LambdaDispatcherOptions): Dispatcher {
               status: "failed",
               error: `FunctionError ${out.FunctionError}: ${body}`.slice(0, 500),
               ...report,
+              ...client,
               attempts: attempt,
               logTail,
             };
           }
-          return { status: "ok", error: "", ...report, attempts: attempt, logTail };
+          return { status: "ok", error: "", ...report, ...client, attempts: attempt, logTail };
         } catch (e) {
           const r = retryable(e);
           lastReason = r.reason;
-          if (!r.retry || attempt === maxAttempts) {
+          if (!r.retry || attempt === maxAttempts || signal?.aborted) {
             return {
               status: "failed",
               error: `${lastReason} (after ${attempt} attempt${attempt > 1 ? "s" : ""})`,
               ...outcomeFromTail(""),
+              ...client,
               attempts: attempt,
               logTail: "",
             };
@@ -209,6 +236,8 @@ export function profileDispatcher(options: ProfileDispatcherOptions): Dispatcher
       return {
         status: "ok",
         error: "",
+        clientWaitMs: NaN,
+        clientQueued: false,
         durationMs: sec * 1000,
         billedDurationMs: Math.ceil(sec * 1000 - 1e-9),
         initDurationMs: 0,

@@ -48,6 +48,7 @@ import { seededPrng } from "../random/prng.ts";
 import type { DispatchReason } from "../sim/batching_policy.ts";
 import { LatencyHistogram } from "../sim/latency_histogram.ts";
 import type { BatchRecord, RecordSink, RequestRecord } from "../sim/simulator.ts";
+import { ConnectionPool, connectionsNeeded } from "./connection_pool.ts";
 import { type Dispatcher, lambdaDispatcher } from "./dispatcher.ts";
 import { prepareFunction } from "./function_setup.ts";
 import { type BufferClock, RealtimeBuffer, systemClock } from "./realtime_buffer.ts";
@@ -222,6 +223,27 @@ export interface ExperimentOptions {
    * process may exit at any moment with every completed record on disk.
    */
   signal?: AbortSignal;
+  /**
+   * Forces the end, as a second Ctrl-C does: the arrivals stop if they have
+   * not, nothing more is waited for, every request whose outcome is not known
+   * (queued or in flight) is recorded `abandoned` with its batch
+   * ({@linkcode RealtimeBuffer.abandon}), the run directory is written whole
+   * and the run ends with status `killed`, at once.
+   */
+  killSignal?: AbortSignal;
+  /**
+   * Connections of the Lambda client's pool (an integer > 0). The SDK's
+   * default, 50, queues invocations in the client once more than 50 batches
+   * are in flight.
+   * @default {connectionsNeeded(...): maxInFlight, else the in-process Lambda's concurrency, else 1000}
+   */
+  maxConnections?: number;
+  /**
+   * Hears of what makes a measurement doubtful while the run goes on, once
+   * per kind (today: batches that waited in the client for a connection).
+   * The same messages are in the summary's `warnings` and in `run.json`.
+   */
+  onWarning?: (message: string) => void;
   /** Called every `progressIntervalSec` with the counters so far. */
   onProgress?: (progress: ExperimentProgress) => void;
   /** Time between progress calls, seconds. @default {0.25} */
@@ -266,6 +288,8 @@ export interface ExperimentSummary {
   requests: number;
   completed: number;
   failed: number;
+  /** Requests queued or in flight at a forced end (`killSignal`), recorded `abandoned`. */
+  abandoned: number;
   /** Requests still in flight when the grace period expired. */
   unfinished: number;
   batches: number;
@@ -274,9 +298,27 @@ export interface ExperimentSummary {
   dispatchReasons: Record<DispatchReason, number>;
   /** Latencies of the completed requests, s (quantiles to 0.01 %, see LatencyHistogram). */
   latencySec: { p50: number; p95: number; p99: number; mean: number };
+  /** Batches whose invocation started cold (an `Init Duration` in its REPORT). */
+  coldStartBatches: number;
+  /**
+   * Latencies of the completed requests of batches that started warm, s: what
+   * the model, which has no cold starts, predicts (NaN without any).
+   */
+  warmLatencySec: { p50: number; p95: number; p99: number; mean: number };
   costPerRequestUsd: number;
-  /** Dispatch time minus deadline of timeout batches, 99th percentile, s (NaN without any). */
+  /**
+   * Dispatch time minus deadline of timeout batches, 99th percentile, s (NaN,
+   * `null` in JSON, without any).
+   */
   timeoutLatenessP99Sec: number;
+  /**
+   * The Lambda client's connection pool and the batches that waited in it
+   * because every connection was busy (`batches.csv` has each batch's wait in
+   * `client_wait_ms`).
+   */
+  client: { connections: number; queuedBatches: number; maxWaitMs: number };
+  /** What makes the measurement doubtful, one line each (empty when nothing). */
+  warnings: string[];
   /** Whether `signal` stopped the run. */
   interrupted: boolean;
   /** Seconds from the run's start to the summary. */
@@ -318,8 +360,11 @@ export interface ExperimentConfig {
   adaptive?: Required<Omit<AdaptiveExperimentOptions, "pollMs">>;
 }
 
-/** How a run ended, as `run.json`'s `status` says. */
-export type ExperimentStatus = "done" | "interrupted" | "grace period expired";
+/**
+ * How a run ended, as `run.json`'s `status` says: `killed` when `killSignal`
+ * forced the end.
+ */
+export type ExperimentStatus = "done" | "interrupted" | "grace period expired" | "killed";
 
 /** What {@linkcode runExperiment} returns. */
 export interface ExperimentResult {
@@ -347,7 +392,11 @@ export interface ExperimentResult {
   endedAtMs: number;
   /** The in-process Lambda, with `keepLambda`. */
   lambda: LocalLambda | undefined;
-  /** Stops the in-process Lambda kept with `keepLambda` (otherwise, and when called again, does nothing). */
+  /**
+   * Stops the in-process Lambda kept with `keepLambda` (otherwise, and when
+   * called again, does nothing); after a `killed` run it does not wait for the
+   * invocations still running.
+   */
   close(): Promise<void>;
 }
 
@@ -532,7 +581,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     arrivalsDescription = "given arrival times",
     map,
     signal,
+    killSignal,
     onProgress,
+    onWarning,
     now = () => Date.now(),
   } = options;
   // Validate everything before anything starts.
@@ -594,11 +645,19 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       startSec: 0,
     });
   }
-  const sleep = options.sleep ?? _abortableSleep(signal);
+  const maxConnections = options.maxConnections === undefined
+    ? connectionsNeeded({ maxInFlight, concurrency: local ? concurrency : undefined })
+    : _positive("maxConnections", options.maxConnections, { integer: true });
+  // A forced end stops the arrivals too.
+  const stopSignal = signal && killSignal
+    ? AbortSignal.any([signal, killSignal])
+    : signal ?? killSignal;
+  const sleep = options.sleep ?? _abortableSleep(stopSignal);
 
   let server: { url: string; close(): Promise<void> } | undefined;
   let lambda: LocalLambda | undefined;
   let client: LambdaClient | undefined;
+  let pool: ConnectionPool | undefined;
   let files: _RunFiles | undefined;
   const closeFiles = () => {
     files?.log.close();
@@ -636,8 +695,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       server = startLocalLambdaServer(lambda);
       endpoint = server.url;
     }
+    pool = new ConnectionPool({ maxSockets: maxConnections });
     client = new LambdaClient({
       region,
+      requestHandler: { httpAgent: pool.httpAgent, httpsAgent: pool.httpsAgent },
       ...(endpoint === undefined ? {} : { endpoint }),
       ...(aws ? {} : {
         credentials: options.credentials ?? { accessKeyId: "local", secretAccessKey: "local" },
@@ -690,6 +751,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     if (signal?.aborted) onAbort();
 
     const histogram = new LatencyHistogram();
+    // Requests of warm batches apart: the model has no cold starts. A batch's
+    // requests come just before it, so they wait here for its init duration.
+    const warmHistogram = new LatencyHistogram();
+    let batchLatencies: number[] = [];
+    let coldBatches = 0;
     const records = collectRecords
       ? { requests: [] as RequestRecord[], batches: [] as BatchRecord[] }
       : undefined;
@@ -700,13 +766,19 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const sink: RecordSink = {
       request(r) {
         if (ended) return;
-        if (r.status === "ok") histogram.add(r.latencySec);
+        if (r.status === "ok") {
+          histogram.add(r.latencySec);
+          batchLatencies.push(r.latencySec);
+        }
         files?.log.request(r);
         records?.requests.push({ ...r });
         userSink?.request?.(r);
       },
       batch(b) {
         if (ended) return;
+        if (b.initDurationMs > 0) coldBatches++;
+        else if (b.status === "ok") { for (const x of batchLatencies) warmHistogram.add(x); }
+        batchLatencies = [];
         files?.log.batch(b);
         if (flushEachBatch) files?.log.flush();
         records?.batches.push({ ...b });
@@ -717,12 +789,28 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       functionName,
       prng: seededPrng(seed + 3),
       invoke: (i) => client!.send(new InvokeCommand(i)),
+      clientWait: pool,
+      signal: killSignal,
     });
+    const warnings: string[] = [];
+    const clientQueueWarning = () =>
+      `${buffer.stats.clientQueuedBatches} batch(es) waited in the client for a connection ` +
+      `(all ${maxConnections} busy; longest wait ${buffer.stats.clientWaitMaxMs.toFixed(1)} ms): ` +
+      `their latencies include that wait; allow more connections (maxConnections, --max_connections)`;
+    let warnedClientQueue = false;
     const encoder = new TextEncoder();
-    const dispatcher: Dispatcher = files === undefined ? inner : {
+    const dispatcher: Dispatcher = {
       async dispatch(batch) {
         const o = await inner.dispatch(batch);
-        if (o.logTail) {
+        if (o.clientQueued && !warnedClientQueue) {
+          // As it happens, once; the summary counts them all.
+          warnedClientQueue = true;
+          onWarning?.(
+            `batch ${batch.batchId} waited ${o.clientWaitMs.toFixed(1)} ms in the client for a ` +
+              `connection (all ${maxConnections} busy): allow more with maxConnections (--max_connections)`,
+          );
+        }
+        if (files !== undefined && o.logTail) {
           files?.lambdaLog.writeSync(
             encoder.encode(o.logTail.endsWith("\n") ? o.logTail : o.logTail + "\n"),
           );
@@ -844,12 +932,12 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const startedAtMs = now() - clock.nowSec() * 1000;
     let n = 0;
     for (;;) {
-      if (signal?.aborted || (requests !== undefined && n >= requests)) break;
+      if (stopSignal?.aborted || (requests !== undefined && n >= requests)) break;
       const t = nextArrival();
       if (!(t < Infinity) || t > durationSec) break;
       const wait = t - clock.nowSec();
       if (wait > 0.001) await sleep(wait * 1000);
-      if (signal?.aborted) break;
+      if (stopSignal?.aborted) break;
       // The controller sees the scheduled times, so its decisions do not
       // depend on the timers' jitter.
       if (controller) adapt(t);
@@ -859,20 +947,35 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const drainUpdates = async () => {
       while (updating) await updating;
     };
-    const [finished] = await Promise.all([buffer.shutdown(graceSec), drainUpdates()]);
+    // A forced end gives up what is queued or in flight, now or when it comes.
+    let killed = false;
+    const kill = new Promise<boolean>((resolve) => {
+      if (killSignal?.aborted) resolve(false);
+      killSignal?.addEventListener("abort", () => resolve(false), { once: true });
+    });
+    const finished = await Promise.race([
+      Promise.all([buffer.shutdown(graceSec), drainUpdates()]).then(([f]) => f),
+      kill,
+    ]);
+    if (killSignal?.aborted) {
+      killed = true;
+      buffer.abandon();
+    }
     ended = true;
     timers.forEach(clearInterval);
     sampleMemory();
     signal?.removeEventListener("abort", onAbort);
     closeFiles();
     const endedAtMs = now();
-    const interrupted = signal?.aborted === true;
+    const interrupted = signal?.aborted === true || killed;
     const s = buffer.stats;
+    if (s.clientQueuedBatches > 0) warnings.push(clientQueueWarning());
     const summary: ExperimentSummary = {
       requests: s.requests,
       completed: s.completed,
       failed: s.failed,
-      unfinished: s.requests - s.completed - s.failed,
+      abandoned: s.abandoned,
+      unfinished: s.requests - s.completed - s.failed - s.abandoned,
       batches: s.batches,
       meanBatchSize: s.requests / s.batches,
       dispatchReasons: { ...s.dispatchReasons },
@@ -882,8 +985,21 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         p99: histogram.quantile(0.99),
         mean: histogram.meanSec,
       },
+      coldStartBatches: coldBatches,
+      warmLatencySec: {
+        p50: warmHistogram.quantile(0.5),
+        p95: warmHistogram.quantile(0.95),
+        p99: warmHistogram.quantile(0.99),
+        mean: warmHistogram.meanSec,
+      },
       costPerRequestUsd: s.totalCostUsd / s.requests,
       timeoutLatenessP99Sec: s.timeoutLateness.count ? s.timeoutLateness.quantile(0.99) : NaN,
+      client: {
+        connections: maxConnections,
+        queuedBatches: s.clientQueuedBatches,
+        maxWaitMs: s.clientWaitMaxMs,
+      },
+      warnings,
       interrupted,
       elapsedSec: clock.nowSec(),
       rssMb: memory.at(-1)!.rssMb,
@@ -908,7 +1024,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       );
       prediction = { p95Sec: e.latencySec[0], costPerRequestUsd: e.meanCostUsd[0] };
     }
-    const status: ExperimentStatus = finished
+    const status: ExperimentStatus = killed
+      ? "killed"
+      : finished
       ? (interrupted ? "interrupted" : "done")
       : "grace period expired";
     if (out !== undefined) {
@@ -931,6 +1049,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     keep = keepLambda;
     const kept = keep ? server : undefined;
     let closing: Promise<void> | undefined;
+    // A killed run does not wait for the invocations it gave up.
+    const close = () => killed ? (kept?.close(), Promise.resolve()) : kept?.close();
     return {
       status,
       summary,
@@ -945,7 +1065,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       startedAtMs,
       endedAtMs,
       lambda: keep ? lambda : undefined,
-      close: () => (closing ??= kept?.close() ?? Promise.resolve()),
+      close: () => (closing ??= close() ?? Promise.resolve()),
     };
   } catch (e) {
     closeFiles();
@@ -954,6 +1074,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     timers.forEach(clearInterval);
     signal?.removeEventListener("abort", onAbort);
     client?.destroy();
-    if (!keep) await server?.close();
+    pool?.destroy();
+    if (!keep) {
+      // After a forced end, the server is not waited for (its invocations were given up).
+      if (killSignal?.aborted) server?.close();
+      else await server?.close();
+    }
   }
 }

@@ -78,6 +78,8 @@ export interface BufferStats {
   requests: number;
   completed: number;
   failed: number;
+  /** Requests given up at a forced exit ({@linkcode RealtimeBuffer.abandon}). */
+  abandoned: number;
   batches: number;
   inFlight: number;
   queued: number;
@@ -90,6 +92,13 @@ export interface BufferStats {
    * not counted (its lateness is the reconfiguration's, not the timer's).
    */
   timeoutLateness: LatencyHistogram;
+  /**
+   * Batches that queued in the client because every connection of its pool
+   * was busy (see `connection_pool.ts`; 0 when the dispatcher does not measure it).
+   */
+  clientQueuedBatches: number;
+  /** Longest wait of a batch in the client for a connection, ms (0 when none measured). */
+  clientWaitMaxMs: number;
 }
 
 interface Pending {
@@ -98,6 +107,10 @@ interface Pending {
   arrivalsSec: number[];
   /** The buffer's memory when the batch left. */
   memoryMb: number;
+  /** Sent to the dispatcher (not waiting for a slot under `maxInFlight`). */
+  sent: boolean;
+  /** Recorded: completed, failed or abandoned (a late outcome is then ignored). */
+  settled: boolean;
 }
 
 /** The buffer: call {@linkcode RealtimeBuffer.arrive} for each request, then `shutdown()`. */
@@ -108,18 +121,25 @@ export class RealtimeBuffer {
   #nextId = 0;
   #queue: Pending[] = [];
   #running = new Set<Promise<void>>();
+  /** Batches dispatched and not yet recorded, queued or in flight. */
+  #unsettled = new Set<Pending>();
   #closed = false;
+  /** After abandon(): nothing more is sent. */
+  #abandoned = false;
   #memoryMb: number;
   readonly stats: BufferStats = {
     requests: 0,
     completed: 0,
     failed: 0,
+    abandoned: 0,
     batches: 0,
     inFlight: 0,
     queued: 0,
     dispatchReasons: { size: 0, timeout: 0, shutdown: 0 },
     totalCostUsd: 0,
     timeoutLateness: new LatencyHistogram(),
+    clientQueuedBatches: 0,
+    clientWaitMaxMs: 0,
   };
 
   /**
@@ -257,20 +277,27 @@ export class RealtimeBuffer {
     this.stats.batches++;
     this.stats.dispatchReasons[reason]++;
     // The policy's arrays are reused: copy them.
-    this.#queue.push({
+    const p: Pending = {
       batch: { ...batch },
       requestIds: Array.from(batch.requestIds),
       arrivalsSec: Array.from(batch.arrivalsSec),
       memoryMb: this.#memoryMb,
-    });
+      sent: false,
+      settled: false,
+    };
+    this.#queue.push(p);
+    this.#unsettled.add(p);
     this.stats.queued = this.#queue.length;
     this.#pump();
   }
 
   #pump(): void {
     const cap = this.#o.maxInFlight ?? Infinity;
-    while (this.#queue.length > 0 && this.stats.inFlight < cap) {
+    while (
+      !this.#abandoned && this.#queue.length > 0 && this.stats.inFlight < cap
+    ) {
       const p = this.#queue.shift()!;
+      p.sent = true;
       this.stats.queued = this.#queue.length;
       this.stats.inFlight++;
       const run = this.#invoke(p).finally(() => {
@@ -293,6 +320,8 @@ export class RealtimeBuffer {
       outcome = {
         status: "failed",
         error: `Dispatcher error: ${(e as Error)?.message ?? e}`,
+        clientWaitMs: NaN,
+        clientQueued: false,
         durationMs: NaN,
         billedDurationMs: NaN,
         initDurationMs: 0,
@@ -306,7 +335,13 @@ export class RealtimeBuffer {
   }
 
   #record(p: Pending, o: DispatchOutcome, completionSec: number): void {
+    // A batch abandoned at a forced exit has its rows already.
+    if (p.settled) return;
+    p.settled = true;
+    this.#unsettled.delete(p);
     const { sink, pricing } = this.#o;
+    if (o.clientQueued) this.stats.clientQueuedBatches++;
+    if (o.clientWaitMs > this.stats.clientWaitMaxMs) this.stats.clientWaitMaxMs = o.clientWaitMs;
     const memoryMb = Number.isFinite(o.memorySizeMb) ? o.memorySizeMb : p.memoryMb;
     const billedSec = Number.isFinite(o.billedDurationMs)
       ? o.billedDurationMs / 1000
@@ -347,11 +382,75 @@ export class RealtimeBuffer {
       initDurationMs: o.initDurationMs,
       memorySizeMb: memoryMb,
       maxMemoryUsedMb: o.maxMemoryUsedMb,
+      clientWaitMs: o.clientWaitMs,
       costUsd,
       status: o.status,
       error: o.error,
     };
     sink?.batch?.(b);
+  }
+
+  /**
+   * Gives up, at a forced exit, every request whose outcome is not known yet:
+   * the open batch is closed (reason `shutdown`) without being sent, and the
+   * requests of every batch queued or in flight are recorded at once with
+   * status `abandoned` (no completion, no latency), and each batch with its
+   * state in `error` (`"in flight at exit"` or `"not sent: queued at exit"`).
+   * Outcomes that arrive afterwards are ignored, so every request is recorded
+   * exactly once. The buffer takes no more requests.
+   *
+   * @returns The number of requests abandoned.
+   */
+  abandon(): number {
+    this.#closed = true;
+    this.#abandoned = true;
+    if (this.#policy.pending > 0) this.#dispatch("shutdown", this.#o.clock.nowSec());
+    const before = this.stats.abandoned;
+    for (const p of [...this.#unsettled]) this.#recordAbandoned(p);
+    this.#queue = [];
+    this.stats.queued = 0;
+    return this.stats.abandoned - before;
+  }
+
+  #recordAbandoned(p: Pending): void {
+    p.settled = true;
+    this.#unsettled.delete(p);
+    const { sink } = this.#o;
+    const error = p.sent ? "in flight at exit" : "not sent: queued at exit";
+    const k = p.requestIds.length;
+    this.stats.abandoned += k;
+    for (let i = 0; i < k; i++) {
+      sink?.request?.({
+        requestId: p.requestIds[i],
+        arrivalSec: p.arrivalsSec[i],
+        dispatchSec: p.batch.dispatchSec,
+        completionSec: NaN,
+        latencySec: NaN,
+        batchId: p.batch.batchId,
+        batchSize: k,
+        status: "abandoned",
+        error,
+      });
+    }
+    sink?.batch?.({
+      batchId: p.batch.batchId,
+      size: k,
+      firstArrivalSec: p.batch.firstArrivalSec,
+      deadlineSec: p.batch.deadlineSec,
+      dispatchSec: p.batch.dispatchSec,
+      dispatchReason: p.batch.reason,
+      completionSec: NaN,
+      latencySec: NaN,
+      durationMs: NaN,
+      billedDurationMs: NaN,
+      initDurationMs: NaN,
+      memorySizeMb: p.memoryMb,
+      maxMemoryUsedMb: NaN,
+      clientWaitMs: NaN,
+      costUsd: NaN,
+      status: "abandoned",
+      error,
+    });
   }
 
   /**

@@ -43,7 +43,7 @@ import {
 } from "../logs/lambda_log_lines.ts";
 import { parseBatchesCsv, parseRequestsCsv } from "../logs/run_csv.ts";
 import type { BatchColumns, RequestColumns } from "../sim/column_sink.ts";
-import type { BatchRecord, RequestRecord } from "../sim/simulator.ts";
+import { type BatchRecord, RECORD_STATUSES, type RequestRecord } from "../sim/simulator.ts";
 import type { DataFrame } from "./polars_frames.ts";
 
 /** A frame read from a log, and the lines the log's parser skipped. */
@@ -78,7 +78,7 @@ const _DTYPES = {
 } as const;
 
 const _ALLOWED: Partial<Record<_Kind, readonly string[]>> = {
-  status: ["ok", "failed"],
+  status: RECORD_STATUSES,
   reason: ["size", "timeout", "shutdown"],
 };
 
@@ -108,6 +108,7 @@ const _BATCH_KINDS: readonly _Kind[] = [
   "float", // init_duration_ms
   "float", // memory_size_mb
   "float", // max_memory_used_mb
+  "float", // client_wait_ms
   "float", // cost_usd
   "status", // status
   "text", // error
@@ -145,6 +146,7 @@ function _batchRow(b: BatchRecord): _Row {
     b.initDurationMs,
     b.memorySizeMb,
     b.maxMemoryUsedMb,
+    b.clientWaitMs,
     b.costUsd,
     b.status,
     b.error,
@@ -499,7 +501,7 @@ function _loadRunCsv<T>(
  * Columns: `request_id` Int64, `arrival_sec` Float64, `dispatch_sec` Float64,
  * `completion_sec` Float64, `latency_sec` Float64 (null when the request
  * failed without completing), `batch_id` Int64, `batch_size` Int32, `status`
- * Utf8 (`ok` or `failed`), `error` Utf8 (empty when ok).
+ * Utf8 (`ok`, `failed` or `abandoned`), `error` Utf8 (empty when ok).
  *
  * @param text The file's content.
  * @returns The frame and the skipped lines, as {@linkcode parseRequestsCsv} reports them.
@@ -529,8 +531,9 @@ export function requestsFrame(text: string): LoadedFrame {
  * `timeout` or `shutdown`), `completion_sec`, `latency_sec` (completion minus
  * the first arrival), `duration_ms`, `billed_duration_ms`,
  * `init_duration_ms` (0 on a warm start), `memory_size_mb`,
- * `max_memory_used_mb` (null in simulated runs), `cost_usd` Float64, `status`
- * Utf8 (`ok` or `failed`), `error` Utf8. Numbers the log leaves empty are null.
+ * `max_memory_used_mb` (null in simulated runs), `client_wait_ms` (the invocation's wait
+ * for a connection in the client; null where not measured), `cost_usd` Float64, `status`
+ * Utf8 (`ok`, `failed` or `abandoned`), `error` Utf8. Numbers the log leaves empty are null.
  *
  * @param text The file's content.
  * @returns The frame and the skipped lines, as {@linkcode parseBatchesCsv} reports them.

@@ -37,6 +37,7 @@ export const BATCH_COLUMNS = [
   "init_duration_ms",
   "memory_size_mb",
   "max_memory_used_mb",
+  "client_wait_ms",
   "cost_usd",
   "status",
   "error",
@@ -119,7 +120,8 @@ export class CsvRunLog implements RecordSink {
       `${b.batchId},${b.size},${num(b.firstArrivalSec)},${num(b.deadlineSec)},` +
         `${num(b.dispatchSec)},${b.dispatchReason},${num(b.completionSec)},${num(b.latencySec)},` +
         `${num(b.durationMs)},${num(b.billedDurationMs)},${num(b.initDurationMs)},` +
-        `${num(b.memorySizeMb)},${num(b.maxMemoryUsedMb)},${num(b.costUsd)},${b.status},` +
+        `${num(b.memorySizeMb)},${num(b.maxMemoryUsedMb)},${num(b.clientWaitMs)},` +
+        `${num(b.costUsd)},${b.status},` +
         csvField(b.error),
     );
   }

@@ -18,7 +18,7 @@
 
 import { BATCH_COLUMNS, REQUEST_COLUMNS } from "../io/run_logs.ts";
 import type { DispatchReason } from "../sim/batching_policy.ts";
-import type { BatchRecord, RequestRecord } from "../sim/simulator.ts";
+import { type BatchRecord, RECORD_STATUSES, type RequestRecord } from "../sim/simulator.ts";
 import type { ParsedLog, SkippedLine } from "./lambda_log_lines.ts";
 
 interface _Row {
@@ -125,7 +125,7 @@ function _oneOf<T extends string>(column: string, text: string, values: readonly
   return text as T;
 }
 
-const STATUSES = ["ok", "failed"] as const;
+const STATUSES = RECORD_STATUSES;
 const REASONS: readonly DispatchReason[] = ["size", "timeout", "shutdown"];
 
 function _parseCsv<T>(
@@ -244,8 +244,9 @@ export function parseBatchesCsv(text: string): ParsedLog<BatchRecord> {
     initDurationMs: _number("init_duration_ms", f[10]),
     memorySizeMb: _number("memory_size_mb", f[11]),
     maxMemoryUsedMb: _number("max_memory_used_mb", f[12]),
-    costUsd: _number("cost_usd", f[13]),
-    status: _oneOf("status", f[14], STATUSES),
-    error: f[15],
+    clientWaitMs: _number("client_wait_ms", f[13]),
+    costUsd: _number("cost_usd", f[14]),
+    status: _oneOf("status", f[15], STATUSES),
+    error: f[16],
   }));
 }

@@ -51,6 +51,7 @@ export interface BatchColumns {
   init_duration_ms: Float64Array;
   memory_size_mb: Float64Array;
   max_memory_used_mb: Float64Array;
+  client_wait_ms: Float64Array;
   cost_usd: Float64Array;
   status: string[];
   error: string[];
@@ -79,6 +80,7 @@ const BATCH_NUMERIC = [
   ["init_duration_ms", "initDurationMs"],
   ["memory_size_mb", "memorySizeMb"],
   ["max_memory_used_mb", "maxMemoryUsedMb"],
+  ["client_wait_ms", "clientWaitMs"],
   ["cost_usd", "costUsd"],
 ] as const;
 

@@ -16,6 +16,16 @@ import type { Prng } from "../random/prng.ts";
 import { BatchingPolicy, type DispatchedBatch, type DispatchReason } from "./batching_policy.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
 
+/**
+ * How a request or a batch ended: `ok`, `failed` (with the reason in `error`),
+ * or `abandoned`: still waiting or in flight when the buffer was forced to
+ * exit (a second signal), so its outcome is unknown.
+ */
+export type RecordStatus = "ok" | "failed" | "abandoned";
+
+/** The values of {@linkcode RecordStatus}. */
+export const RECORD_STATUSES: readonly RecordStatus[] = ["ok", "failed", "abandoned"];
+
 /** One request's record (the columns of `requests.csv`). */
 export interface RequestRecord {
   requestId: number;
@@ -25,7 +35,7 @@ export interface RequestRecord {
   latencySec: number;
   batchId: number;
   batchSize: number;
-  status: "ok" | "failed";
+  status: RecordStatus;
   error: string;
 }
 
@@ -47,8 +57,14 @@ export interface BatchRecord {
   memorySizeMb: number;
   /** Not known to the simulator: NaN. */
   maxMemoryUsedMb: number;
+  /**
+   * How long the invocation waited in the client for a connection before it
+   * was sent, ms, over all its attempts (see `lib/buffer/connection_pool.ts`);
+   * NaN where nothing measured it (the simulator, an in-process dispatcher).
+   */
+  clientWaitMs: number;
   costUsd: number;
-  status: "ok" | "failed";
+  status: RecordStatus;
   error: string;
 }
 
@@ -319,6 +335,7 @@ export function simulateBuffer(
     initDurationMs: 0,
     memorySizeMb: memoryMb,
     maxMemoryUsedMb: NaN,
+    clientWaitMs: NaN,
     costUsd: 0,
     status: "ok",
     error: "",

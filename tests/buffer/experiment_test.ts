@@ -7,7 +7,7 @@ import { parseBatchesCsv, parseRequestsCsv } from "../../lib/logs/run_csv.ts";
 import { poissonProcess } from "../../lib/map/map_process.ts";
 import { gridFromRanges } from "../../lib/optimize/grid.ts";
 import { pricing } from "../../lib/profile/pricing.ts";
-import { publishedProfile } from "../../lib/profile/service_profile.ts";
+import { publishedProfile, serviceTimeSec } from "../../lib/profile/service_profile.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
 import { ColumnSink } from "../../lib/sim/column_sink.ts";
 import type { RequestRecord } from "../../lib/sim/simulator.ts";
@@ -548,4 +548,60 @@ Deno.test("runExperiment() rejects bad adaptive options before it starts anythin
     runExperiment({ ...base, adaptive: { grid: { ...grid, memoriesMb: [4096] }, slo: 3 } }),
     { name: "ProfileRangeError" },
   );
+});
+
+Deno.test("runExperiment() sizes the client's connection pool for 100 batches in flight: none waits in the client", async () => {
+  // 100 single-request batches within 0.1 s, each invocation 0.6 s (real time):
+  // all 100 are in flight at once, twice the SDK's default pool of 50 sockets.
+  const serviceSec = serviceTimeSec(PROFILE, 1, 3008);
+  const result = await runExperiment({
+    arrivals: Array.from({ length: 100 }, (_, i) => i * 0.001),
+    maxBatch: 1,
+    timeoutSec: 1,
+    profile: PROFILE,
+    pricing: PRICING,
+    collectRecords: true,
+  });
+  const s = result.summary;
+  assert.equal(s.completed, 100);
+  assert.equal(s.client.connections, 1000);
+  assert.equal(s.client.queuedBatches, 0);
+  assert.deepEqual(s.warnings, []);
+  // Each request: its service, a cold start (0.25 s) and loopback overhead; a
+  // batch queued behind 50 others would take a whole service time more.
+  const worst = Math.max(...result.records!.requests.map((r) => r.latencySec));
+  assert.ok(worst < serviceSec + 0.25 + 0.3, `worst latency ${worst} s, service ${serviceSec} s`);
+  assert.ok(result.records!.batches.every((b) => b.clientWaitMs >= 0 && b.clientWaitMs < 100));
+});
+
+Deno.test("runExperiment() with a pool smaller than the batches in flight warns, counts the batches that waited and logs each wait", async () => {
+  await withTempDir(async (dir) => {
+    const heard: string[] = [];
+    const result = await runExperiment({
+      arrivals: Array.from({ length: 30 }, (_, i) => i * 0.001),
+      maxBatch: 1,
+      timeoutSec: 1,
+      profile: PROFILE,
+      pricing: PRICING,
+      maxConnections: 10,
+      timeScale: 10,
+      out: dir,
+      onWarning: (m) => heard.push(m),
+    });
+    const s = result.summary;
+    assert.equal(s.completed, 30);
+    assert.equal(s.client.connections, 10);
+    // 30 at once on 10 connections: 20 wait for one.
+    assert.equal(s.client.queuedBatches, 20);
+    assert.equal(heard.length, 1);
+    assert.match(heard[0], /waited .* ms in the client for a connection \(all 10 busy\)/);
+    assert.equal(s.warnings.length, 1);
+    assert.match(s.warnings[0], /^20 batch\(es\) waited in the client for a connection/);
+    const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+    assert.deepEqual(run.summary.warnings, s.warnings);
+    const batches = parseBatchesCsv(await Deno.readTextFile(`${dir}/batches.csv`)).records;
+    const waited = batches.filter((b) => b.clientWaitMs > 20);
+    assert.equal(waited.length, 20);
+    assert.ok(Math.max(...batches.map((b) => b.clientWaitMs)) <= s.client.maxWaitMs + 1e-9);
+  });
 });

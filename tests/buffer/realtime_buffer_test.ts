@@ -14,7 +14,7 @@ import { pricing } from "../../lib/profile/pricing.ts";
 import { profileFromJson } from "../../lib/profile/service_profile.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
 import { ColumnSink } from "../../lib/sim/column_sink.ts";
-import { type BatchRecord, simulateBuffer } from "../../lib/sim/simulator.ts";
+import { type BatchRecord, type RequestRecord, simulateBuffer } from "../../lib/sim/simulator.ts";
 import { setUpLocalLambda } from "../lambda/_local_lambda.ts";
 
 /** A clock that moves only when told to, firing timers in time order. */
@@ -365,6 +365,8 @@ function reconfigurable(options: { maxBatch: number; timeoutSec: number }) {
           initDurationMs: 0,
           memorySizeMb: NaN,
           maxMemoryUsedMb: NaN,
+          clientWaitMs: NaN,
+          clientQueued: false,
           attempts: 1,
           logTail: "",
         };
@@ -498,4 +500,66 @@ Deno.test("RealtimeBuffer.reconfigure() and memoryMb reject bad values, and reco
     name: "RangeError",
     message: "Cannot reconfigure the buffer after shutdown",
   });
+});
+
+Deno.test("RealtimeBuffer.abandon() records every request not yet settled once, as abandoned, and ignores later outcomes", async () => {
+  const clock = new FakeClock();
+  const requests: RequestRecord[] = [];
+  const batches: BatchRecord[] = [];
+  const buffer = new RealtimeBuffer({
+    maxBatch: 2,
+    timeoutSec: 5,
+    // Every invocation takes 10 s; one batch in flight at a time.
+    dispatcher: profileDispatcher({
+      profile: profileFromJson({
+        name: "ten seconds",
+        terms: ["1"],
+        coefficients: [10],
+        memoryRangeMb: [128, 10240],
+        batchRange: [1, 64],
+      }),
+      memoryMb: 1024,
+      sleep: clock.sleep,
+    }),
+    clock,
+    pricing: pricing("aws-x86"),
+    memoryMb: 1024,
+    maxInFlight: 1,
+    sink: { request: (r) => requests.push({ ...r }), batch: (b) => batches.push({ ...b }) },
+  });
+  // Batch 0 completes at t = 10; batch 1 is in flight, batch 2 queued and one
+  // request waits in the open batch when the exit is forced at t = 12.
+  buffer.arrive();
+  buffer.arrive();
+  await clock.advance(10.5);
+  for (let i = 0; i < 5; i++) buffer.arrive();
+  await clock.advance(12);
+  assert.equal(buffer.abandon(), 5);
+  assert.throws(() => buffer.arrive(), RangeError);
+  await clock.advance(40);
+  assert.equal(await buffer.shutdown(), true);
+  assert.deepEqual(
+    requests.map((r) => [r.requestId, r.status, r.error]),
+    [
+      [0, "ok", ""],
+      [1, "ok", ""],
+      [2, "abandoned", "in flight at exit"],
+      [3, "abandoned", "in flight at exit"],
+      [4, "abandoned", "not sent: queued at exit"],
+      [5, "abandoned", "not sent: queued at exit"],
+      [6, "abandoned", "not sent: queued at exit"],
+    ],
+  );
+  assert.ok(requests.slice(2).every((r) => Number.isNaN(r.latencySec)));
+  assert.deepEqual(
+    batches.map((b) => [b.batchId, b.size, b.status, b.dispatchReason]),
+    [[0, 2, "ok", "size"], [1, 2, "abandoned", "size"], [2, 2, "abandoned", "size"], [
+      3,
+      1,
+      "abandoned",
+      "shutdown",
+    ]],
+  );
+  const s = buffer.stats;
+  assert.deepEqual([s.requests, s.completed, s.failed, s.abandoned], [7, 2, 0, 5]);
 });

@@ -50,6 +50,7 @@ const BATCH_SCHEMA = {
   init_duration_ms: "Float64",
   memory_size_mb: "Float64",
   max_memory_used_mb: "Float64",
+  client_wait_ms: "Float64",
   cost_usd: "Float64",
   status: "String",
   error: "String",
@@ -112,6 +113,7 @@ function batchRow(b: BatchRecord): Record<string, unknown> {
     init_duration_ms: nullIfNaN(b.initDurationMs),
     memory_size_mb: nullIfNaN(b.memorySizeMb),
     max_memory_used_mb: nullIfNaN(b.maxMemoryUsedMb),
+    client_wait_ms: nullIfNaN(b.clientWaitMs),
     cost_usd: nullIfNaN(b.costUsd),
     status: b.status,
     error: b.error,
@@ -245,7 +247,7 @@ Deno.test("requestsFrame() skips malformed rows with the lines and reasons parse
     [3, "Expected 9 fields, found 8"],
     [6, 'Column arrival_sec: expected a number or an empty field, found "abc"'],
     [7, 'Column request_id: expected an integer, found "4.5"'],
-    [8, 'Column status: expected one of ok, failed, found "done"'],
+    [8, 'Column status: expected one of ok, failed, abandoned, found "done"'],
     [9, 'Expected "," or a line end after a closing quote, found "y"'],
     [10, "Unterminated quoted field: the file ends inside quotes"],
   ]);
@@ -441,7 +443,7 @@ Deno.test("requestsFrame() and batchesFrame() skip ids and sizes their integer c
       reason: "Column batch_size: expected an integer within the Int32 range, found 4294967296",
     },
   ]);
-  const row = "0,3000000000,0.1,0.6,0.3,size,0.43,0.33,130,130,0,1024,,0.0000023,ok,";
+  const row = "0,3000000000,0.1,0.6,0.3,size,0.43,0.33,130,130,0,1024,,,0.0000023,ok,";
   assert.deepEqual(batchesFrame(`${BATCH_HEADER}\n${row}\n`).skipped, [{
     line: 2,
     text: row,
@@ -482,7 +484,7 @@ Deno.test("requestsFrameFromColumns() and batchesFrameFromColumns() reject bad c
     {
       name: "TypeError",
       message:
-        "Cannot build the requests frame as column 'status' must hold one of ok, failed: found \"done\" at row 1",
+        "Cannot build the requests frame as column 'status' must hold one of ok, failed, abandoned: found \"done\" at row 1",
     },
   );
   assert.throws(

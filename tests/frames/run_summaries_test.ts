@@ -210,15 +210,15 @@ Deno.test("costPerRequestUsd() bills the duration without a billed one, the fee 
   const csv = [
     header,
     // 2 requests, billed 100 ms at 1024 MB.
-    "0,2,0,0.05,0.05,timeout,0.2,0.2,99.2,100,0,1024,,0,ok,",
+    "0,2,0,0.05,0.05,timeout,0.2,0.2,99.2,100,0,1024,,,0,ok,",
     // 3 requests, no billed duration: 150.2 ms billed as 151 ms at 2048 MB.
-    "1,3,1,1.05,1.05,timeout,1.2,0.2,150.2,,0,2048,,0,ok,",
+    "1,3,1,1.05,1.05,timeout,1.2,0.2,150.2,,0,2048,,,0,ok,",
     // 1 request, failed before running: nothing.
-    "2,1,2,2.05,2.05,timeout,2.2,0.2,,,0,1024,,0,failed,throttled",
+    "2,1,2,2.05,2.05,timeout,2.2,0.2,,,0,1024,,,0,failed,throttled",
     // 4 requests, ok without a REPORT: the fee (the buffer's rule).
-    "3,4,3,3.05,3.05,size,3.2,0.2,,,0,1024,,0,ok,",
+    "3,4,3,3.05,3.05,size,3.2,0.2,,,0,1024,,,0,ok,",
     // 1 request, memory unknown (null): billed at the memoryMb option.
-    "4,1,4,4.05,4.05,timeout,4.2,0.2,10,10,250,,,0,ok,",
+    "4,1,4,4.05,4.05,timeout,4.2,0.2,10,10,250,,,,0,ok,",
   ].join("\n");
   const { frame, skipped } = batchesFrame(csv);
   assert.deepEqual(skipped, []);

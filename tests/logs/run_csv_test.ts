@@ -75,7 +75,7 @@ Deno.test("parseRequestsCsv() skips malformed rows with their starting line and 
     [3, "Expected 9 fields, found 8"],
     [6, 'Column arrival_sec: expected a number or an empty field, found "abc"'],
     [7, 'Column request_id: expected an integer, found "4.5"'],
-    [8, 'Column status: expected one of ok, failed, found "done"'],
+    [8, 'Column status: expected one of ok, failed, abandoned, found "done"'],
     [9, 'Expected "," or a line end after a closing quote, found "y"'],
     [10, "Unterminated quoted field: the file ends inside quotes"],
   ]);
@@ -98,7 +98,7 @@ Deno.test("parseBatchesCsv() reports a wrong header as line 1, expected vs found
 });
 
 Deno.test("parseBatchesCsv() skips an unknown dispatch_reason", () => {
-  const row = "0,3,0.1,0.6,0.3,full,0.43,0.33,130,130,0,1024,,0.0000023,ok,";
+  const row = "0,3,0.1,0.6,0.3,full,0.43,0.33,130,130,0,1024,,,0.0000023,ok,";
   const { records, skipped } = parseBatchesCsv(`${BATCH_HEADER}\n${row}\n`);
   assert.deepEqual(records, []);
   assert.deepEqual(skipped, [{

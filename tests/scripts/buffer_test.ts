@@ -92,11 +92,11 @@ Deno.test("buffer stops on SIGINT, keeps its logs and exits 130", async () => {
   });
 });
 
-Deno.test("buffer exits at once on a second SIGINT, with what is on disk intact", async () => {
+Deno.test("buffer exits at once on a later second SIGINT, every arrived request on disk, abandoned ones included", async () => {
   await withTempDir(async (dir) => {
     // Real-time functions: TF-inceptionV4 takes 3.1 s for 5 requests at 3008 MB, so
-    // the first batches have completed when the signals come at 4.5 s and others
-    // are in flight for about 3 s more; the grace period is far longer.
+    // the first batches have completed when the first signal comes at 4.5 s and
+    // others are in flight for about 3 s more; the grace period is far longer.
     const child = buffer([
       "--inter_arrival",
       "50",
@@ -109,23 +109,175 @@ Deno.test("buffer exits at once on a second SIGINT, with what is on disk intact"
     ]).spawn();
     await new Promise((r) => setTimeout(r, 4500));
     child.kill("SIGINT");
-    await new Promise((r) => setTimeout(r, 300));
+    // Later than the 0.5 s in which a repeat counts as the same stop.
+    await new Promise((r) => setTimeout(r, 900));
     const second = performance.now();
     child.kill("SIGINT");
     const out = await child.output();
+    const stdout = new TextDecoder().decode(out.stdout);
     assert.equal(out.code, 130, new TextDecoder().decode(out.stderr));
     const exitMs = performance.now() - second;
     assert.ok(exitMs < 1500, `exited ${exitMs} ms after the second signal`);
-    // Whatever completed is on disk as whole, valid rows; nothing half-written.
+    assert.match(stdout, /status: killed/);
+    assert.match(stdout, /completed \/ failed \/ abandoned/);
+    // Every request that arrived is on disk exactly once, as whole valid rows.
     const requests = parseRequestsCsv(await Deno.readTextFile(`${dir}/requests.csv`));
     const batches = parseBatchesCsv(await Deno.readTextFile(`${dir}/batches.csv`));
     assert.deepEqual(requests.skipped, []);
     assert.deepEqual(batches.skipped, []);
-    const sizes = batches.records.reduce((n, b) => n + b.size, 0);
-    assert.equal(requests.records.length, sizes);
-    assert.ok(batches.records.length > 0);
     const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
-    assert.equal(run.status, "running");
+    assert.equal(run.status, "killed");
+    const s = run.summary;
+    assert.equal(requests.records.length, s.requests);
+    const ids = requests.records.map((r) => r.requestId).sort((a, b) => a - b);
+    assert.deepEqual(ids, Array.from({ length: s.requests }, (_, i) => i));
+    assert.equal(s.completed + s.failed + s.abandoned, s.requests);
+    assert.equal(s.unfinished, 0);
+    // About 3 s of arrivals at 50/s were in flight when the second signal came.
+    assert.ok(s.abandoned > 0 && s.completed > 0, JSON.stringify(s));
+    const abandoned = requests.records.filter((r) => r.status === "abandoned");
+    assert.equal(abandoned.length, s.abandoned);
+    assert.ok(abandoned.every((r) => Number.isNaN(r.latencySec)));
+    const abandonedBatches = batches.records.filter((b) => b.status === "abandoned");
+    assert.equal(abandonedBatches.reduce((n, b) => n + b.size, 0), s.abandoned);
+    assert.ok(abandonedBatches.every((b) => b.error === "in flight at exit"));
+    assert.equal(batches.records.reduce((n, b) => n + b.size, 0), s.requests);
+  });
+});
+
+Deno.test("buffer takes two signals 50 ms apart as one stop: the batches in flight finish", async () => {
+  await withTempDir(async (dir) => {
+    const child = buffer(["--inter_arrival", "50", "--duration", "60", "--out", dir]).spawn();
+    await new Promise((r) => setTimeout(r, 4000));
+    child.kill("SIGINT");
+    await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGTERM");
+    const out = await child.output();
+    assert.equal(out.code, 130, new TextDecoder().decode(out.stderr));
+    const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+    assert.equal(run.status, "interrupted");
+    assert.equal(run.summary.abandoned, 0);
+    assert.equal(run.summary.unfinished, 0);
+    assert.equal(run.summary.completed, run.summary.requests);
+    const requests = parseRequestsCsv(await Deno.readTextFile(`${dir}/requests.csv`));
+    assert.equal(requests.records.length, run.summary.requests);
+  });
+});
+
+/**
+ * `deno task buffer` in a process group of its own (setsid), as a terminal or a
+ * supervisor runs it: the signal goes to the group, so both `deno task` and
+ * the buffer get it.
+ */
+async function taskInGroup(signal: Deno.Signal, dir: string) {
+  const child = new Deno.Command("setsid", {
+    args: [
+      Deno.execPath(),
+      "task",
+      "buffer",
+      "--inter_arrival",
+      "200",
+      "--duration",
+      "60",
+      "--out",
+      dir,
+    ],
+    cwd: ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  await new Promise((r) => setTimeout(r, 4000));
+  // setsid runs deno as the leader of a new group: its pid is the group's id.
+  Deno.kill(-child.pid, signal);
+  const out = await child.output();
+  return {
+    code: out.code,
+    stdout: new TextDecoder().decode(out.stdout),
+    stderr: new TextDecoder().decode(out.stderr),
+  };
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.test(`deno task buffer, ${signal} to its process group after 4 s at 200 requests/s: every request logged, summary, exit 130`, async () => {
+    await withTempDir(async (dir) => {
+      const out = await taskInGroup(signal, dir);
+      assert.equal(out.code, 130, out.stderr);
+      assert.match(out.stdout, /latency p95 \(s\)/);
+      assert.match(out.stdout, /status: interrupted/);
+      const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+      assert.equal(run.status, "interrupted");
+      const s = run.summary;
+      assert.ok(s.requests > 400, `only ${s.requests} requests in 4 s at 200/s`);
+      assert.equal(s.completed, s.requests);
+      assert.equal(s.abandoned, 0);
+      const requests = parseRequestsCsv(await Deno.readTextFile(`${dir}/requests.csv`));
+      assert.deepEqual(requests.skipped, []);
+      assert.equal(requests.records.length, s.requests);
+      assert.ok(requests.records.every((r) => r.status === "ok"));
+    });
+  });
+}
+
+Deno.test("deno task buffer in a terminal (a pty from script(1)): Ctrl-C stops it gracefully", async (t) => {
+  const hasScript = await new Deno.Command("sh", { args: ["-c", "command -v script"] }).output()
+    .then((o) => o.success, () => false);
+  if (!hasScript) {
+    console.log("skipped: script(1) from util-linux is not installed");
+    return;
+  }
+  await withTempDir(async (dir) => {
+    const command = `${Deno.execPath()} task buffer --inter_arrival 200 --duration 60 --out ${dir}`;
+    // script gives the command a pty; a ^C written to it is the terminal's Ctrl-C:
+    // SIGINT to the foreground process group.
+    const child = new Deno.Command("script", {
+      args: ["-qfec", command, "/dev/null"],
+      cwd: ROOT,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", TERM: "dumb" },
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    await new Promise((r) => setTimeout(r, 4000));
+    await writer.write(new TextEncoder().encode("\x03"));
+    const out = await child.output();
+    const stdout = new TextDecoder().decode(out.stdout);
+    await t.step("exit 130 with the summary", () => {
+      assert.equal(out.code, 130, stdout);
+      assert.match(stdout, /latency p95 \(s\)/);
+    });
+    const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+    assert.equal(run.status, "interrupted");
+    assert.ok(run.summary.requests > 400);
+    assert.equal(run.summary.completed, run.summary.requests);
+    const requests = parseRequestsCsv(await Deno.readTextFile(`${dir}/requests.csv`));
+    assert.equal(requests.records.length, run.summary.requests);
+  });
+});
+
+Deno.test("buffer prints '-' (null in JSON) for the timeout lateness when no batch timed out", async () => {
+  // B = 1: every batch leaves full, none by its timeout.
+  const args = [
+    "--inter_arrival",
+    "50",
+    "--duration",
+    "0.5",
+    "--batch_size",
+    "1",
+    "--time_scale",
+    "100",
+  ];
+  await withTempDir(async (dir) => {
+    const table = await buffer([...args, "--out", `${dir}/t`]).output();
+    const text = new TextDecoder().decode(table.stdout);
+    assert.equal(table.code, 0, new TextDecoder().decode(table.stderr));
+    assert.match(text, /^timeout lateness p99 \(ms\) +- *$/m);
+    assert.doesNotMatch(text, /NaN/);
+    const json = await buffer([...args, "--out", `${dir}/j`, "--format", "json"]).output();
+    const summary = JSON.parse(new TextDecoder().decode(json.stdout));
+    assert.equal(summary.dispatchReasons.timeout, 0);
+    assert.equal(summary.timeoutLatenessP99Sec, null);
   });
 });
 

@@ -57,7 +57,7 @@ Deno.test("simulate --out writes requests.csv, batches.csv and run.json", async 
     batches[0],
     "batch_id,size,first_arrival_sec,deadline_sec,dispatch_sec,dispatch_reason,completion_sec," +
       "latency_sec,duration_ms,billed_duration_ms,init_duration_ms,memory_size_mb," +
-      "max_memory_used_mb,cost_usd,status,error",
+      "max_memory_used_mb,client_wait_ms,cost_usd,status,error",
   );
   const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
   assert.equal(run.status, "done");
