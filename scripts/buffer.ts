@@ -13,6 +13,7 @@
 import { iterateArrivals } from "../lib/arrivals/streams.ts";
 import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
 import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
+import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { signalSequence } from "../lib/cli/signals.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import {
@@ -392,7 +393,13 @@ export async function main(args: string[]): Promise<number> {
     }
     return stop.signal.aborted ? 130 : 0;
   } catch (e) {
-    return reportUserError("buffer", e);
+    const target = v.aws
+      ? `AWS Lambda in ${v.region}`
+      : v.endpoint !== undefined
+      ? `the Lambda API at ${v.endpoint}`
+      : "the in-process local Lambda";
+    return reportServiceError("buffer", e, { target, functionName: String(v.function_name) }) ??
+      reportUserError("buffer", e);
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
     Deno.removeSignalListener("SIGTERM", onSignal);

@@ -7,6 +7,7 @@
  */
 
 import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { fetchLogs } from "../lib/logs/fetch_logs.ts";
 
@@ -52,8 +53,9 @@ export function parseTimeFlag(name: string, text: string, nowMs: number): number
  * @returns The exit code.
  */
 export async function main(args: string[]): Promise<number> {
+  let v: { function?: string; endpoint?: string; aws?: boolean; region?: string } | undefined;
   try {
-    const v = parseFlags({
+    const flags = parseFlags({
       args,
       strict: true,
       options: {
@@ -68,32 +70,35 @@ export async function main(args: string[]): Promise<number> {
         help: { type: "boolean", short: "h" },
       },
     }).values;
-    if (v.help) {
+    v = flags;
+    if (flags.help) {
       console.log(HELP);
       return 0;
     }
-    if (!v.function) throw new UsageError("--function NAME is required");
-    if (!["lines", "reports", "json"].includes(v.format!)) {
-      throw new UsageError(`--format must be lines, reports or json: found '${v.format}'`);
+    if (!flags.function) throw new UsageError("--function NAME is required");
+    if (!["lines", "reports", "json"].includes(flags.format!)) {
+      throw new UsageError(`--format must be lines, reports or json: found '${flags.format}'`);
     }
-    if (v.aws && v.endpoint) throw new UsageError("--aws and --endpoint exclude each other");
-    if (!v.aws && !v.endpoint) {
+    if (flags.aws && flags.endpoint) {
+      throw new UsageError("--aws and --endpoint exclude each other");
+    }
+    if (!flags.aws && !flags.endpoint) {
       throw new UsageError("give --endpoint URL (a local Lambda) or --aws");
     }
     const now = Date.now();
-    const startTime = parseTimeFlag("since", v.since!, now);
-    const endTime = v.until === undefined ? now + 1 : parseTimeFlag("until", v.until, now);
-    const logs = await fetchLogs(v.function, {
-      endpoint: v.endpoint,
-      region: v.region,
+    const startTime = parseTimeFlag("since", flags.since!, now);
+    const endTime = flags.until === undefined ? now + 1 : parseTimeFlag("until", flags.until, now);
+    const logs = await fetchLogs(flags.function, {
+      endpoint: flags.endpoint,
+      region: flags.region,
       startTimeMs: startTime,
       endTimeMs: endTime,
-      filterPattern: v.filter,
+      filterPattern: flags.filter,
     });
     const events = logs.events;
-    if (v.format === "json") {
-      console.log(JSON.stringify({ function: v.function, startTime, endTime, events }));
-    } else if (v.format === "lines") {
+    if (flags.format === "json") {
+      console.log(JSON.stringify({ function: flags.function, startTime, endTime, events }));
+    } else if (flags.format === "lines") {
       for (const e of events) console.log(`${new Date(e.timestamp).toISOString()} ${e.message}`);
     } else {
       console.log(
@@ -111,7 +116,12 @@ export async function main(args: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    return reportUserError("logs", e);
+    return reportServiceError("logs", e, {
+      target: v?.aws ? `CloudWatch Logs in ${v.region}` : `the Logs API at ${v?.endpoint}`,
+      functionName: v?.function,
+      notFound:
+        `no log group /aws/lambda/${v?.function}: the function does not exist there or has not run yet`,
+    }) ?? reportUserError("logs", e);
   }
 }
 
