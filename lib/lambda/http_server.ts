@@ -34,7 +34,8 @@ export interface ServerOptions {
    */
   credentials?: LocalCredentials;
   /**
-   * The `x-amzn-RequestId` of a response that is not an invocation's.
+   * The `x-amzn-RequestId` of a Lambda API response that is not an
+   * invocation's (and of a Logs response that has none of its own).
    * @default {crypto.randomUUID}
    */
   requestId?: () => string;
@@ -43,7 +44,8 @@ export interface ServerOptions {
 /** Options of {@linkcode handleLambdaRequest}. */
 export interface HandleOptions {
   /**
-   * The `x-amzn-RequestId` of a response that is not an invocation's.
+   * The `x-amzn-RequestId` of a Lambda API response that is not an
+   * invocation's (and of a Logs response that has none of its own).
    * @default {crypto.randomUUID}
    */
   requestId?: () => string;
@@ -208,7 +210,7 @@ export async function handleLambdaRequest(
   if (req.headers.has("x-amz-target") || (jsonProtocol && new URL(req.url).pathname === "/")) {
     // JSON-protocol services name the operation in X-Amz-Target; the Logs
     // face answers a missing or unknown one with 400 UnknownOperationException.
-    return handleLogsRequest(lambda, req, { requestId: newRequestId });
+    return withRequestId(await handleLogsRequest(lambda, req), newRequestId());
   }
   const requestId = newRequestId();
   try {
