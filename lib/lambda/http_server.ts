@@ -225,7 +225,10 @@ export async function handleLambdaRequest(
             c.error(e);
           },
         }),
-        { status: 200, headers: { "content-type": "application/json" } },
+        {
+          status: 200,
+          headers: { "content-type": "application/json", "x-amzn-RequestId": requestId },
+        },
       );
     }
     return json(500, { Type: "Service", message: String(e) }, {
