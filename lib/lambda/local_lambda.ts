@@ -357,7 +357,30 @@ interface Plan {
   legacy: boolean;
 }
 
-/** A local Lambda: functions, environments, invocations and their logs. */
+/**
+ * A local Lambda: functions, environments, invocations and their logs.
+ *
+ * @example A batch past the function's Timeout, on a fake clock
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { publishedProfile } from "../profile/service_profile.ts";
+ * import { seededPrng } from "../random/prng.ts";
+ *
+ * let nowMs = 0;
+ * const lambda = new LocalLambda({
+ *   profileFor: publishedProfile,
+ *   prng: seededPrng(1),
+ *   now: () => nowMs,
+ *   sleep: (ms) => Promise.resolve(void (nowMs += ms)),
+ * });
+ * lambda.createFunction({ FunctionName: "f", MemorySize: 2048, Timeout: 3 });
+ * // S(10, 2048 MB) of TF-inceptionV4 is 8.28 s: the invocation ends at 3 s.
+ * const r = await lambda.invoke("f", new TextEncoder().encode('{"BS": 10}'));
+ * assert.equal(r.functionError, "Unhandled");
+ * assert.equal(JSON.parse(new TextDecoder().decode(r.payload)).errorType, "Sandbox.Timedout");
+ * assert.equal(nowMs, 3250); // the cold start's 250 ms, then the Timeout
+ * ```
+ */
 export class LocalLambda {
   readonly #o:
     & Required<Omit<LocalLambdaOptions, "profileFor" | "prng" | "faults">>
