@@ -56,6 +56,8 @@ Where the function runs:
   --time_scale X          local Lambda only: run functions X times faster [1]
   --concurrency N         local Lambda only: concurrency limit          [1000]
   --jitter CV             local Lambda only: lognormal service-time CV  [0]
+  --extrapolate           local Lambda only: serve memories and batch sizes
+                          outside the profile's fitted range (refused otherwise)
 
 Adaptive BATCH (the controller re-optimizes from the arrivals it sees):
   --adaptive              every --window seconds fit a MAP(2) to the window's
@@ -134,6 +136,7 @@ function parse(args: string[]) {
       ),
       aws: { type: "boolean" },
       adaptive: { type: "boolean" },
+      extrapolate: { type: "boolean" },
       timestamps: { type: "boolean" },
       loop: { type: "boolean" },
       help: { type: "boolean", short: "h" },
@@ -300,6 +303,7 @@ export async function main(args: string[]): Promise<number> {
       timeScale,
       concurrency,
       jitterCv,
+      extrapolate: Boolean(v.extrapolate),
       adaptive,
       out: dir,
       maxInFlight,

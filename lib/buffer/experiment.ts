@@ -178,6 +178,13 @@ export interface ExperimentOptions {
   /** In-process Lambda only: lognormal service-time CV (>= 0). @default {0} */
   jitterCv?: number;
   /**
+   * In-process Lambda only: serve memories and batch sizes outside the range
+   * the profile was fitted on (a service time that is not positive is still
+   * refused); without it such a configuration is refused when the function is
+   * created or invoked. Also the adaptive controller's default. @default {false}
+   */
+  extrapolate?: boolean;
+  /**
    * In-process Lambda only: how long a configuration update stays
    * `InProgress`, seconds, divided by `timeScale` as its every wait (>= 0).
    * @default {0}
@@ -461,7 +468,7 @@ interface _RunFiles {
 /** The controller's settings with the defaults, checked against the run. */
 function _adaptiveSettings(
   a: AdaptiveExperimentOptions,
-  run: { profile: ServiceProfile; maxBatch: number; memoryMb: number },
+  run: { profile: ServiceProfile; maxBatch: number; memoryMb: number; extrapolate: boolean },
 ): Required<Omit<AdaptiveExperimentOptions, "pollMs">> & { pollMs: number } {
   if (a === null || typeof a !== "object" || a.grid === null || typeof a.grid !== "object") {
     throw new TypeError(
@@ -477,7 +484,7 @@ function _adaptiveSettings(
     constraint: a.constraint ?? "latency",
     slo: a.slo,
     method: a.method ?? "exact",
-    extrapolate: a.extrapolate ?? false,
+    extrapolate: a.extrapolate ?? run.extrapolate,
     rateMargin: a.rateMargin ?? 0.25,
     minGain: a.minGain ?? 0.02,
     minArrivals: a.minArrivals ?? 50,
@@ -633,6 +640,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       profile,
       maxBatch,
       memoryMb,
+      extrapolate: options.extrapolate ?? false,
     });
     adaptiveConfig = settings;
     pollMs = poll;
@@ -691,6 +699,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         maxLogEvents: 10_000,
         jitterCv,
         updateSec,
+        extrapolate: options.extrapolate ?? false,
       });
       server = startLocalLambdaServer(lambda);
       endpoint = server.url;

@@ -161,8 +161,9 @@ export async function fetchLogs(
     for await (
       const page of paginateFilterLogEvents({ client, pageSize }, {
         logGroupName,
-        startTime: startTimeMs,
-        endTime: endTimeMs,
+        // The API takes whole milliseconds (a Long), both ends included.
+        startTime: Math.floor(startTimeMs),
+        endTime: Math.ceil(endTimeMs),
         filterPattern,
       })
     ) {

@@ -605,3 +605,25 @@ Deno.test("runExperiment() with a pool smaller than the batches in flight warns,
     assert.ok(Math.max(...batches.map((b) => b.clientWaitMs)) <= s.client.maxWaitMs + 1e-9);
   });
 });
+
+Deno.test("runExperiment() refuses a memory outside the profile's range on the in-process Lambda unless it extrapolates", async () => {
+  const run = (extrapolate: boolean) =>
+    runExperiment({
+      arrivals: [0, 0.001],
+      maxBatch: 2,
+      timeoutSec: 0.01,
+      // TF-inceptionV4 was fitted on 1280..3008 MB.
+      memoryMb: 1024,
+      profile: PROFILE,
+      pricing: PRICING,
+      timeScale: 1000,
+      extrapolate,
+    });
+  await assert.rejects(run(false), {
+    name: "InvalidParameterValueException",
+    message: /1280\.\.3008 MB/,
+  });
+  const result = await run(true);
+  assert.equal(result.summary.completed, 2);
+  assert.equal(result.config.memoryMb, 1024);
+});

@@ -130,6 +130,8 @@ Deno.test("prepareFunction() against the local Lambda with 2 s updates, over the
     now: () => clock,
     timeScale: 1,
     updateSec: 2,
+    // As lambda-local and AWS: a function created without a Timeout gets 3 s.
+    defaultTimeoutSec: 3,
   });
   const sleep = (ms: number) => {
     clock += ms;
@@ -145,6 +147,8 @@ Deno.test("prepareFunction() against the local Lambda with 2 s updates, over the
     });
     assert.equal(created, "created");
     assert.equal(lambda.getFunctionConfiguration("g").Environment?.Variables?.MODEL, "TF-resnetV2");
+    // Created with Lambda's longest Timeout: the default 3 s would cut batches short.
+    assert.equal(lambda.getFunctionConfiguration("g").Timeout, 900);
 
     const started = clock;
     assert.equal(
