@@ -161,9 +161,12 @@ export async function fetchLogs(
     for await (
       const page of paginateFilterLogEvents({ client, pageSize }, {
         logGroupName,
-        // The API takes whole milliseconds (a Long), both ends included.
-        startTime: Math.floor(startTimeMs),
-        endTime: Math.ceil(endTimeMs),
+        // The API takes whole milliseconds (a Long) and includes both ends
+        // (FilterLogEvents: "Events with a timestamp later than this time are
+        // not returned"); event timestamps are whole milliseconds, so
+        // [startTimeMs, endTimeMs) is [ceil(start), ceil(end) - 1].
+        startTime: Math.ceil(startTimeMs),
+        endTime: Math.ceil(endTimeMs) - 1,
         filterPattern,
       })
     ) {
