@@ -64,6 +64,7 @@ export * from "./lib/logs/run_csv.ts";
 export * from "./lib/logs/buffer_py_logs.ts";
 export * from "./lib/lambda/local_lambda.ts";
 export * from "./lib/lambda/http_server.ts";
+export * from "./lib/lambda/filter_pattern.ts";
 export * from "./lib/lambda/logs_api.ts";
 export * from "./lib/buffer/dispatcher.ts";
 export * from "./lib/buffer/realtime_buffer.ts";
