@@ -67,3 +67,47 @@ Deno.test("LocalLambda with credentials accepts the SDK's SigV4 signatures and r
     await server.close();
   }
 });
+
+Deno.test("startLocalLambdaServer() answers a refused CloudWatch Logs request with an x-amzn-RequestId", async () => {
+  const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+  const lambda = new LocalLambda({ profileFor: (m) => publishedProfile(m), prng: seededPrng(1) });
+  const keys = { accessKeyId: "AKIDLOCALTEST", secretAccessKey: "local/secret+key=" };
+  const server = startLocalLambdaServer(lambda, { credentials: keys });
+  const badLogs = new CloudWatchLogsClient({
+    region: "eu-west-1",
+    endpoint: server.url,
+    credentials: { ...keys, secretAccessKey: "nope" },
+    maxAttempts: 1,
+  });
+  try {
+    // Unsigned: the raw 403 in the Logs (JSON 1.1) shape, with a request id.
+    const res = await fetch(server.url, {
+      method: "POST",
+      headers: {
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "Logs_20140328.DescribeLogGroups",
+      },
+      body: "{}",
+    });
+    assert.equal(res.status, 403);
+    assert.equal(res.headers.get("x-amzn-ErrorType"), "MissingAuthenticationTokenException");
+    assert.match(res.headers.get("x-amzn-RequestId") ?? "", UUID_V4);
+    assert.deepEqual(await res.json(), {
+      __type: "MissingAuthenticationTokenException",
+      message: "Missing Authentication Token",
+    });
+    // Signed with the wrong secret: the SDK reads the id into $metadata.requestId.
+    await assert.rejects(
+      () => badLogs.send(new DescribeLogGroupsCommand({})),
+      (e: Error & { $metadata?: { httpStatusCode?: number; requestId?: string } }) => {
+        assert.equal(e.name, "InvalidSignatureException");
+        assert.equal(e.$metadata?.httpStatusCode, 403);
+        assert.match(e.$metadata?.requestId ?? "", UUID_V4);
+        return true;
+      },
+    );
+  } finally {
+    badLogs.destroy();
+    await server.close();
+  }
+});
