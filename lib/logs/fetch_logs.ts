@@ -34,7 +34,11 @@ export interface FetchLogsOptions {
   credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   /** Start of the range (inclusive), ms since the epoch. @default {an hour before now} */
   startTimeMs?: number;
-  /** End of the range (exclusive), ms since the epoch. @default {now + 1} */
+  /**
+   * End of the range (exclusive), ms since the epoch. A range with no whole
+   * millisecond in it (e.g. `endTimeMs === startTimeMs`) has no events, and
+   * is answered without a request. @default {now + 1}
+   */
   endTimeMs?: number;
   /** CloudWatch filter pattern, e.g. `"REPORT"`. @default {undefined: every event} */
   filterPattern?: string;
@@ -80,9 +84,31 @@ function _invalid(name: string, expected: string, value: unknown): RangeError {
   );
 }
 
+/** The events of a range with their platform lines parsed. */
+function _fetched(
+  logGroupName: string,
+  startTimeMs: number,
+  endTimeMs: number,
+  events: FetchedLogEvent[],
+): FetchedLogs {
+  const parsed = parseLambdaLog(events.map((e) => e.message).join("\n"));
+  return {
+    logGroupName,
+    startTimeMs,
+    endTimeMs,
+    events,
+    records: parsed.records,
+    reports: parsed.records.filter((r): r is LambdaReportRecord => r.kind === "report"),
+    skipped: parsed.skipped,
+  };
+}
+
 /**
  * Fetches a Lambda function's log events over a time range with the
  * `FilterLogEvents` paginator and parses their START, END and REPORT lines.
+ * A range with no whole millisecond in it (`ceil(endTimeMs) - 1 <
+ * ceil(startTimeMs)`, e.g. an empty one) is answered with no events without
+ * sending a request.
  *
  * @param functionName The function (its log group is `/aws/lambda/<functionName>`).
  * @param options The client or where to connect, the range and the filter.
@@ -149,6 +175,18 @@ export async function fetchLogs(
   if (pageSize !== undefined && !(Number.isInteger(pageSize) && pageSize > 0)) {
     throw _invalid("pageSize", "a positive integer", pageSize);
   }
+  // The API takes whole milliseconds (a Long) and includes both ends
+  // (FilterLogEvents: "Events with a timestamp later than this time are not
+  // returned"); event timestamps are whole milliseconds, so
+  // [startTimeMs, endTimeMs) is [ceil(start), ceil(end) - 1].
+  const firstMs = Math.ceil(startTimeMs);
+  const lastMs = Math.ceil(endTimeMs) - 1;
+  if (lastMs < firstMs) {
+    // No whole millisecond in the range: no events. Not sent, as the API
+    // refuses an endTime before the startTime (so an unknown log group goes
+    // unnoticed here).
+    return _fetched(logGroupName, startTimeMs, endTimeMs, []);
+  }
   const credentials = options.credentials ??
     (endpoint === undefined ? undefined : { accessKeyId: "local", secretAccessKey: "local" });
   const client = injected ?? new CloudWatchLogsClient({
@@ -161,12 +199,8 @@ export async function fetchLogs(
     for await (
       const page of paginateFilterLogEvents({ client, pageSize }, {
         logGroupName,
-        // The API takes whole milliseconds (a Long) and includes both ends
-        // (FilterLogEvents: "Events with a timestamp later than this time are
-        // not returned"); event timestamps are whole milliseconds, so
-        // [startTimeMs, endTimeMs) is [ceil(start), ceil(end) - 1].
-        startTime: Math.ceil(startTimeMs),
-        endTime: Math.ceil(endTimeMs) - 1,
+        startTime: firstMs,
+        endTime: lastMs,
         filterPattern,
       })
     ) {
@@ -178,16 +212,7 @@ export async function fetchLogs(
         });
       }
     }
-    const parsed = parseLambdaLog(events.map((e) => e.message).join("\n"));
-    return {
-      logGroupName,
-      startTimeMs,
-      endTimeMs,
-      events,
-      records: parsed.records,
-      reports: parsed.records.filter((r): r is LambdaReportRecord => r.kind === "report"),
-      skipped: parsed.skipped,
-    };
+    return _fetched(logGroupName, startTimeMs, endTimeMs, events);
   } finally {
     if (!injected) client.destroy();
   }

@@ -88,6 +88,37 @@ Deno.test("fetchLogs() keeps to the time range (end exclusive) and the filter pa
   assert.deepEqual(before.events, []);
 });
 
+Deno.test("fetchLogs() answers an empty range with no events and sends nothing", async () => {
+  await using local = await invokedFourTimes();
+  let sent = 0;
+  local.logs.middlewareStack.add((next) => (args) => {
+    sent++;
+    return next(args);
+  }, { step: "initialize", name: "countRequests" });
+  // [start, end) holds no whole millisecond, so [ceil(start), ceil(end) - 1]
+  // would end before it starts (endTime < startTime, which the API refuses).
+  for (
+    const [startTimeMs, endTimeMs] of [[0, 0], [T0, T0], [T0 + 0.25, T0 + 0.75], [T0 + 0.5, T0 + 1]]
+  ) {
+    const got = await fetchLogs("f", { client: local.logs, startTimeMs, endTimeMs });
+    assert.deepEqual(got, {
+      logGroupName: "/aws/lambda/f",
+      startTimeMs,
+      endTimeMs,
+      events: [],
+      records: [],
+      reports: [],
+      skipped: [],
+    });
+  }
+  assert.equal(sent, 0);
+  // One millisecond is not empty: [T0, T0 + 1) holds the first invocation's events.
+  const first = await fetchLogs("f", { client: local.logs, startTimeMs: T0, endTimeMs: T0 + 1 });
+  assert.ok(first.events.length > 0);
+  assert.ok(first.events.every((e) => e.timestamp === T0));
+  assert.equal(sent, 1);
+});
+
 Deno.test("fetchLogs() follows the paginator across pages", async () => {
   await using local = await invokedFourTimes();
   const onePage = await fetchLogs("f", {
