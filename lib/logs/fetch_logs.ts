@@ -129,7 +129,7 @@ function _fetched(
  *   prng: seededPrng(1),
  *   timeScale: 1000,
  * });
- * lambda.createFunction({ FunctionName: "f" });
+ * lambda.createFunction({ FunctionName: "f", MemorySize: 2048 });
  * await lambda.invoke("f", new TextEncoder().encode('{"requests": [1, 2, 3]}'));
  * const server = startLocalLambdaServer(lambda);
  * try {
