@@ -12,7 +12,7 @@
 
 import { iterateArrivals } from "../lib/arrivals/streams.ts";
 import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
-import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
+import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { signalSequence } from "../lib/cli/signals.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
@@ -128,7 +128,7 @@ const STRING_FLAGS: Record<string, string | undefined> = {
 
 function parse(args: string[]) {
   return parseFlags({
-    args: snakeCaseFlags(args),
+    args,
     strict: true,
     options: {
       ...Object.fromEntries(

@@ -10,7 +10,7 @@ import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { AdaptiveController, type AdaptiveDecision } from "../lib/adapt/adaptive_controller.ts";
 import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
 import { gridFromRanges } from "../lib/optimize/grid.ts";
-import { parseFlags, reportUserError, snakeCaseFlags } from "../lib/cli/flags.ts";
+import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { CsvRunLog, writeRunJson } from "../lib/io/run_logs.ts";
@@ -98,7 +98,7 @@ const BOOLEAN_FLAGS = ["extrapolate", "timestamps", "loop", "help", "adaptive"];
 
 function parse(args: string[]) {
   const parsed = parseFlags({
-    args: snakeCaseFlags(args),
+    args,
     strict: true,
     allowPositionals: false,
     options: {

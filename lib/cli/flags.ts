@@ -9,42 +9,206 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { UsageError } from "./usage_error.ts";
 
+/** A flag's spelling with `-` and `_` the same, as every task accepts it. */
+function _normal(name: string): string {
+  return name.replaceAll("_", "-");
+}
+
+/** A decimal number, as flags take them (no hex, octal or binary; exponents allowed). */
+const _DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** What {@linkcode parseFlags} adds to `parseArgs`'s result. */
+export interface FlagsTyped {
+  /**
+   * Each flag given, by its option name, as the user typed it (`--batch_size`,
+   * `--batch-size` or an alias), so messages name it in the user's words.
+   */
+  typed: Record<string, string>;
+}
+
+/** Options of {@linkcode parseFlags}: `parseArgs`'s, plus aliases. */
+export type FlagsConfig = ParseArgsConfig & {
+  /**
+   * Other names of options (solver.py's and buffer.py's where ours differ,
+   * older names): alias to option name, both without dashes.
+   */
+  aliases?: Record<string, string>;
+};
+
 /**
- * `node:util`'s `parseArgs` with its errors turned into one-line
- * {@linkcode UsageError}s (pass `strict: true` to reject unknown flags).
+ * `node:util`'s `parseArgs` in the project's one vocabulary: every flag may be
+ * written `--snake_case` or `--kebab-case` whichever way the options spell it,
+ * aliases stand for their option, a negative number is a value
+ * (`--slo -1` reaches the range check instead of being taken for a flag), and
+ * errors are one-line {@linkcode UsageError}s (pass `strict: true` to reject
+ * unknown flags).
  *
+ * @param config `parseArgs`'s configuration and the aliases.
+ * @returns `parseArgs`'s result and how each flag given was typed.
  * @throws {UsageError} On an unknown flag or a flag without its value.
+ *
+ * @example Both spellings and an alias
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * const { values, typed } = parseFlags({
+ *   args: ["--rate_margin", "0.1", "--budget=3e-5", "--slo", "-1"],
+ *   options: {
+ *     "rate-margin": { type: "string" },
+ *     slo: { type: "string" },
+ *     "cost-slo": { type: "string" },
+ *   },
+ *   aliases: { budget: "cost-slo" },
+ *   strict: true,
+ * });
+ * assert.deepEqual({ ...values }, { "rate-margin": "0.1", "cost-slo": "3e-5", slo: "-1" });
+ * assert.equal(typed["rate-margin"], "--rate_margin");
+ * assert.equal(typed["cost-slo"], "--budget");
+ * ```
  */
-export function parseFlags<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+export function parseFlags<T extends FlagsConfig>(
+  config: T,
+): ReturnType<typeof parseArgs<T>> & FlagsTyped {
+  const { aliases = {}, ...rest } = config;
+  const options = (rest.options ?? {}) as Record<string, { type: string; short?: string }>;
+  // Every spelling (option names and aliases, either separator) to its option.
+  const names = new Map<string, string>();
+  for (const name of Object.keys(options)) names.set(_normal(name), name);
+  for (const [alias, name] of Object.entries(aliases)) names.set(_normal(alias), name);
+  const typed: Record<string, string> = {};
+  const args: string[] = [];
+  const given = rest.args ?? [];
+  for (let i = 0; i < given.length; i++) {
+    const a = given[i];
+    if (a === "--") {
+      args.push(...given.slice(i));
+      break;
+    }
+    const m = /^--([^=]+)(=.*)?$/.exec(a);
+    const name = m ? names.get(_normal(m[1])) : undefined;
+    if (!m || name === undefined) {
+      args.push(a);
+      continue;
+    }
+    typed[name] = `--${m[1]}`;
+    args.push(`--${name}${m[2] ?? ""}`);
+    // A negative number after a flag that takes a value is that value.
+    const next = given[i + 1];
+    if (
+      m[2] === undefined && options[name]?.type === "string" && next !== undefined &&
+      /^-[\d.]/.test(next)
+    ) {
+      args[args.length - 1] += `=${next}`;
+      i++;
+    }
+  }
   try {
-    return parseArgs(config);
+    return { ...parseArgs({ ...rest, args } as T), typed };
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
   }
 }
 
 /**
- * Accepts `--kebab-case` for every `--snake_case` flag (buffer.py's flags are
- * snake_case): rewrites each `--name` or `--name=value` to snake case.
+ * The flag as the user typed it, else `--name`.
+ *
+ * @param typed What {@linkcode parseFlags} returned as `typed`.
+ * @param name The option's name.
  */
-export function snakeCaseFlags(args: readonly string[]): string[] {
-  return args.map((a) =>
-    a.startsWith("--") ? "--" + a.slice(2).replace(/^[^=]+/, (n) => n.replaceAll("-", "_")) : a
-  );
+export function flagAsTyped(typed: Record<string, string> | undefined, name: string): string {
+  return typed?.[name] ?? `--${name}`;
 }
 
 /**
- * A flag's value as a finite number (`undefined` stays `undefined`).
+ * A flag's value as a finite decimal number (`undefined` stays `undefined`).
+ * Hexadecimal, octal and binary forms (`0x10`) are refused: `Number()` would
+ * take `0x10` for 16.
  *
- * @throws {UsageError} If the text is not a finite number.
+ * @param name The flag, without dashes, or as typed (with them).
+ * @param text The value given.
+ * @throws {UsageError} If the text is not a finite decimal number.
  */
 export function numberFlag(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v)) {
-    throw new UsageError(`--${name} must be a number: found '${text}'`);
+  if (!_DECIMAL.test(text.trim()) || !Number.isFinite(v)) {
+    throw new UsageError(`${_dashed(name)} must be a number: found '${text}'`);
   }
   return v;
+}
+
+/** `--name` for `name`; a name typed with its dashes stays as it is. */
+function _dashed(name: string): string {
+  return name.startsWith("-") ? name : `--${name}`;
+}
+
+/** The range a number flag must be in. */
+export interface NumberRange {
+  /** Smallest value allowed (see `minExclusive`). @default {-Infinity} */
+  min?: number;
+  /** The value must be above `min`, not equal to it. @default {false} */
+  minExclusive?: boolean;
+  /** Largest value allowed. @default {Infinity} */
+  max?: number;
+  /** The value must be below `max`, not equal to it. @default {false} */
+  maxExclusive?: boolean;
+  /** Whole numbers only. @default {false} */
+  integer?: boolean;
+  /** The unit, for the message (`s`, `MB`, `requests/s`). */
+  unit?: string;
+}
+
+/**
+ * A flag's value as a decimal number within a range, with a message that
+ * gives the range in the flag's unit.
+ *
+ * @param name The flag, without dashes, or as typed.
+ * @param text The value given.
+ * @param range The range.
+ * @returns The number.
+ * @throws {UsageError} If the text is not a decimal number or is out of range.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(numberInRange("memory", "2048", { min: 128, max: 10240, integer: true, unit: "MB" }), 2048);
+ * assert.throws(
+ *   () => numberInRange("--memory", "0", { min: 128, max: 10240, integer: true, unit: "MB" }),
+ *   { message: "--memory must be an integer within 128..10240 MB: found '0'" },
+ * );
+ * assert.throws(
+ *   () => numberInRange("slo", "-1", { min: 0, minExclusive: true, unit: "s" }),
+ *   { message: "--slo must be a number > 0 s: found '-1'" },
+ * );
+ * ```
+ */
+export function numberInRange(name: string, text: string, range: NumberRange): number {
+  const {
+    min = -Infinity,
+    max = Infinity,
+    minExclusive = false,
+    maxExclusive = false,
+    integer = false,
+    unit,
+  } = range;
+  const v = numberFlag(name, text)!;
+  const ok = (minExclusive ? v > min : v >= min) && (maxExclusive ? v < max : v <= max) &&
+    (!integer || Number.isInteger(v));
+  if (ok) return v;
+  const kind = integer ? "an integer" : "a number";
+  const u = unit ? ` ${unit}` : "";
+  let what: string;
+  if (Number.isFinite(min) && Number.isFinite(max)) {
+    what = minExclusive || maxExclusive
+      ? `within ${minExclusive ? "(" : "["}${min}, ${max}${maxExclusive ? ")" : "]"}${u}`
+      : `within ${min}..${max}${u}`;
+  } else if (Number.isFinite(min)) what = `${minExclusive ? ">" : ">="} ${min}${u}`;
+  else if (Number.isFinite(max)) what = `${maxExclusive ? "<" : "<="} ${max}${u}`;
+  else what = u ? `in${u}` : "";
+  throw new UsageError(
+    `${_dashed(name)} must be ${kind}${what ? " " + what : ""}: found '${text}'`,
+  );
 }
 
 /**

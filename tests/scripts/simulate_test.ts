@@ -81,7 +81,7 @@ Deno.test("simulate rejects bad flags with one line and exit code 2", async () =
     [["--bogus"], /Unknown option '--bogus'/],
     [["--batch_size", "0"], /--batch_size must be an integer > 0: found '0'/],
     [["--time_out=-1"], /--time_out must be a number > 0: found '-1'/],
-    [["--time_out", "-1"], /Option '--time_out' argument is ambiguous/],
+    [["--time_out", "-1"], /--time_out must be a number > 0: found '-1'/],
     [["--arrival_process", "weird"], /--arrival_process must be one of exp, map, trace, day/],
     [["--arrival_process", "map"], /needs --map D0,D1 or --trace NAME --hour H/],
     [["--arrival_process", "trace", "--trace_path", "/nonexistent"], /nonexistent/],

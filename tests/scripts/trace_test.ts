@@ -146,7 +146,7 @@ Deno.test("trace rejects bad flags and files with one line and exit code 2", asy
       [["--trace", "nys", "--hour", "0", "--out", out], /--hour must be an hour >= 1: found 0/],
       [["--trace", "nys", "--hour", "25", "--out", out], /MAP25_D0 does not exist/],
       [["--trace", "nys", "--hour", "1", "--duration=0", "--out", out], /--duration must be > 0/],
-      [["--trace", "nys", "--hour", "1", "--duration", "-5", "--out", out], /ambiguous/],
+      [["--trace", "nys", "--hour", "1", "--duration", "-5", "--out", out], /--duration must be > 0/],
       [
         ["--trace", "nys", "--hour", "1", "--seed", "1.5", "--out", out],
         /--seed must be an integer/,

@@ -1,0 +1,85 @@
+import assert from "node:assert/strict";
+import { numberFlag, numberInRange, parseFlags } from "../../lib/cli/flags.ts";
+
+const OPTIONS = {
+  "rate-margin": { type: "string" },
+  batch_size: { type: "string" },
+  "cost-slo": { type: "string" },
+  slo: { type: "string" },
+  adaptive: { type: "boolean" },
+} as const;
+
+Deno.test("parseFlags() takes every flag in snake_case or kebab-case, whichever way the options spell it", () => {
+  for (
+    const [args, typed] of [
+      [["--rate-margin", "0.1", "--batch-size", "4"], ["--rate-margin", "--batch-size"]],
+      [["--rate_margin", "0.1", "--batch_size", "4"], ["--rate_margin", "--batch_size"]],
+      [["--rate_margin=0.1", "--batch-size=4"], ["--rate_margin", "--batch-size"]],
+    ]
+  ) {
+    const r = parseFlags({ args, options: OPTIONS, strict: true });
+    assert.deepEqual({ ...r.values }, { "rate-margin": "0.1", batch_size: "4" });
+    assert.deepEqual([r.typed["rate-margin"], r.typed.batch_size], typed);
+  }
+});
+
+Deno.test("parseFlags() maps aliases to their option and remembers the alias typed", () => {
+  const r = parseFlags({
+    args: ["--budget", "3e-5", "--adaptive"],
+    options: OPTIONS,
+    aliases: { budget: "cost-slo" },
+    strict: true,
+  });
+  assert.deepEqual({ ...r.values }, { "cost-slo": "3e-5", adaptive: true });
+  assert.equal(r.typed["cost-slo"], "--budget");
+});
+
+Deno.test("parseFlags() takes a negative number after a flag as its value, not as a flag", () => {
+  const r = parseFlags({ args: ["--slo", "-1", "--rate-margin", "-.5"], options: OPTIONS });
+  assert.deepEqual({ ...r.values }, { slo: "-1", "rate-margin": "-.5" });
+  // A boolean flag takes no value: the next token stays what it is.
+  assert.throws(
+    () => parseFlags({ args: ["--adaptive", "-1"], options: OPTIONS, strict: true }),
+    { name: "UsageError", message: /Unknown option '-1'/ },
+  );
+});
+
+Deno.test("parseFlags() reports unknown flags and missing values in one line", () => {
+  assert.throws(() => parseFlags({ args: ["--bogus"], options: OPTIONS, strict: true }), {
+    name: "UsageError",
+    message: /^Unknown option '--bogus'/,
+  });
+  assert.throws(() => parseFlags({ args: ["--slo"], options: OPTIONS, strict: true }), {
+    name: "UsageError",
+    message: /^Option '--slo <value>' argument missing$/,
+  });
+});
+
+Deno.test("numberFlag() refuses hexadecimal, octal and binary forms and takes exponents", () => {
+  assert.equal(numberFlag("slo", "3e-5"), 3e-5);
+  assert.equal(numberFlag("slo", "-2.5"), -2.5);
+  assert.equal(numberFlag("slo", ".5"), 0.5);
+  for (const text of ["0x10", "0o7", "0b1", "", " ", "1,5", "Infinity", "NaN", "5s"]) {
+    assert.throws(() => numberFlag("slo", text), {
+      name: "UsageError",
+      message: `--slo must be a number: found '${text}'`,
+    });
+  }
+});
+
+Deno.test("numberInRange() says the range and the unit", () => {
+  const cases: [string, Parameters<typeof numberInRange>[2], string][] = [
+    ["0", { min: 128, max: 10240, integer: true, unit: "MB" }, "an integer within 128..10240 MB"],
+    ["1.5", { min: 1, integer: true }, "an integer >= 1"],
+    ["0", { min: 0, minExclusive: true, unit: "s" }, "a number > 0 s"],
+    ["1", { min: 0, max: 1, minExclusive: true, maxExclusive: true }, "a number within (0, 1)"],
+    ["2", { max: 1 }, "a number <= 1"],
+  ];
+  for (const [text, range, what] of cases) {
+    assert.throws(() => numberInRange("x", text, range), {
+      name: "UsageError",
+      message: `--x must be ${what}: found '${text}'`,
+    });
+  }
+  assert.equal(numberInRange("--x", "0.5", { min: 0, max: 1, minExclusive: true }), 0.5);
+});
