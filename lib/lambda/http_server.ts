@@ -218,16 +218,24 @@ export async function handleLambdaRequest(
   } catch (e) {
     if (e instanceof LambdaApiError) return withRequestId(errorResponse(e), requestId);
     if (e instanceof DroppedConnection) {
-      // The headers go out, then the body breaks: the client sees the connection fail.
+      // The headers go out, then the body stops short of its Content-Length and
+      // the connection closes: the client sees it fail while reading. (A body
+      // stream that errors would do the same, but Deno's server prints each
+      // such error to stderr.)
       return new Response(
         new ReadableStream({
           start(c) {
-            c.error(e);
+            c.enqueue(new TextEncoder().encode("{"));
+            c.close();
           },
         }),
         {
           status: 200,
-          headers: { "content-type": "application/json", "x-amzn-RequestId": requestId },
+          headers: {
+            "content-type": "application/json",
+            "content-length": "64",
+            "x-amzn-RequestId": requestId,
+          },
         },
       );
     }

@@ -959,3 +959,31 @@ Deno.test("UpdateFunctionConfiguration and CreateFunction refuse an Environment 
     await server.close();
   }
 });
+
+Deno.test("LocalLambda's injected dropped connection fails the SDK's Invoke while it reads the answer, quietly", async () => {
+  const { server, client } = setUp({ faults: { dropRate: 1 } });
+  try {
+    await client.send(
+      new CreateFunctionCommand({
+        FunctionName: "d",
+        Role: "arn:aws:iam::000000000000:role/lambda",
+        Code: { ZipFile: new Uint8Array([0]) },
+        MemorySize: 2048,
+      }),
+    );
+    // The status line came (200), the body did not: no HTTP status on the error
+    // or a 2xx one, which the dispatcher retries as a lost connection.
+    const e = await client.send(
+      new InvokeCommand({
+        FunctionName: "d",
+        Payload: new TextEncoder().encode('{"requests":[1]}'),
+      }),
+    ).then(() => undefined, (e) => e);
+    assert.ok(e instanceof Error, "the invoke should fail");
+    const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    assert.ok(status === undefined || status < 300, `status ${status}`);
+  } finally {
+    client.destroy();
+    await server.close();
+  }
+});
