@@ -236,7 +236,7 @@ export function reportUserError(command: string, e: unknown): number {
 /**
  * A flag whose value is one of a list (compared without case).
  *
- * @param name The flag, without dashes.
+ * @param name The flag, without dashes, or as typed (with them).
  * @param text The value given.
  * @param allowed The values allowed, as spelled in the result.
  * @returns The allowed value matched.
@@ -253,7 +253,40 @@ export function reportUserError(command: string, e: unknown): number {
 export function oneOfFlag<T extends string>(name: string, text: string, allowed: readonly T[]): T {
   const found = allowed.find((a) => a.toLowerCase() === text.toLowerCase());
   if (found === undefined) {
-    throw new UsageError(`--${name} must be one of ${allowed.join(", ")}: found '${text}'`);
+    throw new UsageError(`${_dashed(name)} must be one of ${allowed.join(", ")}: found '${text}'`);
   }
   return found;
+}
+
+/**
+ * A flag's value as an hour of a day, in the project's one convention: hours
+ * are 1..24 and hour `h` covers `h-1`..`h` (`undefined` stays `undefined`).
+ *
+ * @param name The flag, without dashes, or as typed (with them).
+ * @param text The value given.
+ * @returns The hour.
+ * @throws {UsageError} If the text is not a whole number within 1..24, saying
+ *   the convention.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(hourFlag("--start", "24"), 24);
+ * assert.equal(hourFlag("hour", undefined), undefined);
+ * assert.throws(
+ *   () => hourFlag("--hour", "25"),
+ *   { message: "--hour must be an hour within 1..24 (hour h covers h-1..h): found '25'" },
+ * );
+ * ```
+ */
+export function hourFlag(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const h = Number(text);
+  if (!_DECIMAL.test(text.trim()) || !(Number.isInteger(h) && h >= 1 && h <= 24)) {
+    throw new UsageError(
+      `${_dashed(name)} must be an hour within 1..24 (hour h covers h-1..h): found '${text}'`,
+    );
+  }
+  return h;
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { numberFlag, numberInRange, parseFlags } from "../../lib/cli/flags.ts";
+import { hourFlag, numberFlag, numberInRange, oneOfFlag, parseFlags } from "../../lib/cli/flags.ts";
 
 const OPTIONS = {
   "rate-margin": { type: "string" },
@@ -82,4 +82,22 @@ Deno.test("numberInRange() says the range and the unit", () => {
     });
   }
   assert.equal(numberInRange("--x", "0.5", { min: 0, max: 1, minExclusive: true }), 0.5);
+});
+
+Deno.test("hourFlag() takes hours 1..24 and says the convention otherwise", () => {
+  assert.equal(hourFlag("start", "1"), 1);
+  assert.equal(hourFlag("--end", "24"), 24);
+  for (const text of ["0", "25", "1.5", "0x3", "eight", ""]) {
+    assert.throws(() => hourFlag("--start", text), {
+      name: "UsageError",
+      message: `--start must be an hour within 1..24 (hour h covers h-1..h): found '${text}'`,
+    });
+  }
+});
+
+Deno.test("oneOfFlag() names the flag as typed when given with its dashes", () => {
+  assert.throws(() => oneOfFlag("--latency_objective", "p99", ["worst", "mean"]), {
+    name: "UsageError",
+    message: "--latency_objective must be one of worst, mean: found 'p99'",
+  });
 });
