@@ -45,7 +45,8 @@ export type FlagsConfig = ParseArgsConfig & {
  *
  * @param config `parseArgs`'s configuration and the aliases.
  * @returns `parseArgs`'s result and how each flag given was typed.
- * @throws {UsageError} On an unknown flag or a flag without its value.
+ * @throws {UsageError} On an unknown flag or a flag without its value,
+ *   naming the flag as typed.
  *
  * @example Both spellings and an alias
  * ```ts
@@ -105,7 +106,12 @@ export function parseFlags<T extends FlagsConfig>(
   try {
     return { ...parseArgs({ ...rest, args } as T), typed };
   } catch (e) {
-    throw new UsageError((e as Error).message.replace(/\s*\n\s*/g, " "));
+    let message = (e as Error).message.replace(/\s*\n\s*/g, " ");
+    // parseArgs names the option; the user should read the flag as typed.
+    for (const [name, t] of Object.entries(typed)) {
+      message = message.replaceAll(`'--${name} `, `'${t} `).replaceAll(`'--${name}'`, `'${t}'`);
+    }
+    throw new UsageError(message);
   }
 }
 

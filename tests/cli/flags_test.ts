@@ -53,6 +53,11 @@ Deno.test("parseFlags() reports unknown flags and missing values in one line", (
     name: "UsageError",
     message: /^Option '--slo <value>' argument missing$/,
   });
+  // The flag as typed, not the option's name.
+  assert.throws(() => parseFlags({ args: ["--rate_margin"], options: OPTIONS, strict: true }), {
+    name: "UsageError",
+    message: /^Option '--rate_margin <value>' argument missing$/,
+  });
 });
 
 Deno.test("numberFlag() refuses hexadecimal, octal and binary forms and takes exponents", () => {
