@@ -139,8 +139,12 @@ export interface SimulationOptions {
   adapt?: AdaptHook;
   /** Keep every latency (for exact empirical CDFs). @default {false} */
   keepLatencies?: boolean;
-  /** Called every `progressEvery` requests with the count so far. */
-  onProgress?: (requests: number) => void;
+  /**
+   * Called every `progressEvery` requests with the count so far and the
+   * simulated time of the latest arrival, seconds (for progress toward a
+   * duration or the end of a finite stream).
+   */
+  onProgress?: (requests: number, arrivalSec: number) => void;
   /** @default {1_000_000} */
   progressEvery?: number;
 }
@@ -155,9 +159,16 @@ export interface SimulationSummary {
   dispatchReasons: Record<DispatchReason, number>;
   /** Latency statistics, seconds (quantiles to 0.01 %, see LatencyHistogram). */
   latencySec: { p50: number; p95: number; p99: number; mean: number; max: number };
+  /**
+   * Latencies of the requests of batches that started warm, seconds: what the
+   * model, which has no cold starts, predicts (all requests without
+   * `coldStart`; NaN when every batch started cold).
+   */
+  warmLatencySec: { p50: number; p95: number; p99: number; mean: number };
   /** Total cost over requests, USD. */
   costPerRequestUsd: number;
   totalCostUsd: number;
+  /** Batches whose invocation started cold (0 without `coldStart`). */
   coldStarts: number;
   /** Simulated time from the first arrival to the last completion, seconds. */
   spanSec: number;
@@ -306,6 +317,8 @@ export function simulateBuffer(
   let memGb = memoryMb / 1024;
   let pool = coldStart ? new InstancePool(coldStart.keepAliveSec) : undefined;
   const histogram = new LatencyHistogram();
+  // Requests of warm batches apart, when there are cold starts at all.
+  const warmHistogram = coldStart ? new LatencyHistogram() : histogram;
   let sizeCounts = new Float64Array(maxBatch);
   const reasons: Record<DispatchReason, number> = { size: 0, timeout: 0, shutdown: 0 };
   let latencies = keepLatencies ? new Float64Array(1 << 16) : undefined;
@@ -375,6 +388,7 @@ export function simulateBuffer(
     for (let i = 0; i < k; i++) {
       const latency = completion - b.arrivalsSec[i];
       histogram.add(latency);
+      if (initSec === 0 && warmHistogram !== histogram) warmHistogram.add(latency);
       if (latencies) {
         const id = b.requestIds[i];
         if (id >= latencies.length) {
@@ -445,7 +459,7 @@ export function simulateBuffer(
     }
     if (policy.arrive(n, t)) complete(policy.dispatch("size", t));
     n++;
-    if (onProgress && n % progressEvery === 0) onProgress(n);
+    if (onProgress && n % progressEvery === 0) onProgress(n, t);
   }
   if (policy.pending > 0) {
     // The run ends: a batch whose deadline falls within the run times out as usual;
@@ -468,6 +482,12 @@ export function simulateBuffer(
       p99: histogram.quantile(0.99),
       mean: histogram.meanSec,
       max: histogram.quantile(1),
+    },
+    warmLatencySec: {
+      p50: warmHistogram.quantile(0.5),
+      p95: warmHistogram.quantile(0.95),
+      p99: warmHistogram.quantile(0.99),
+      mean: warmHistogram.meanSec,
     },
     costPerRequestUsd: totalCost / n,
     totalCostUsd: totalCost,

@@ -99,6 +99,40 @@ Deno.test("simulateBuffer() cold starts: an instance idle beyond the keep-alive 
   assert.equal(s.coldStarts, 3);
   const expected = [0.61, 0.61, 0.11, 0.61];
   s.latencies!.forEach((l, i) => assert.ok(Math.abs(l - expected[i]) < 1e-12, `request ${i}`));
+  // The one warm batch alone: its latency is S_1 (to the histogram's 0.01 %).
+  assert.ok(Math.abs(s.warmLatencySec.p95 / 0.11 - 1) < 1e-4, `${s.warmLatencySec.p95}`);
+  assert.ok(Math.abs(s.warmLatencySec.mean - 0.11) < 1e-12);
+});
+
+Deno.test("simulateBuffer() without cold starts: the warm latencies are all the latencies", () => {
+  const s = simulateBuffer(replayArrivals([1, 0.05, 3.95, 25]), {
+    maxBatch: 1,
+    timeoutSec: 1,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("paper"),
+  });
+  assert.equal(s.coldStarts, 0);
+  assert.deepEqual(s.warmLatencySec, {
+    p50: s.latencySec.p50,
+    p95: s.latencySec.p95,
+    p99: s.latencySec.p99,
+    mean: s.latencySec.mean,
+  });
+});
+
+Deno.test("simulateBuffer() reports progress with the count and the latest arrival time", () => {
+  const seen: [number, number][] = [];
+  simulateBuffer(replayArrivals([1, 1, 1, 1, 1]), {
+    maxBatch: 2,
+    timeoutSec: 1,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("paper"),
+    progressEvery: 2,
+    onProgress: (n, t) => void seen.push([n, t]),
+  });
+  assert.deepEqual(seen, [[2, 2], [4, 4]]);
 });
 
 Deno.test("simulateBuffer() with a service CV keeps the mean service time (seed 5)", () => {
