@@ -175,8 +175,17 @@ export interface ExperimentOptions {
   timeScale?: number;
   /** In-process Lambda only: concurrency limit (an integer > 0). @default {1000} */
   concurrency?: number;
-  /** In-process Lambda only: lognormal service-time CV (>= 0). @default {0} */
+  /**
+   * In-process Lambda only: coefficient of variation of a lognormal jitter on
+   * the service time (>= 0; the CLIs' `--service-cv`). The exact model's
+   * prediction, for deterministic service times, is left out when it is
+   * above 0. @default {0}
+   */
   jitterCv?: number;
+  /** In-process Lambda only: initialisation of a new environment (a cold start), s (>= 0). @default {0.25} */
+  coldStartSec?: number;
+  /** In-process Lambda only: an environment idle longer than this is reclaimed, s (>= 0). @default {600} */
+  keepAliveSec?: number;
   /**
    * In-process Lambda only: serve memories and batch sizes outside the range
    * the profile was fitted on (a service time that is not positive is still
@@ -216,7 +225,8 @@ export interface ExperimentOptions {
   arrivalsDescription?: string;
   /**
    * The arrival process when it is one MAP: the result then carries the exact
-   * model's prediction (not with an in-process Lambda at `timeScale` != 1).
+   * model's prediction (not with an in-process Lambda at `timeScale` != 1 or
+   * with a `jitterCv`, nor in an adaptive run).
    */
   map?: MapProcess;
   /** Batches invoked at once, at most (an integer > 0). @default {Infinity} */
@@ -363,6 +373,15 @@ export interface ExperimentConfig {
   target: string | undefined;
   /** In-process Lambda only. */
   timeScale: number | undefined;
+  /** In-process Lambda only: its settings, defaults filled in. */
+  localLambda?: {
+    concurrency: number;
+    /** The lognormal jitter's CV (`jitterCv`). */
+    serviceCv: number;
+    coldStartSec: number;
+    keepAliveSec: number;
+    extrapolate: boolean;
+  };
   /** Adaptive runs only: the controller's settings, defaults filled in. */
   adaptive?: Required<Omit<AdaptiveExperimentOptions, "pollMs">>;
 }
@@ -377,10 +396,7 @@ export type ExperimentStatus = "done" | "interrupted" | "grace period expired" |
 export interface ExperimentResult {
   status: ExperimentStatus;
   summary: ExperimentSummary;
-  /**
-   * With a MAP, unless the in-process Lambda ran at a `timeScale` other than 1
-   * or the run was adaptive.
-   */
+  /** */
   prediction: ExperimentPrediction | undefined;
   config: ExperimentConfig;
   /** With `adaptive`: the decisions, the reconfigurations and the memory updates. */
@@ -625,11 +641,17 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   }
   const nextArrival = _nextArrival(arrivals);
   const local = !aws && options.endpoint === undefined;
-  let concurrency = 1000, jitterCv = 0, updateSec = 0;
+  let concurrency = 1000, jitterCv = 0, updateSec = 0, coldStartSec = 0.25, keepAliveSec = 600;
   if (local) {
     concurrency = _positive("concurrency", options.concurrency ?? 1000, { integer: true });
     jitterCv = options.jitterCv ?? 0;
     if (!(jitterCv >= 0)) throw _invalid("jitterCv", "a number >= 0", jitterCv);
+    coldStartSec = options.coldStartSec ?? 0.25;
+    if (!(coldStartSec >= 0 && coldStartSec < Infinity)) {
+      throw _invalid("coldStartSec", "a number >= 0", coldStartSec);
+    }
+    keepAliveSec = options.keepAliveSec ?? 600;
+    if (!(keepAliveSec >= 0)) throw _invalid("keepAliveSec", "a number >= 0", keepAliveSec);
     updateSec = options.updateSec ?? 0;
     if (!(updateSec >= 0)) throw _invalid("updateSec", "a number >= 0", updateSec);
   }
@@ -698,6 +720,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         // every invocation's log tail: its CloudWatch face keeps only recent events.
         maxLogEvents: 10_000,
         jitterCv,
+        initSec: coldStartSec,
+        idleTimeoutSec: keepAliveSec,
         updateSec,
         extrapolate: options.extrapolate ?? false,
       });
@@ -737,6 +761,15 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       durationSec: Number.isFinite(durationSec) ? durationSec : undefined,
       target: aws ? "aws" : local ? "local Lambda (in-process)" : endpoint,
       timeScale: local ? timeScale : undefined,
+      localLambda: local
+        ? {
+          concurrency,
+          serviceCv: jitterCv,
+          coldStartSec,
+          keepAliveSec,
+          extrapolate: options.extrapolate ?? false,
+        }
+        : undefined,
       ...(adaptiveConfig ? { adaptive: adaptiveConfig } : {}),
     };
     if (out !== undefined) {
@@ -1025,7 +1058,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       adaptiveRun = { decisions, reconfigurations, memoryUpdates };
     }
     let prediction: ExperimentPrediction | undefined;
-    if (map && (!local || timeScale === 1) && !controller) {
+    if (map && (!local || (timeScale === 1 && jitterCv === 0)) && !controller) {
       const e = evaluateGrid(
         map,
         { memoriesMb: [memoryMb], timeoutsSec: [timeoutSec], maxBatches: [maxBatch] },

@@ -7,7 +7,11 @@ import { parseBatchesCsv, parseRequestsCsv } from "../../lib/logs/run_csv.ts";
 import { poissonProcess } from "../../lib/map/map_process.ts";
 import { gridFromRanges } from "../../lib/optimize/grid.ts";
 import { pricing } from "../../lib/profile/pricing.ts";
-import { publishedProfile, serviceTimeSec } from "../../lib/profile/service_profile.ts";
+import {
+  profileFromJson,
+  publishedProfile,
+  serviceTimeSec,
+} from "../../lib/profile/service_profile.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
 import { ColumnSink } from "../../lib/sim/column_sink.ts";
 import type { RequestRecord } from "../../lib/sim/simulator.ts";
@@ -626,4 +630,67 @@ Deno.test("runExperiment() refuses a memory outside the profile's range on the i
   const result = await run(true);
   assert.equal(result.summary.completed, 2);
   assert.equal(result.config.memoryMb, 1024);
+});
+
+Deno.test("runExperiment() gives the in-process Lambda its cold start and keep-alive", async () => {
+  // Two batches of one, 5 ms apart; ten times faster than real, the first takes about
+  // (0.5 + S_1) / 10 s, S_1 about 0.7 s for TF-inceptionV4 at 3008 MB, so it is still
+  // busy when the second comes: each starts its own environment, cold.
+  const run = (coldStartSec: number, keepAliveSec?: number) =>
+    runExperiment({
+      arrivals: [0, 0.005],
+      maxBatch: 1,
+      timeoutSec: 0.01,
+      profile: PROFILE,
+      pricing: PRICING,
+      timeScale: 10,
+      coldStartSec,
+      keepAliveSec,
+      collectRecords: true,
+    });
+  const cold = await run(0.5, 30);
+  assert.deepEqual(cold.records!.batches.map((b) => b.initDurationMs), [500, 500]);
+  assert.equal(cold.summary.coldStartBatches, 2);
+  assert.deepEqual(cold.config.localLambda, {
+    concurrency: 1000,
+    serviceCv: 0,
+    coldStartSec: 0.5,
+    keepAliveSec: 30,
+    extrapolate: false,
+  });
+  // No initialisation: no batch counts as cold, and the warm-only p95 is the p95.
+  const warm = await run(0);
+  assert.equal(warm.summary.coldStartBatches, 0);
+  assert.equal(warm.summary.warmLatencySec.p95, warm.summary.latencySec.p95);
+  assert.equal(warm.config.localLambda!.keepAliveSec, 600);
+  await assert.rejects(run(-1), {
+    name: "RangeError",
+    message:
+      "Cannot run the experiment as 'coldStartSec' must be a number >= 0: current value is -1",
+  });
+});
+
+Deno.test("runExperiment() leaves the prediction out when the in-process Lambda jitters the service time", async () => {
+  // A fast linear profile (S_k = 0.01 + 0.001 k s) in real time, so the run takes 15 ms.
+  const profile = profileFromJson({
+    name: "fast-linear",
+    terms: ["1", "k"],
+    coefficients: [0.01, 0.001],
+    memoryRangeMb: [128, 10240],
+    batchRange: [1, 100],
+  });
+  const run = (jitterCv: number) =>
+    runExperiment({
+      arrivals: [0],
+      map: poissonProcess(10),
+      maxBatch: 1,
+      timeoutSec: 0.01,
+      profile,
+      pricing: PRICING,
+      coldStartSec: 0,
+      jitterCv,
+    });
+  assert.ok((await run(0)).prediction !== undefined);
+  // The model has deterministic service times.
+  assert.equal((await run(0.3)).prediction, undefined);
 });
