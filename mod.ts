@@ -14,6 +14,7 @@
  *
  * @example Solve one hour of the Twitter trace
  * ```ts
+ * import assert from "node:assert/strict";
  * import { gridFromRanges, pricing, publishedProfile, readMapHour, solveHours } from "./mod.ts";
  *
  * const map = await readMapHour("traces/twitter", 1);
@@ -24,7 +25,10 @@
  *   constraint: "latency",
  *   slo: 5,
  * });
- * console.log(hour.optimal[0]);
+ * const { memoryMb, maxBatch, timeoutSec, latencySec } = hour.optimal[0];
+ * assert.deepEqual({ memoryMb, maxBatch }, { memoryMb: 2112, maxBatch: 20 });
+ * assert.equal(timeoutSec.toFixed(2), "0.06");
+ * assert.ok(latencySec <= 5); // the p95 latency meets the 5 s SLO
  * ```
  *
  * @module

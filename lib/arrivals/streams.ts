@@ -250,11 +250,12 @@ export function dayArrivals(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { iterateArrivals, poissonArrivals } from "./streams.ts";
  * import { seededPrng } from "../random/prng.ts";
  * let n = 0;
  * for (const _t of iterateArrivals(poissonArrivals(10, { prng: seededPrng(1) }), { untilSec: 60 })) n++;
- * console.assert(n > 450 && n < 750);
+ * assert.ok(n > 450 && n < 750, `${n} arrivals`); // about 10 a second for 60 s
  * ```
  */
 export function* iterateArrivals(

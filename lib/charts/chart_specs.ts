@@ -217,9 +217,10 @@ function _num(value: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatMicroUsd } from "./chart_specs.ts";
  *
- * console.log(formatMicroUsd(1.23e-5)); // "12.3"
+ * assert.equal(formatMicroUsd(1.23e-5), "12.3");
  * ```
  */
 export function formatMicroUsd(costUsd: number): string {
@@ -234,9 +235,11 @@ export function formatMicroUsd(costUsd: number): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { percentileLabel } from "./chart_specs.ts";
  *
- * console.log(percentileLabel(0.95), percentileLabel(0.999)); // "p95 p99.9"
+ * assert.equal(percentileLabel(0.95), "p95");
+ * assert.equal(percentileLabel(0.999), "p99.9");
  * ```
  */
 export function percentileLabel(percentile: number): string {
@@ -286,13 +289,14 @@ const _MEASURED = /measured|simulat|empirical|observed/i;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { latencyCdfChart } from "./chart_specs.ts";
  *
  * const spec = latencyCdfChart([
  *   { latency_sec: 0.5, cdf: 0.2, source: "model" },
  *   { latency_sec: 1.0, cdf: 1.0, source: "model" },
  * ], { sloSec: 0.9, percentile: 0.95 });
- * console.log(spec.x?.label); // "latency (s) →"
+ * assert.equal(spec.x?.label, "latency (s) →");
  * ```
  */
 export function latencyCdfChart(
@@ -385,13 +389,14 @@ export function latencyCdfChart(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { batchSizeChart } from "./chart_specs.ts";
  *
  * const spec = batchSizeChart([
  *   { batch_size: 1, share: 0.4, source: "model" },
  *   { batch_size: 2, share: 0.6, source: "model" },
  * ]);
- * console.log(spec.fx?.label); // "batch size (requests) →"
+ * assert.equal(spec.fx?.label, "batch size (requests) →");
  * ```
  */
 export function batchSizeChart(
@@ -473,13 +478,14 @@ export type CostLatencySpecs = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { costLatencyVsMemoryChart } from "./chart_specs.ts";
  *
  * const { cost, latency } = costLatencyVsMemoryChart([
  *   { memory_mb: 1280, cost_per_request_usd: 2e-5, latency_sec: 1.2, series: 10 },
  *   { memory_mb: 2048, cost_per_request_usd: 3e-5, latency_sec: 0.8, series: 10 },
  * ], { sloSec: 1 });
- * console.log(latency.y?.label); // "↑ p95 latency (s)"
+ * assert.equal(latency.y?.label, "↑ p95 latency (s)");
  * ```
  */
 export function costLatencyVsMemoryChart(
@@ -604,13 +610,14 @@ const _HEAT_MARGINS = { marginTop: 24, marginRight: 20, marginBottom: 40, margin
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { feasibleRegionChart } from "./chart_specs.ts";
  *
  * const spec = feasibleRegionChart([
  *   { memory_mb: 1280, timeout_sec: 0.1, latency_sec: 1, cost_per_request_usd: 2e-5, feasible: true },
  *   { memory_mb: 1344, timeout_sec: 0.1, latency_sec: 6, cost_per_request_usd: 1e-5, feasible: false },
  * ], { optimum: { memory_mb: 1280, timeout_sec: 0.1 } });
- * console.log(spec.y?.label); // "↑ timeout (s)"
+ * assert.equal(spec.y?.label, "↑ timeout (s)");
  * ```
  */
 export function feasibleRegionChart(
@@ -768,13 +775,14 @@ export interface HourlyConfigChartOptions extends ChartSizeOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { hourlyConfigChart } from "./chart_specs.ts";
  *
  * const specs = hourlyConfigChart([
  *   { hour: 1, rate_per_sec: 40, memory_mb: 2048, max_batch: 10, timeout_sec: 0.1 },
  *   { hour: 2, rate_per_sec: 60, memory_mb: 1920, max_batch: 12, timeout_sec: 0.08 },
  * ]);
- * console.log(specs.length); // 4
+ * assert.equal(specs.length, 4);
  * ```
  */
 export function hourlyConfigChart(
@@ -882,13 +890,14 @@ export type PolicyComparisonSpecs = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { policyComparisonChart } from "./chart_specs.ts";
  *
  * const { latency } = policyComparisonChart([
  *   { policy: "BATCH", hour: 1, cost_per_request_usd: 2e-5, p95_over_slo: 0.9 },
  *   { policy: "no batching", hour: 1, cost_per_request_usd: 5e-5, p95_over_slo: 0.4 },
  * ]);
- * console.log(latency.y?.label); // "↑ p95 latency / SLO (ratio)"
+ * assert.equal(latency.y?.label, "↑ p95 latency / SLO (ratio)");
  * ```
  */
 export function policyComparisonChart(
@@ -1001,13 +1010,14 @@ export interface SeriesLineChartOptions extends ChartSizeOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { seriesLineChart } from "./chart_specs.ts";
  *
  * const spec = seriesLineChart([
  *   { batch_size: 1, service_sec: 1.5, series: "3008 MB" },
  *   { batch_size: 10, service_sec: 6.5, series: "3008 MB" },
  * ], { x: "batch_size", y: "service_sec", xLabel: "batch size (requests)", yLabel: "service time (s)" });
- * console.log(spec.y?.label); // "↑ service time (s)"
+ * assert.equal(spec.y?.label, "↑ service time (s)");
  * ```
  */
 export function seriesLineChart(

@@ -145,9 +145,10 @@ function _document(): DomDocument {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { specsOf } from "./render.ts";
  *
- * console.log(specsOf({ cost: { marks: [] }, latency: { marks: [] } }).length); // 2
+ * assert.equal(specsOf({ cost: { marks: [] }, latency: { marks: [] } }).length, 2);
  * ```
  */
 export function specsOf(input: ChartInput): PlotSpec[] {
@@ -415,11 +416,12 @@ function _stableIds(svg: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as Plot from "@observablehq/plot";
  * import { renderSvg } from "./render.ts";
  *
  * const svg = renderSvg({ width: 200, height: 100, marks: [Plot.ruleY([0])] });
- * console.log(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')); // true
+ * assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
  * ```
  */
 export function renderSvg(input: ChartInput, options: RenderSvgOptions = {}): string {
@@ -466,9 +468,10 @@ export function renderSvg(input: ChartInput, options: RenderSvgOptions = {}): st
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { svgSize } from "./render.ts";
  *
- * console.log(svgSize('<svg width="640" height="400"></svg>')); // { width: 640, height: 400 }
+ * assert.deepEqual(svgSize('<svg width="640" height="400"></svg>'), { width: 640, height: 400 });
  * ```
  */
 export function svgSize(svg: string): { width: number; height: number } {
@@ -506,11 +509,12 @@ function _loadResvg(): Promise<typeof import("@resvg/resvg-js")> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as Plot from "@observablehq/plot";
  * import { renderPng, renderSvg } from "./render.ts";
  *
  * const png = await renderPng(renderSvg({ width: 200, height: 100, marks: [Plot.ruleY([0])] }));
- * console.log(png[1] === 0x50 && png[2] === 0x4e && png[3] === 0x47); // true ("PNG")
+ * assert.equal(new TextDecoder().decode(png.subarray(1, 4)), "PNG"); // the PNG signature
  * ```
  */
 export async function renderPng(svg: string, options: RenderPngOptions = {}): Promise<Uint8Array> {
@@ -572,11 +576,12 @@ export interface ChartOptions extends RenderSvgOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import * as Plot from "@observablehq/plot";
  * import { Chart } from "./render.ts";
  *
  * const chart = new Chart({ width: 200, height: 100, title: "Nothing", marks: [Plot.ruleY([0])] });
- * console.log(chart.description); // "Chart \"Nothing\": 1 panel, 200×127 px"
+ * assert.equal(chart.description, 'Chart "Nothing": 1 panel, 200×127 px');
  * ```
  */
 export class Chart {

@@ -24,9 +24,10 @@ export interface Prng {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { seededPrng } from "./prng.ts";
  * const a = seededPrng(7), b = seededPrng(7);
- * console.assert(a.nextFloat() === b.nextFloat());
+ * assert.equal(a.nextFloat(), b.nextFloat()); // the same seed, the same sequence
  * ```
  */
 export function seededPrng(seed: number): Prng {
