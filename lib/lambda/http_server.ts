@@ -262,7 +262,11 @@ export function startLocalLambdaServer(
   const requestId = options.requestId ?? (() => crypto.randomUUID());
   const server = Deno.serve({ port, hostname, onListen: () => {} }, async (req) => {
     if (credentials) {
-      const problem = await verifySigV4(req, credentials);
+      // The body is read once, for the signature and then for the handler,
+      // rather than through req.clone(), which copies req.signal: Deno.serve
+      // warns about its legacy abort behaviour on any read of a request's signal.
+      const body = new Uint8Array(await req.arrayBuffer());
+      const problem = await verifySigV4(req, credentials, { body });
       if (problem) {
         const logs = (req.headers.get("x-amz-target") ?? "").startsWith(LOGS_TARGET_PREFIX);
         return json(
@@ -274,6 +278,11 @@ export function startLocalLambdaServer(
           { "x-amzn-ErrorType": problem.type, "x-amzn-RequestId": requestId() },
         );
       }
+      req = new Request(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.method === "GET" || req.method === "HEAD" ? null : body,
+      });
     }
     return handleLambdaRequest(lambda, req, { requestId });
   });

@@ -22,6 +22,18 @@ export interface SignatureProblem {
   message: string;
 }
 
+/** Options of {@linkcode verifySigV4}. */
+export interface VerifySigV4Options {
+  /**
+   * The request's body, already read. Inside a `Deno.serve` handler pass it:
+   * the fallback, `req.clone()`, copies `req.signal`, and Deno 2.9 prints a
+   * warning about its legacy abort behaviour whenever a served request's
+   * signal is read.
+   * @default {the body of `req.clone()`}
+   */
+  body?: Uint8Array;
+}
+
 const encoder = new TextEncoder();
 
 async function sha256Hex(data: Uint8Array): Promise<string> {
@@ -52,13 +64,15 @@ function uriEncode(text: string): string {
  * Checks the SigV4 `Authorization` header of a request against the given
  * credentials.
  *
- * @param req The request (its body is read from a clone).
+ * @param req The request (its body is not read when `options.body` is given).
  * @param credentials The keys to accept.
+ * @param options The body, when it has been read already.
  * @returns `undefined` when the signature is right, else the problem.
  */
 export async function verifySigV4(
   req: Request,
   credentials: LocalCredentials,
+  options: VerifySigV4Options = {},
 ): Promise<SignatureProblem | undefined> {
   const auth = req.headers.get("authorization") ?? "";
   const m =
@@ -78,7 +92,7 @@ export async function verifySigV4(
     };
   }
   const url = new URL(req.url);
-  const body = new Uint8Array(await req.clone().arrayBuffer());
+  const body = options.body ?? new Uint8Array(await req.clone().arrayBuffer());
   const payloadHash = req.headers.get("x-amz-content-sha256") ?? await sha256Hex(body);
   // The SDK encodes each path segment once more than the URL holds (non-S3 services).
   const canonicalUri = url.pathname.split("/").map((s) => uriEncode(s)).join("/") || "/";
