@@ -1,10 +1,10 @@
 /**
  * Clients we did not write against the local Lambda: boto3 and the AWS CLI (v1),
  * from Python's registry (`.ci/run` installs them; without them these tests
- * say so and pass nothing off as checked). They list (paged), get, update and
- * wait with the documented waiter, invoke with the log tail (our buffer's
- * payload and buffer.py's `{"BS": n}`), and read the logs through their
- * paginators.
+ * are reported as ignored, passing nothing off as checked). They list (paged),
+ * get, update and wait with the documented waiter, invoke with the log tail
+ * (our buffer's payload and buffer.py's `{"BS": n}`), and read the logs
+ * through their paginators.
  */
 
 import assert from "node:assert/strict";
@@ -70,11 +70,14 @@ function reportDurationMs(tail: string): number {
   return report.durationMs;
 }
 
-Deno.test("boto3 against lambda-local: paged list, get, update + waiter, invoke with Tail, buffer.py's BS, logs paginators", async () => {
-  if (!await has("python3", ["-c", "import boto3"])) {
-    console.log("skipped: python3 with boto3 is not installed (pip install boto3)");
-    return;
-  }
+const HAVE_BOTO3 = await has("python3", ["-c", "import boto3"]);
+const HAVE_AWS_CLI = await has("aws", ["--version"]);
+
+Deno.test({
+  name:
+    "boto3 against lambda-local: paged list, get, update + waiter, invoke with Tail, buffer.py's BS, logs paginators",
+  ignore: !HAVE_BOTO3,
+}, async () => {
   const { server } = localLambda();
   try {
     const out = await new Deno.Command("python3", {
@@ -120,11 +123,11 @@ Deno.test("boto3 against lambda-local: paged list, get, update + waiter, invoke 
   }
 });
 
-Deno.test("AWS CLI against lambda-local: list-functions, get, update + wait, invoke --log-type Tail, logs filter-log-events", async () => {
-  if (!await has("aws", ["--version"])) {
-    console.log("skipped: the AWS CLI is not installed (pip install awscli)");
-    return;
-  }
+Deno.test({
+  name:
+    "AWS CLI against lambda-local: list-functions, get, update + wait, invoke --log-type Tail, logs filter-log-events",
+  ignore: !HAVE_AWS_CLI,
+}, async () => {
   const { server } = localLambda();
   const env = clientEnv(server.url);
   const aws = async (...args: string[]) => {

@@ -22,11 +22,9 @@ Deno.test("executeWithDeno() runs the code cells and names the cell that failed"
   );
 });
 
-Deno.test("executeWithJupyter() finds the error outputs of a kernel run", async (t) => {
-  if (!(await jupyterAvailable())) {
-    console.log("Jupyter or the Deno kernel is not installed: kernel run skipped");
-    return;
-  }
+Deno.test("executeWithJupyter() finds the error outputs of a kernel run", {
+  ignore: !(await jupyterAvailable()),
+}, async (t) => {
   await t.step("a clean notebook", async () => {
     const ok = await executeWithJupyter(`${DIR}ok.ipynb`);
     assert.deepEqual(ok.errors, []);
