@@ -7,16 +7,27 @@
  * @module
  */
 
-import { numberFlag, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import {
+  flagAsTyped,
+  numberInRange,
+  oneOfFlag,
+  parseFlags,
+  reportUserError,
+} from "../lib/cli/flags.ts";
+import {
+  checkProfileOnGrid,
   checkSolveFlags,
+  describeSlo,
+  listHours,
+  percentileLabel,
+  readModelFlag,
   readSelectedHours,
+  SOLVE_FLAG_ALIASES,
   SOLVE_FLAG_OPTIONS,
   type SolveFlags,
 } from "../lib/cli/solve_flags.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { readProfileArgument } from "../lib/io/profile_files.ts";
 import {
   type DayPlan,
   dayPlanHoursFromSolutions,
@@ -27,7 +38,6 @@ import {
   type PlanObjective,
 } from "../lib/optimize/day_plan.ts";
 import {
-  gridFromRanges,
   PAPER_BATCH_RANGE,
   PAPER_MEMORY_RANGE,
   PAPER_TIMEOUT_RANGE,
@@ -44,7 +54,8 @@ day-level constraints hold: one memory all day, at most K memory changes, a
 daily budget. Every hour must meet the SLO; an hour where no configuration
 does gets its least-latency (least-cost) configuration and is flagged.
 With no options: all 24 Twitter hours, TF-inceptionV4, p95 latency <= 5 s,
-minimize the day's expected cost.
+minimize the day's expected cost. Every flag may be written --kebab-case or
+--snake_case.
 
 Options (as deno task solve):
   --model NAME|FILE.json   TF-inceptionV4 (default), TF-resnetV2,
@@ -52,37 +63,52 @@ Options (as deno task solve):
   --percentile P           percentile of the SLO, in (0, 1)          [0.95]
   --constraint KIND        latency (SLO in s) or cost (SLO in USD/request)
                                                                      [latency]
-  --slo VALUE              the bound in every hour                   [5 s for latency]
+  --slo VALUE              the bound in every hour, > 0: seconds for
+                           latency, USD per request for cost (then required)
+                                                           [5 s for latency]
   --trace NAME|DIR         twitter, nys, or a directory of MAP<h>_D0/_D1 [twitter]
-  --start H, --end H       first and last hour (1..24)               [all hours]
+  --hour H                 one hour, 1..24 (hour h covers h-1..h)
+  --start H, --end H       first and last hour, 1..24                [all hours]
   --method METHOD          exact or paper                            [exact]
-  --pricing NAME           ${PRICING_NAMES.join(", ")}          [paper]
-  --memory LO:HI:STEP      memory grid, MB                           [${PAPER_MEMORY_RANGE}]
-  --timeout LO:HI:STEP     timeout grid, s                           [${PAPER_TIMEOUT_RANGE}]
-  --batch LO:HI:STEP       max batch grid                            [${PAPER_BATCH_RANGE}]
-  --extrapolate            allow the profile outside its fitted range
+  --pricing NAME           ${PRICING_NAMES.join(", ")}        [paper]
+  --grid-memory RANGE      memory grid, MB, within 128..10240        [${PAPER_MEMORY_RANGE}]
+  --grid-timeout RANGE     timeout grid, s, within 0.000001..3600    [${PAPER_TIMEOUT_RANGE}]
+  --grid-batch RANGE       max batch grid, within 1..1000            [${PAPER_BATCH_RANGE}]
+                           (RANGE is LO:HI:STEP, LO:HI, one value or a comma
+                           list; --memory, --timeout, --batch are short names)
+  --extrapolate            allow memories and batches outside the range
+                           the profile was fitted on                 [off]
 Day constraints and objective:
-  --single-memory          one memory size for the whole day
-  --max-memory-changes K   at most K memory changes between consecutive hours
-  --daily-budget USD       the day's expected cost must not exceed USD
+  --single-memory          one memory size for the whole day (needs more
+                           than one hour)
+  --max-memory-changes K   at most K memory changes between consecutive hours,
+                           an integer >= 0 (needs more than one hour; not
+                           with --single-memory, which is K = 0)
+  --daily-budget USD       the day's expected cost must not exceed USD, > 0
   --objective KIND         cost (the day's expected cost) or latency
                            [cost with a latency SLO, latency with a cost SLO]
-  --latency-objective AGG  with --objective latency: worst (the worst hour,
-                           then the cost) or mean (traffic-weighted) [worst]
-  --time-limit S           stop each solve after S seconds           [none]
-  --format FORMAT          table or json                             [table]
+  --latency-objective AGG  only with --objective latency: worst (the worst
+                           hour, then the cost) or mean (traffic-weighted)
+                                                                     [worst]
+  --time-limit S           stop each solve after S seconds, > 0      [none]
+  --format FORMAT          table, json or csv                        [table]
   -h, --help               this text
 
 The cost per request is the optimizer's (the mean cost for exact, the cost at
 the percentile batch size for paper); an hour's expected requests are its MAP's
-mean rate times 3600 s. elapsedSec in the JSON is the planning (SLO filter,
-pruning, solves); evaluationSec the evaluation of the grid.
+mean rate times 3600 s. Hours are numbered 1..24, hour h covering h-1..h, in
+every format. The csv is one row per planned hour (hour, expected_requests,
+memory_mb, timeout_sec, max_batch, latency_sec, cost_usd, hour_cost_usd,
+slo_met); the json adds the day's totals and the model's size: elapsedSec is
+the planning (SLO filter, pruning, solves), evaluationSec the evaluation of
+the grid.
 
-Exit codes: 0 planned, 1 no plan meets the day constraints or some hour has
-no SLO-compliant configuration, 2 bad options or input files.
+Exit codes: 0 planned; 1 no plan meets the day constraints, or some hour has no
+SLO-compliant configuration (a line on stderr says which); 2 a bad flag, a flag
+that does nothing in the combination given, or a bad input file.
 `;
 
-type Format = "table" | "json";
+type Format = "table" | "json" | "csv";
 
 interface Options extends SolveFlags {
   singleMemory: boolean;
@@ -95,58 +121,68 @@ interface Options extends SolveFlags {
 }
 
 function parseOptions(args: string[]): Options | "help" {
-  const { values: v } = parseFlags({
+  const { values: v, typed } = parseFlags({
     args,
     strict: true,
     allowPositionals: false,
+    aliases: SOLVE_FLAG_ALIASES,
     options: {
       ...SOLVE_FLAG_OPTIONS,
       "single-memory": { type: "boolean", default: false },
       "max-memory-changes": { type: "string" },
       "daily-budget": { type: "string" },
       objective: { type: "string" },
-      "latency-objective": { type: "string", default: "worst" },
+      "latency-objective": { type: "string" },
       "time-limit": { type: "string" },
       format: { type: "string", default: "table" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
   if (v.help) return "help";
-  const solve = checkSolveFlags(v);
+  const f = (name: string) => flagAsTyped(typed, name);
+  const solve = checkSolveFlags(v, typed);
   const constraint = solve.constraint;
-  const maxMemoryChanges = numberFlag("max-memory-changes", v["max-memory-changes"]);
-  if (
-    maxMemoryChanges !== undefined && !(Number.isInteger(maxMemoryChanges) && maxMemoryChanges >= 0)
-  ) {
-    throw new UsageError(
-      `--max-memory-changes must be an integer >= 0: found ${v["max-memory-changes"]}`,
-    );
-  }
+  const text = v["max-memory-changes"];
+  const maxMemoryChanges = text === undefined
+    ? undefined
+    : numberInRange(f("max-memory-changes"), text, { min: 0, integer: true });
   if (v["single-memory"] && maxMemoryChanges !== undefined) {
     throw new UsageError(
-      "--single-memory and --max-memory-changes exclude each other " +
-        "(one memory is --max-memory-changes 0)",
+      `${f("single-memory")} and ${f("max-memory-changes")} exclude each other ` +
+        `(one memory is ${f("max-memory-changes")} 0)`,
     );
   }
-  const dailyBudgetUsd = numberFlag("daily-budget", v["daily-budget"]);
-  if (dailyBudgetUsd !== undefined && !(dailyBudgetUsd > 0)) {
-    throw new UsageError(`--daily-budget must be > 0 USD: found ${v["daily-budget"]}`);
-  }
-  const timeLimitSec = numberFlag("time-limit", v["time-limit"]);
-  if (timeLimitSec !== undefined && !(timeLimitSec > 0)) {
-    throw new UsageError(`--time-limit must be > 0 s: found ${v["time-limit"]}`);
+  const dailyBudgetUsd = v["daily-budget"] === undefined
+    ? undefined
+    : numberInRange(f("daily-budget"), v["daily-budget"], {
+      min: 0,
+      minExclusive: true,
+      unit: "USD",
+    });
+  const timeLimitSec = v["time-limit"] === undefined
+    ? undefined
+    : numberInRange(f("time-limit"), v["time-limit"], { min: 0, minExclusive: true, unit: "s" });
+  const objective = v.objective === undefined
+    ? (constraint === "latency" ? "cost" : "latency")
+    : oneOfFlag(f("objective"), v.objective, PLAN_OBJECTIVES);
+  const latencyObjective = v["latency-objective"] === undefined
+    ? "worst"
+    : oneOfFlag(f("latency-objective"), v["latency-objective"], LATENCY_OBJECTIVES);
+  if (v["latency-objective"] !== undefined && objective !== "latency") {
+    throw new UsageError(
+      `${f("latency-objective")} needs --objective latency (the objective is cost` +
+        (v.objective === undefined ? " with a latency SLO unless told)" : ")"),
+    );
   }
   return {
     ...solve,
     singleMemory: v["single-memory"]!,
     maxMemoryChanges,
     dailyBudgetUsd,
-    objective: v.objective === undefined
-      ? (constraint === "latency" ? "cost" : "latency")
-      : oneOfFlag("objective", v.objective, PLAN_OBJECTIVES),
-    latencyObjective: oneOfFlag("latency-objective", v["latency-objective"]!, LATENCY_OBJECTIVES),
+    objective,
+    latencyObjective,
     timeLimitSec,
-    format: oneOfFlag("format", v.format!, ["table", "json"] as const),
+    format: oneOfFlag(f("format"), v.format!, ["table", "json", "csv"]),
   };
 }
 
@@ -165,12 +201,8 @@ interface Outcome {
 }
 
 function describe(o: Options): string {
-  const pct = `p${+(o.percentile * 100).toFixed(4)}`;
-  const bound = o.constraint === "latency"
-    ? `${pct} latency <= ${o.slo} s`
-    : `${
-      o.method === "exact" ? "mean cost" : `cost at the ${pct} batch size`
-    } <= ${o.slo} USD/request`;
+  const pct = percentileLabel(o.percentile);
+  const bound = describeSlo(o);
   const goal = o.objective === "cost"
     ? "minimize the day's expected cost"
     : o.latencyObjective === "worst"
@@ -187,7 +219,7 @@ function describe(o: Options): string {
 
 function tableOutput(o: Options, r: Outcome): string {
   const { plan } = r;
-  const pct = `p${+(o.percentile * 100).toFixed(4)}`;
+  const pct = percentileLabel(o.percentile);
   const lines = [describe(o)];
   if (plan.hours.length === 0) {
     lines.push(
@@ -210,7 +242,7 @@ function tableOutput(o: Options, r: Outcome): string {
       "SLO",
     ];
     const rows = plan.hours.map((h) => [
-      `${h.hour - 1}-${h.hour}`,
+      String(h.hour),
       h.expectedRequests.toFixed(0),
       String(h.memoryMb),
       String(timeoutForOutput(h.timeoutSec)),
@@ -236,7 +268,8 @@ function tableOutput(o: Options, r: Outcome): string {
   }
   if (plan.infeasibleHours.length) {
     lines.push(
-      `No configuration meets the SLO in hour(s) ${plan.infeasibleHours.join(", ")}: ` +
+      `No configuration meets the SLO in ${plan.infeasibleHours.length === 1 ? "hour" : "hours"} ` +
+        `${plan.infeasibleHours.join(", ")}: ` +
         `planned with the least ${o.constraint === "latency" ? "latency" : "cost"} and flagged`,
     );
   }
@@ -247,6 +280,49 @@ function tableOutput(o: Options, r: Outcome): string {
       `${plan.elapsedSec.toFixed(3)} s (evaluation ${r.evaluationSec.toFixed(3)} s)`,
   );
   return lines.join("\n");
+}
+
+function csvOutput(r: Outcome): string {
+  const out = [
+    "hour,expected_requests,memory_mb,timeout_sec,max_batch,latency_sec,cost_usd,hour_cost_usd," +
+    "slo_met",
+  ];
+  for (const h of r.plan.hours) {
+    out.push(
+      [
+        h.hour,
+        h.expectedRequests,
+        h.memoryMb,
+        timeoutForOutput(h.timeoutSec),
+        h.maxBatch,
+        h.latencySec,
+        h.costUsd,
+        h.hourCostUsd,
+        h.feasible,
+      ].join(","),
+    );
+  }
+  return out.join("\n");
+}
+
+/** Why the exit code is 1, in one line; `undefined` when it is 0. */
+function failure(o: Options, r: Outcome): string | undefined {
+  const { plan } = r;
+  if (plan.hours.length === 0) {
+    return `no plan meets the day constraints (status ${plan.status})` +
+      (r.cheapestWithoutBudgetUsd !== undefined
+        ? `: the cheapest plan under the memory constraints costs ` +
+          `${r.cheapestWithoutBudgetUsd.toFixed(4)} USD a day, over ` +
+          `${flagAsTyped(o.typed, "daily-budget")} ${o.dailyBudgetUsd}`
+        : "");
+  }
+  if (plan.infeasibleHours.length === 0) return undefined;
+  const n = plan.infeasibleHours.length;
+  return `no configuration of the grid meets ${describeSlo(o)} in ${n} of ${plan.hours.length} ` +
+    `${plan.hours.length === 1 ? "hour" : "hours"} (${n === 1 ? "hour" : "hours"} ${
+      listHours(plan.infeasibleHours)
+    }): planned with ` +
+    `the least ${o.constraint === "latency" ? "latency" : "cost"} there and flagged`;
 }
 
 function jsonOutput(o: Options, r: Outcome): string {
@@ -297,9 +373,16 @@ function jsonOutput(o: Options, r: Outcome): string {
 }
 
 async function run(o: Options): Promise<Outcome> {
-  const grid = gridFromRanges(o.memory, o.timeout, o.batch);
-  const profile = await readProfileArgument(o.model);
+  const { grid } = o;
+  const profile = await readModelFlag(o);
+  checkProfileOnGrid(profile, o);
   const selected = await readSelectedHours(o);
+  if (selected.length === 1 && (o.singleMemory || o.maxMemoryChanges !== undefined)) {
+    const flag = flagAsTyped(o.typed, o.singleMemory ? "single-memory" : "max-memory-changes");
+    throw new UsageError(
+      `${flag} needs more than one hour: hour ${selected[0].hour} alone has no memory change`,
+    );
+  }
   const progress = o.format !== "json" && Deno.stderr.isTerminal()
     ? createProgress({
       label: "plan",
@@ -361,7 +444,7 @@ async function run(o: Options): Promise<Outcome> {
  *
  * @param args Command-line arguments.
  * @returns The exit code: 0 planned, 1 no plan or an hour without an
- *   SLO-compliant configuration, 2 bad options or input files.
+ *   SLO-compliant configuration, 2 a bad flag, combination or input file.
  */
 export async function main(args: string[]): Promise<number> {
   let o: Options;
@@ -377,9 +460,17 @@ export async function main(args: string[]): Promise<number> {
   } catch (e) {
     return reportUserError("plan", e);
   }
-  console.log(o.format === "json" ? jsonOutput(o, outcome) : tableOutput(o, outcome));
-  const { plan } = outcome;
-  return plan.hours.length > 0 && plan.infeasibleHours.length === 0 ? 0 : 1;
+  console.log(
+    o.format === "json"
+      ? jsonOutput(o, outcome)
+      : o.format === "csv"
+      ? csvOutput(outcome)
+      : tableOutput(o, outcome),
+  );
+  const why = failure(o, outcome);
+  if (why === undefined) return 0;
+  console.error(`plan: ${why}; exit code 1`);
+  return 1;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -7,16 +7,21 @@
  */
 
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
-import { oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { flagAsTyped, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import {
+  checkProfileOnGrid,
   checkSolveFlags,
+  describeSlo,
+  listHours,
+  percentileLabel,
+  readModelFlag,
   readSelectedHours,
+  SOLVE_FLAG_ALIASES,
   SOLVE_FLAG_OPTIONS,
   type SolveFlags,
 } from "../lib/cli/solve_flags.ts";
-import { readProfileArgument } from "../lib/io/profile_files.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import {
-  gridFromRanges,
   PAPER_BATCH_RANGE,
   PAPER_MEMORY_RANGE,
   PAPER_TIMEOUT_RANGE,
@@ -35,6 +40,7 @@ Finds, for each hour of a trace, the Lambda memory M, buffer timeout T and max
 batch size B that minimize the cost per request subject to a latency SLO
 (--constraint latency) or the latency subject to a cost SLO (--constraint cost).
 With no options: all 24 Twitter hours, TF-inceptionV4, p95 latency <= 5 s.
+Every flag may be written --kebab-case or --snake_case.
 
 Options:
   --model NAME|FILE.json   service-time profile: TF-inceptionV4 (default),
@@ -42,38 +48,59 @@ Options:
   --percentile P           percentile of the SLO, in (0, 1)          [0.95]
   --constraint KIND        latency (SLO in s, minimize cost) or cost
                            (SLO in USD/request, minimize latency)    [latency]
-  --slo VALUE              the bound: seconds for latency, USD per request
-                           for cost                                  [5 s for latency]
+  --slo VALUE              the bound, > 0: seconds for latency, USD per
+                           request for cost (then required) [5 s for latency]
   --trace NAME|DIR         twitter, nys, or a directory of MAP<h>_D0/_D1
                            files                                     [twitter]
-  --start H, --end H       first and last hour (1..24; hour h covers h-1..h)
-                                                                     [all hours]
+  --hour H                 one hour, 1..24 (hour h covers h-1..h)
+  --start H, --end H       first and last hour, 1..24                [all hours]
   --method METHOD          exact or paper (solver.py to the digit)   [exact]
   --pricing NAME           paper (continuous GB-s, 2020 prices), aws-x86,
                            aws-arm64 (1 ms billing), aws-2020 (100 ms) [paper]
-  --memory LO:HI:STEP      memory grid, MB                           [${PAPER_MEMORY_RANGE}]
-  --timeout LO:HI:STEP     timeout grid, s                           [${PAPER_TIMEOUT_RANGE}]
-  --batch LO:HI:STEP       max batch grid                            [${PAPER_BATCH_RANGE}]
-                           (each also takes one value or a comma list)
-  --extrapolate            allow the profile outside its fitted range
+  --grid-memory RANGE      memory grid, MB, within 128..10240        [${PAPER_MEMORY_RANGE}]
+  --grid-timeout RANGE     timeout grid, s, within 0.000001..3600    [${PAPER_TIMEOUT_RANGE}]
+  --grid-batch RANGE       max batch grid, within 1..1000            [${PAPER_BATCH_RANGE}]
+                           (RANGE is LO:HI:STEP, LO:HI, one value or a comma
+                           list; --memory, --timeout, --batch are short names)
+  --extrapolate            allow memories and batches outside the range
+                           the profile was fitted on                 [off]
   --format FORMAT          table, json or csv                        [table]
-  --all                    also output every evaluated configuration
+  --all                    every evaluated configuration, not only the optima
+                           (with --format json or csv; see Output)
   -h, --help               this text
 
-Exit codes: 0 solved, 1 some hour has no SLO-compliant configuration,
-2 bad options or input files.
+Output (hours are numbered 1..24, hour h covering h-1..h, in every format):
+  table  one line per hour: the optimum (the first of its ties, counted in
+         "ties") and the share of the grid that meets the SLO
+  json   {trace, model, method, pricing, percentile, constraint, slo, hours:
+         [{hour, ratePerSec, feasible, optimal: [...ties], compliant,
+         evaluated}], elapsedSec}; with --all each hour also has "all", every
+         configuration in grid order (memory, then timeout, then batch)
+  csv    hour,rate_per_sec,feasible,memory_mb,timeout_sec,max_batch,
+         latency_sec,cost_usd,compliant,evaluated: one row per optimal tie
+         (an hour without one has a row with empty configuration cells); with
+         --all one row per evaluated configuration, with two more columns,
+         meets_slo and optimal (the rows without --all are those with
+         optimal true)
+
+Exit codes: 0 solved; 1 solved, but some hour has no configuration that meets
+the SLO (a line on stderr names the hours); 2 a bad flag, a flag that does
+nothing in the combination given, or a bad input file.
 `;
 
+type Format = "table" | "json" | "csv";
+
 interface Options extends SolveFlags {
-  format: "table" | "json" | "csv";
+  format: Format;
   all: boolean;
 }
 
 function parseOptions(args: string[]): Options | "help" {
-  const parsed = parseFlags({
+  const { values: v, typed } = parseFlags({
     args,
     strict: true,
     allowPositionals: false,
+    aliases: SOLVE_FLAG_ALIASES,
     options: {
       ...SOLVE_FLAG_OPTIONS,
       format: { type: "string", default: "table" },
@@ -81,13 +108,16 @@ function parseOptions(args: string[]): Options | "help" {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const v = parsed.values;
   if (v.help) return "help";
-  return {
-    ...checkSolveFlags(v),
-    format: oneOfFlag("format", v.format!, ["table", "json", "csv"] as const),
-    all: v.all!,
-  };
+  const flags = checkSolveFlags(v, typed);
+  const format = oneOfFlag(flagAsTyped(typed, "format"), v.format!, ["table", "json", "csv"]);
+  if (v.all && format === "table") {
+    throw new UsageError(
+      `${flagAsTyped(typed, "all")} needs --format json or --format csv ` +
+        "(every evaluated configuration does not fit the table)",
+    );
+  }
+  return { ...flags, format, all: v.all! };
 }
 
 /**
@@ -103,17 +133,10 @@ function fmt(x: number, digits: number): string {
 }
 
 function tableOutput(o: Options, hours: HourSolution[], elapsedSec: number): string {
-  const sloUnit = o.constraint === "latency" ? "s" : "USD/request";
-  const pct = `p${+(o.percentile * 100).toFixed(4)}`;
-  const bounded = o.constraint === "latency"
-    ? `${pct} latency`
-    : o.method === "exact"
-    ? "mean cost per request"
-    : `cost at the ${pct} batch size`;
   const lines = [
     `Trace ${o.trace}, model ${o.model}, method ${o.method}, pricing ${o.pricing}: ` +
     `${o.constraint === "latency" ? "minimize cost" : "minimize latency"} subject to ` +
-    `${bounded} <= ${o.slo} ${sloUnit}`,
+    describeSlo(o),
   ];
   const head = [
     "hour",
@@ -121,7 +144,7 @@ function tableOutput(o: Options, hours: HourSolution[], elapsedSec: number): str
     "memory (MB)",
     "timeout (s)",
     "max batch",
-    `p${+(o.percentile * 100).toFixed(4)} latency (s)`,
+    `${percentileLabel(o.percentile)} latency (s)`,
     "cost (USD/req)",
     "compliant",
     "ties",
@@ -133,7 +156,7 @@ function tableOutput(o: Options, hours: HourSolution[], elapsedSec: number): str
     rows.push(
       best
         ? [
-          `${h.hour - 1}-${h.hour}`,
+          String(h.hour),
           h.ratePerSec.toFixed(2),
           String(best.memoryMb),
           fmt(best.timeoutSec, 6),
@@ -143,41 +166,55 @@ function tableOutput(o: Options, hours: HourSolution[], elapsedSec: number): str
           share,
           String(h.optimal.length),
         ]
-        : [
-          `${h.hour - 1}-${h.hour}`,
-          h.ratePerSec.toFixed(2),
-          "infeasible",
-          "",
-          "",
-          "",
-          "",
-          share,
-          "",
-        ],
+        : [String(h.hour), h.ratePerSec.toFixed(2), "infeasible", "", "", "", "", share, ""],
     );
   }
   const widths = head.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) => r.map((c, i) => c.padStart(widths[i])).join("  ");
   lines.push(line(head), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(line));
   const infeasible = hours.filter((h) => !h.feasible).length;
+  const n = hours[0]?.evaluated ?? 0;
   lines.push(
-    `${hours.length} hours, ${hours[0]?.evaluated ?? 0} configurations each, solved in ` +
-      `${elapsedSec.toFixed(3)} s` + (infeasible ? `; ${infeasible} infeasible` : ""),
+    `${hours.length} ${hours.length === 1 ? "hour" : "hours"} (hour h covers h-1..h), ` +
+      `${n} ${n === 1 ? "configuration" : "configurations"} each, solved in ` +
+      `${elapsedSec.toFixed(3)} s` +
+      (infeasible ? `; ${infeasible} without a configuration that meets the SLO` : ""),
   );
-  if (o.all) {
-    lines.push("", "All configurations:");
-    lines.push(csvAll(hours));
-  }
   return lines.join("\n");
 }
 
-function csvAll(hours: HourSolution[]): string {
-  const out = ["hour,memory_mb,timeout_sec,max_batch,latency_sec,cost_usd"];
+const CSV_HEAD =
+  "hour,rate_per_sec,feasible,memory_mb,timeout_sec,max_batch,latency_sec,cost_usd," +
+  "compliant,evaluated";
+
+/** Every evaluated configuration, in the optima's schema plus meets_slo and optimal. */
+function csvAll(o: Options, hours: HourSolution[]): string {
+  const out = [`${CSV_HEAD},meets_slo,optimal`];
+  const strict = o.method === "paper";
   for (const h of hours) {
+    const bound = o.constraint === "latency" ? h.evaluation.latencySec : h.evaluation.costUsd;
+    const best = h.optimal[0];
+    const objective = (c: ConfigurationResult) =>
+      o.constraint === "latency" ? c.costUsd : c.latencySec;
     for (let i = 0; i < h.evaluated; i++) {
       const c = forOutput(configurationAt(h.evaluation, i));
+      const meets = strict ? bound[i] < o.slo : bound[i] <= o.slo;
+      const optimal = meets && best !== undefined && objective(c) === objective(best);
       out.push(
-        `${h.hour},${c.memoryMb},${c.timeoutSec},${c.maxBatch},${c.latencySec},${c.costUsd}`,
+        [
+          h.hour,
+          h.ratePerSec,
+          h.feasible,
+          c.memoryMb,
+          c.timeoutSec,
+          c.maxBatch,
+          c.latencySec,
+          c.costUsd,
+          h.compliant,
+          h.evaluated,
+          meets,
+          optimal,
+        ].join(","),
       );
     }
   }
@@ -185,11 +222,8 @@ function csvAll(hours: HourSolution[]): string {
 }
 
 function csvOutput(o: Options, hours: HourSolution[]): string {
-  if (o.all) return csvAll(hours);
-  const out = [
-    "hour,rate_per_sec,feasible,memory_mb,timeout_sec,max_batch,latency_sec,cost_usd," +
-    "compliant,evaluated",
-  ];
+  if (o.all) return csvAll(o, hours);
+  const out = [CSV_HEAD];
   for (const h of hours) {
     const rows = h.optimal.length ? h.optimal.map(forOutput) : [undefined];
     for (const c of rows) {
@@ -259,11 +293,13 @@ function jsonOutput(o: Options, hours: HourSolution[], elapsedSec: number): stri
  * Runs the solver CLI.
  *
  * @param args Command-line arguments.
- * @returns The exit code.
+ * @returns The exit code: 0 solved, 1 some hour has no SLO-compliant
+ *   configuration, 2 a bad flag or input file.
  */
 export async function main(args: string[]): Promise<number> {
   const started = performance.now();
   let o: Options;
+  let hours: HourSolution[];
   try {
     const parsed = parseOptions(args);
     if (parsed === "help") {
@@ -271,13 +307,9 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     o = parsed;
-  } catch (e) {
-    return reportUserError("solve", e);
-  }
-  let hours: HourSolution[];
-  try {
-    const grid = gridFromRanges(o.memory, o.timeout, o.batch);
-    const profile = await readProfileArgument(o.model);
+    const { grid } = o;
+    const profile = await readModelFlag(o);
+    checkProfileOnGrid(profile, o);
     const selected = await readSelectedHours(o);
     const progress = o.format !== "json" && Deno.stderr.isTerminal()
       ? createProgress({
@@ -311,7 +343,15 @@ export async function main(args: string[]): Promise<number> {
   if (o.format === "json") console.log(jsonOutput(o, hours, elapsedSec));
   else if (o.format === "csv") console.log(csvOutput(o, hours));
   else console.log(tableOutput(o, hours, elapsedSec));
-  return hours.every((h) => h.feasible) ? 0 : 1;
+  const infeasible = hours.filter((h) => !h.feasible).map((h) => h.hour);
+  if (infeasible.length === 0) return 0;
+  console.error(
+    `solve: no configuration of the grid meets ${describeSlo(o)} in ${infeasible.length} of ` +
+      `${hours.length} ${hours.length === 1 ? "hour" : "hours"} ` +
+      `(${infeasible.length === 1 ? "hour" : "hours"} ${listHours(infeasible)}): ` +
+      "exit code 1; a larger --slo or a wider grid may find one",
+  );
+  return 1;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

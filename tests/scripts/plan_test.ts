@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { runScript } from "./_run_script.ts";
+import { assertUsageCases, type UsageCase, withoutTimes } from "./_usage_cases.ts";
 
 const plan = (...args: string[]) => runScript("plan", ...args);
 
@@ -79,19 +80,173 @@ Deno.test("plan exits 1 and says why when the budget cannot be met", async () =>
   assert.deepEqual(doc.hours, []);
   assert.equal(doc.dailyCostUsd, null);
   assert.ok(doc.cheapestWithoutBudgetUsd > 0.01);
+  assert.match(
+    r.stderr,
+    /^plan: no plan meets the day constraints \(status infeasible\): the cheapest plan .* over --daily-budget 0\.01; exit code 1\n$/,
+  );
+});
+
+/** Bad command lines of plan, by kind (issue 11's acceptance table). */
+const PLAN_USAGE_CASES: UsageCase[] = [
+  { kind: "unknown flag", args: ["--no-such-flag"], stderr: /Unknown option '--no-such-flag'/ },
+  { kind: "unknown flag", args: ["--budget", "3"], stderr: /Unknown option '--budget'/ },
+  {
+    kind: "missing value",
+    args: ["--daily-budget"],
+    stderr: /'--daily-budget <value>' argument missing/,
+  },
+  {
+    kind: "not a number",
+    args: ["--time_limit", "ten"],
+    stderr: /--time_limit must be a number: found 'ten'/,
+  },
+  {
+    kind: "not a number",
+    args: ["--max_memory_changes", "0x2"],
+    stderr: /--max_memory_changes must be a number: found '0x2'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--max_memory_changes", "-1"],
+    stderr: /--max_memory_changes must be an integer >= 0: found '-1'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--time-limit", "0"],
+    stderr: /--time-limit must be a number > 0 s/,
+  },
+  {
+    kind: "out of range",
+    args: ["--slo", "-1"],
+    stderr: /--slo must be a number > 0 s: found '-1'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--end", "25"],
+    stderr: /--end must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--latency-objective", "mean"],
+    stderr:
+      /--latency-objective needs --objective latency \(the objective is cost with a latency SLO unless told\)/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--latency_objective", "worst", "--objective", "cost"],
+    stderr: /--latency_objective needs --objective latency \(the objective is cost\)/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--hour", "8", "--single-memory"],
+    stderr: /--single-memory needs more than one hour: hour 8 alone has no memory change/,
+  },
+  {
+    kind: "conflicting flags",
+    args: ["--single_memory", "--max-memory-changes", "1"],
+    stderr: /--single_memory and --max-memory-changes exclude each other/,
+  },
+  {
+    kind: "bad file",
+    args: ["--model", "lib"],
+    stderr: /--model lib is a directory/,
+  },
+];
+
+Deno.test("plan answers every kind of bad command line with exit 2 and one line", async () => {
+  assert.equal(await assertUsageCases("plan", plan, PLAN_USAGE_CASES), 14);
+});
+
+Deno.test("plan takes every flag in kebab-case, snake_case and solver.py's grid names alike", async () => {
+  const run = async (...args: string[]) => {
+    const r = await plan("--start", "1", "--end", "3", ...args, "--format", "json");
+    assert.equal(r.code, 0, r.stderr);
+    return withoutTimes(r.stdout);
+  };
+  const kebab = await run(
+    "--max-memory-changes",
+    "0",
+    "--daily-budget",
+    "20",
+    "--time-limit",
+    "30",
+    "--grid-batch",
+    "10,20",
+    "--objective",
+    "latency",
+    "--latency-objective",
+    "mean",
+  );
+  assert.equal(
+    await run(
+      "--max_memory_changes",
+      "0",
+      "--daily_budget",
+      "20",
+      "--time_limit",
+      "30",
+      "--batch",
+      "10,20",
+      "--objective",
+      "latency",
+      "--latency_objective",
+      "mean",
+    ),
+    kebab,
+  );
+  assert.equal(JSON.parse(kebab).latencyObjective, "mean");
+});
+
+Deno.test("plan --format csv prints one row per hour, numbered 1..24, as the table", async () => {
+  const csv = await plan("--start", "1", "--end", "2", "--format", "csv");
+  assert.equal(csv.code, 0, csv.stderr);
+  const [head, ...rows] = csv.stdout.trim().split("\n");
+  assert.equal(
+    head,
+    "hour,expected_requests,memory_mb,timeout_sec,max_batch,latency_sec,cost_usd,hour_cost_usd," +
+      "slo_met",
+  );
+  assert.deepEqual(rows.map((r) => r.split(",")[0]), ["1", "2"]);
+  const table = await plan("--start", "1", "--end", "2");
+  const tableRows = table.stdout.split("\n").filter((l) => /^\s*\d+\s{2}/.test(l));
+  assert.deepEqual(tableRows.map((l) => l.trim().split(/\s+/)[0]), ["1", "2"]);
+});
+
+Deno.test("plan says on stderr which hours no configuration serves when it exits 1", async () => {
+  const r = await plan(
+    "--trace",
+    "nys",
+    "--model",
+    "TF-resnetV2",
+    "--slo",
+    "3",
+    "--start",
+    "7",
+    "--end",
+    "8",
+    "--format",
+    "csv",
+  );
+  assert.equal(r.code, 1, r.stderr);
+  assert.equal(
+    r.stderr,
+    "plan: no configuration of the grid meets p95 latency <= 3 s in 2 of 2 hours (hours 7, 8): " +
+      "planned with the least latency there and flagged; exit code 1\n",
+  );
+  assert.match(r.stdout, /^7,.*,false$/m);
 });
 
 Deno.test("plan rejects bad flags with one line on stderr and exit code 2", async () => {
   const cases: [string[], RegExp][] = [
-    [["--max-memory-changes=-1"], /--max-memory-changes must be an integer >= 0: found -1/],
+    [["--max-memory-changes=-1"], /--max-memory-changes must be an integer >= 0: found '-1'/],
     [["--max-memory-changes", "1.5"], /--max-memory-changes must be an integer >= 0/],
     [["--single-memory", "--max-memory-changes", "2"], /exclude each other/],
-    [["--daily-budget", "0"], /--daily-budget must be > 0 USD: found 0/],
+    [["--daily-budget", "0"], /--daily-budget must be a number > 0 USD: found '0'/],
     [["--daily-budget", "lots"], /--daily-budget must be a number: found 'lots'/],
     [["--objective", "speed"], /--objective must be one of cost, latency: found 'speed'/],
     [["--latency-objective", "p99"], /--latency-objective must be one of worst, mean/],
     [["--constraint", "cost"], /--slo \(USD per request\) is required with --constraint cost/],
-    [["--format", "csv"], /--format must be one of table, json: found 'csv'/],
+    [["--format", "xml"], /--format must be one of table, json, csv: found 'xml'/],
     [["--no-such-flag"], /Unknown option '--no-such-flag'/],
     [["--trace", "/no/such/dir"], /does not exist/],
   ];
@@ -110,4 +265,8 @@ Deno.test("plan --help prints the usage and exits 0", async () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /--single-memory/);
   assert.match(r.stdout, /--max-memory-changes K/);
+  assert.match(r.stdout, /--latency-objective AGG {2}only with --objective latency/);
+  assert.match(r.stdout, /--format FORMAT +table, json or csv/);
+  assert.match(r.stdout, /hour h covering h-1\.\.h/);
+  assert.match(r.stdout, /Exit codes: 0 planned; 1 no plan/);
 });

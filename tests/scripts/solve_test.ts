@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { runScript } from "./_run_script.ts";
+import { assertUsageCases, type UsageCase, withoutTimes } from "./_usage_cases.ts";
 
 const solve = (...args: string[]) => runScript("solve", ...args);
 
@@ -100,14 +101,17 @@ Deno.test("solve reports an infeasible hour and exits 1", async () => {
 Deno.test("solve rejects bad flags with one line and exit code 2", async () => {
   const cases: [string[], RegExp][] = [
     [["--bogus"], /Unknown option '--bogus'/],
-    [["--percentile", "1.5"], /--percentile must be within \(0, 1\): found 1.5/],
+    [["--percentile", "1.5"], /--percentile must be a number within \(0, 1\): found '1.5'/],
     [["--method", "fast"], /--method must be one of exact, paper: found 'fast'/],
     [["--model", "nope"], /Cannot find model 'nope'/],
     [["--memory", "3008:1280:64"], /--memory '3008:1280:64': hi is below lo/],
     [["--constraint", "cost"], /--slo \(USD per request\) is required with --constraint cost/],
     [["--trace", "/nonexistent-dir"], /nonexistent-dir/],
     [["--start", "5", "--end", "2"], /--end \(2\) must not be before --start \(5\)/],
-    [["--memory", "4096"], /Cannot evaluate profile 'TF-inceptionV4' at memory 4096 MB/],
+    [
+      ["--memory", "4096"],
+      /--memory 4096 MB is outside the 1280\.\.3008 MB profile 'TF-inceptionV4'/,
+    ],
   ];
   for (const [args, pattern] of cases) {
     const r = await solve(...args);
@@ -116,6 +120,161 @@ Deno.test("solve rejects bad flags with one line and exit code 2", async () => {
     assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
     assert.equal(r.stdout, "");
   }
+});
+
+/** Bad command lines of solve, by kind (issue 11's acceptance table). */
+const SOLVE_USAGE_CASES: UsageCase[] = [
+  { kind: "unknown flag", args: ["--bogus"], stderr: /Unknown option '--bogus'/ },
+  { kind: "unknown flag", args: ["--hours", "3"], stderr: /Unknown option '--hours'/ },
+  { kind: "missing value", args: ["--slo"], stderr: /'--slo <value>' argument missing/ },
+  { kind: "missing value", args: ["--start"], stderr: /'--start <value>' argument missing/ },
+  { kind: "not a number", args: ["--slo", "fast"], stderr: /--slo must be a number: found 'fast'/ },
+  { kind: "not a number", args: ["--slo", "0x10"], stderr: /--slo must be a number: found '0x10'/ },
+  {
+    kind: "not a number",
+    args: ["--grid_timeout", "0.1:x"],
+    stderr: /--grid_timeout '0\.1:x': 'x' is not a number/,
+  },
+  {
+    kind: "out of range",
+    args: ["--slo", "-1"],
+    stderr: /--slo must be a number > 0 s: found '-1'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--percentile=0"],
+    stderr: /--percentile must be a number within \(0, 1\): found '0'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--hour", "25"],
+    stderr: /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--start", "0"],
+    stderr: /--start must be an hour within 1\.\.24/,
+  },
+  {
+    kind: "out of range",
+    args: ["--memory", "64"],
+    stderr: /--memory 64 MB: it must be within 128\.\.10240 MB/,
+  },
+  {
+    kind: "out of range",
+    args: ["--batch", "0"],
+    stderr: /--batch 0: it must be within 1\.\.1000/,
+  },
+  {
+    kind: "out of range",
+    args: ["--grid-memory", "4096"],
+    stderr:
+      /--grid-memory 4096 MB is outside the 1280\.\.3008 MB profile 'TF-inceptionV4' .*--extrapolate/,
+  },
+  {
+    kind: "out of range",
+    args: ["--memory", "8000", "--extrapolate", "--hour", "1"],
+    stderr:
+      /profile 'TF-inceptionV4' gives a service time of -80\.77 s at memory 8000 MB and batch 1/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--all"],
+    stderr: /--all needs --format json or --format csv/,
+  },
+  {
+    kind: "conflicting flags",
+    args: ["--hour", "3", "--start", "2"],
+    stderr: /--hour selects one hour: give it or --start, not both/,
+  },
+  {
+    kind: "bad file",
+    args: ["--model", "lib"],
+    stderr: /--model lib is a directory: expected TF-inceptionV4/,
+  },
+  {
+    kind: "bad file",
+    args: ["--trace", "README.md"],
+    stderr: /--trace README\.md is not a directory/,
+  },
+];
+
+Deno.test("solve answers every kind of bad command line with exit 2 and one line", async () => {
+  assert.equal(await assertUsageCases("solve", solve, SOLVE_USAGE_CASES), 19);
+});
+
+Deno.test("solve takes every flag in kebab-case, snake_case and solver.py's grid names alike", async () => {
+  const kebab = await solve(
+    "--hour=2",
+    "--grid-memory",
+    "2048,3008",
+    "--grid-timeout",
+    "0.1",
+    "--grid-batch",
+    "4:5",
+    "--format",
+    "json",
+  );
+  assert.equal(kebab.code, 0, kebab.stderr);
+  for (
+    const args of [
+      ["--hour=2", "--grid_memory", "2048,3008", "--grid_timeout", "0.1", "--grid_batch", "4:5"],
+      ["--hour=2", "--memory", "2048,3008", "--timeout", "0.1", "--batch", "4:5"],
+    ]
+  ) {
+    const r = await solve(...args, "--format", "json");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(withoutTimes(r.stdout), withoutTimes(kebab.stdout), args.join(" "));
+  }
+});
+
+Deno.test("solve says on stderr which hours have no compliant configuration when it exits 1", async () => {
+  // The README's NYS example at a 3 s SLO: TF-resnetV2 cannot serve the busy
+  // hours 7..21 under 3 s at any memory of the grid.
+  for (const format of ["table", "json", "csv"]) {
+    const r = await solve(
+      "--trace",
+      "nys",
+      "--model",
+      "TF-resnetV2",
+      "--slo",
+      "3",
+      "--format",
+      format,
+    );
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(
+      r.stderr.trim(),
+      "solve: no configuration of the grid meets p95 latency <= 3 s in 15 of 24 hours " +
+        "(hours 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21): exit code 1; " +
+        "a larger --slo or a wider grid may find one",
+    );
+  }
+});
+
+Deno.test("solve prints hours as numbers 1..24 in the table, as in JSON and CSV", async () => {
+  const r = await solve("--start", "23", "--end", "24");
+  assert.equal(r.code, 0, r.stderr);
+  const rows = r.stdout.split("\n").filter((l) => /^\s*\d+\s{2}/.test(l));
+  assert.deepEqual(rows.map((l) => l.trim().split(/\s+/)[0]), ["23", "24"]);
+  assert.doesNotMatch(r.stdout, /\b22-23\b/);
+  assert.match(r.stdout, /2 hours \(hour h covers h-1\.\.h\)/);
+});
+
+Deno.test("solve --format csv --all: one schema, every configuration, the optima marked", async () => {
+  const grid = ["--memory", "2048,3008", "--timeout", "0.05:0.1:0.05", "--batch", "4:5"];
+  const all = await solve("--start", "1", "--end", "2", ...grid, "--format", "csv", "--all");
+  const optima = await solve("--start", "1", "--end", "2", ...grid, "--format", "csv");
+  assert.equal(all.code, 0, all.stderr);
+  const [head, ...rows] = all.stdout.trim().split("\n");
+  const [optimaHead, ...optimaRows] = optima.stdout.trim().split("\n");
+  assert.equal(head, `${optimaHead},meets_slo,optimal`);
+  assert.equal(rows.length, 2 * 8);
+  // The rows marked optimal are the rows without --all, with the two columns added.
+  assert.deepEqual(
+    rows.filter((r) => r.endsWith(",true")).map((r) => r.split(",").slice(0, -2).join(",")),
+    optimaRows,
+  );
 });
 
 Deno.test("solve --help lists every flag with its default", async () => {
@@ -135,9 +294,15 @@ Deno.test("solve --help lists every flag with its default", async () => {
       "--memory",
       "--timeout",
       "--batch",
+      "--grid-memory",
+      "--grid-timeout",
+      "--grid-batch",
+      "--hour",
       "--format",
       "--all",
       "--extrapolate",
+      "Exit codes:",
+      "hour h covering h-1..h",
     ]
   ) {
     assert.ok(r.stdout.includes(flag), flag);
