@@ -18,7 +18,7 @@ import {
   type DispatchReason,
 } from "../sim/batching_policy.ts";
 import { LatencyHistogram } from "../sim/latency_histogram.ts";
-import type { BatchRecord, RecordSink, RequestRecord } from "../sim/simulator.ts";
+import type { BatchRecord, RecordSink } from "../sim/simulator.ts";
 import type { Dispatcher, DispatchOutcome } from "./dispatcher.ts";
 
 /** Time and timers, in seconds from the run's start. */
@@ -100,6 +100,21 @@ export interface BufferStats {
   /** Longest wait of a batch in the client for a connection, ms (0 when none measured). */
   clientWaitMaxMs: number;
 }
+
+/** How a batch ended: the fields of its record that its outcome gives. */
+type _BatchEnd = Pick<
+  BatchRecord,
+  | "completionSec"
+  | "durationMs"
+  | "billedDurationMs"
+  | "initDurationMs"
+  | "memorySizeMb"
+  | "maxMemoryUsedMb"
+  | "clientWaitMs"
+  | "costUsd"
+  | "status"
+  | "error"
+>;
 
 interface Pending {
   batch: DispatchedBatch;
@@ -337,9 +352,7 @@ export class RealtimeBuffer {
   #record(p: Pending, o: DispatchOutcome, completionSec: number): void {
     // A batch abandoned at a forced exit has its rows already.
     if (p.settled) return;
-    p.settled = true;
-    this.#unsettled.delete(p);
-    const { sink, pricing } = this.#o;
+    const { pricing } = this.#o;
     if (o.clientQueued) this.stats.clientQueuedBatches++;
     if (o.clientWaitMs > this.stats.clientWaitMaxMs) this.stats.clientWaitMaxMs = o.clientWaitMs;
     const memoryMb = Number.isFinite(o.memorySizeMb) ? o.memorySizeMb : p.memoryMb;
@@ -351,32 +364,10 @@ export class RealtimeBuffer {
       ? billedSec * (memoryMb / 1024) * pricing.usdPerGbSecond + pricing.usdPerRequest
       : 0;
     this.stats.totalCostUsd += costUsd;
-    const k = p.requestIds.length;
-    for (let i = 0; i < k; i++) {
-      if (o.status === "ok") this.stats.completed++;
-      else this.stats.failed++;
-      const r: RequestRecord = {
-        requestId: p.requestIds[i],
-        arrivalSec: p.arrivalsSec[i],
-        dispatchSec: p.batch.dispatchSec,
-        completionSec,
-        latencySec: completionSec - p.arrivalsSec[i],
-        batchId: p.batch.batchId,
-        batchSize: k,
-        status: o.status,
-        error: o.error,
-      };
-      sink?.request?.(r);
-    }
-    const b: BatchRecord = {
-      batchId: p.batch.batchId,
-      size: k,
-      firstArrivalSec: p.batch.firstArrivalSec,
-      deadlineSec: p.batch.deadlineSec,
-      dispatchSec: p.batch.dispatchSec,
-      dispatchReason: p.batch.reason,
+    if (o.status === "ok") this.stats.completed += p.requestIds.length;
+    else this.stats.failed += p.requestIds.length;
+    this.#emit(p, {
       completionSec,
-      latencySec: completionSec - p.batch.firstArrivalSec,
       durationMs: o.durationMs,
       billedDurationMs: o.billedDurationMs,
       initDurationMs: o.initDurationMs,
@@ -386,8 +377,50 @@ export class RealtimeBuffer {
       costUsd,
       status: o.status,
       error: o.error,
-    };
-    sink?.batch?.(b);
+    });
+  }
+
+  /**
+   * Settles a batch: writes its requests' records, then its own, with how it
+   * ended. `completionSec` NaN (an abandoned batch) leaves the latencies NaN.
+   */
+  #emit(p: Pending, end: _BatchEnd): void {
+    p.settled = true;
+    this.#unsettled.delete(p);
+    const { sink } = this.#o;
+    const k = p.requestIds.length;
+    for (let i = 0; i < k; i++) {
+      sink?.request?.({
+        requestId: p.requestIds[i],
+        arrivalSec: p.arrivalsSec[i],
+        dispatchSec: p.batch.dispatchSec,
+        completionSec: end.completionSec,
+        latencySec: end.completionSec - p.arrivalsSec[i],
+        batchId: p.batch.batchId,
+        batchSize: k,
+        status: end.status,
+        error: end.error,
+      });
+    }
+    sink?.batch?.({
+      batchId: p.batch.batchId,
+      size: k,
+      firstArrivalSec: p.batch.firstArrivalSec,
+      deadlineSec: p.batch.deadlineSec,
+      dispatchSec: p.batch.dispatchSec,
+      dispatchReason: p.batch.reason,
+      completionSec: end.completionSec,
+      latencySec: end.completionSec - p.batch.firstArrivalSec,
+      durationMs: end.durationMs,
+      billedDurationMs: end.billedDurationMs,
+      initDurationMs: end.initDurationMs,
+      memorySizeMb: end.memorySizeMb,
+      maxMemoryUsedMb: end.maxMemoryUsedMb,
+      clientWaitMs: end.clientWaitMs,
+      costUsd: end.costUsd,
+      status: end.status,
+      error: end.error,
+    });
   }
 
   /**
@@ -413,34 +446,9 @@ export class RealtimeBuffer {
   }
 
   #recordAbandoned(p: Pending): void {
-    p.settled = true;
-    this.#unsettled.delete(p);
-    const { sink } = this.#o;
-    const error = p.sent ? "in flight at exit" : "not sent: queued at exit";
-    const k = p.requestIds.length;
-    this.stats.abandoned += k;
-    for (let i = 0; i < k; i++) {
-      sink?.request?.({
-        requestId: p.requestIds[i],
-        arrivalSec: p.arrivalsSec[i],
-        dispatchSec: p.batch.dispatchSec,
-        completionSec: NaN,
-        latencySec: NaN,
-        batchId: p.batch.batchId,
-        batchSize: k,
-        status: "abandoned",
-        error,
-      });
-    }
-    sink?.batch?.({
-      batchId: p.batch.batchId,
-      size: k,
-      firstArrivalSec: p.batch.firstArrivalSec,
-      deadlineSec: p.batch.deadlineSec,
-      dispatchSec: p.batch.dispatchSec,
-      dispatchReason: p.batch.reason,
+    this.stats.abandoned += p.requestIds.length;
+    this.#emit(p, {
       completionSec: NaN,
-      latencySec: NaN,
       durationMs: NaN,
       billedDurationMs: NaN,
       initDurationMs: NaN,
@@ -449,7 +457,7 @@ export class RealtimeBuffer {
       clientWaitMs: NaN,
       costUsd: NaN,
       status: "abandoned",
-      error,
+      error: p.sent ? "in flight at exit" : "not sent: queued at exit",
     });
   }
 
