@@ -35,6 +35,11 @@ import {
 export interface PolicyHour {
   hour: number;
   requests: number;
+  /**
+   * Measured latency at the comparison's percentile (`percentile`, p95 by
+   * default) of the requests that arrived in the hour, s.
+   */
+  latencySec: number;
   /** Measured p95 latency of the requests that arrived in the hour, s. */
   p95Sec: number;
   /** Cost of the batches opened in the hour over their requests, USD. */
@@ -43,7 +48,10 @@ export interface PolicyHour {
   config: BufferConfiguration;
   /** Whether any configuration of the grid meets the SLO under the hour's true MAP. */
   feasible: boolean;
-  /** p95 over the SLO by more than the tolerance. */
+  /**
+   * The latency at the percentile over the SLO (under a budget: the cost per
+   * request over the budget) by more than the tolerance.
+   */
   violated: boolean;
 }
 
@@ -52,9 +60,9 @@ export interface PolicyDay {
   name: string;
   /** The day's cost over its requests, USD. */
   costPerRequestUsd: number;
-  /** Hours whose p95 broke the SLO (beyond the tolerance) although a configuration met it. */
+  /** Hours that broke the SLO (beyond the tolerance) although a configuration met it. */
   hoursViolated: number;
-  /** Hours whose p95 broke the SLO where no configuration of the grid meets it. */
+  /** Hours that broke the SLO where no configuration of the grid meets it. */
   hoursInfeasibleViolated: number;
   hours: PolicyHour[];
   /** The adaptive controller's decisions. */
@@ -66,10 +74,21 @@ export interface ComparePoliciesOptions {
   profile: ServiceProfile;
   pricing: Pricing;
   grid: ConfigurationGrid;
-  /** p95 latency SLO, s (the comparison is under a latency SLO at `percentile`). */
-  sloSec: number;
-  /** @default {0.95} */
+  /**
+   * Latency SLO at `percentile`, s: the comparison is under it unless
+   * `budgetUsd` is given (then it is not used, and may be left out).
+   */
+  sloSec?: number;
+  /**
+   * The percentile of the SLO: the policies plan for it, and each hour's
+   * latency is measured at it. @default {0.95}
+   */
   percentile?: number;
+  /**
+   * Evaluate the profile outside the memory and batch range it was fitted on
+   * (the grid's configurations and batch 1). @default {false}
+   */
+  extrapolate?: boolean;
   /** @default {"exact"} */
   method?: ModelMethod;
   /** Seed of the day's arrivals (the same day for every policy). @default {1} */
@@ -77,14 +96,14 @@ export interface ComparePoliciesOptions {
   /** Cold starts. @default {{ initSec: 0.25, keepAliveSec: 600 }} */
   coldStart?: ColdStartModel;
   /**
-   * Compare under a budget instead: BATCH minimizes the p95 latency subject to
-   * at most this cost per request, USD (`sloSec` is then only the reference
-   * for p95/SLO). An hour violates the budget when its measured cost per
-   * request exceeds it by more than the tolerance.
+   * Compare under a budget instead (a cost SLO): BATCH minimizes the latency
+   * at `percentile` subject to at most this cost per request, USD. An hour
+   * violates the budget when its measured cost per request exceeds it by more
+   * than the tolerance.
    */
   budgetUsd?: number;
   /**
-   * A measured p95 (cost, under a budget) counts as a violation above the SLO
+   * A measured latency (cost, under a budget) counts as a violation above the SLO
    * (budget) times `1 + tolerance`. @default {0.01}
    */
   tolerance?: number;
@@ -166,7 +185,7 @@ function simulateDay(
     ...initial,
     profile: options.profile,
     pricing: options.pricing,
-    extrapolate: true,
+    extrapolate: options.extrapolate ?? false,
     coldStart: options.coldStart ?? { initSec: 0.25, keepAliveSec: 600 },
     adapt: hookWithLog,
     sink: {
@@ -185,6 +204,7 @@ function simulateDay(
   return hours.map((x, h) => ({
     hour: x.hour,
     requests: requests[h],
+    latencySec: histograms[h].count > 0 ? histograms[h].quantile(options.percentile ?? 0.95) : NaN,
     p95Sec: histograms[h].count > 0 ? histograms[h].quantile(0.95) : NaN,
     costUsd: cost[h],
     costPerRequestUsd: cost[h] / batchRequests[h],
@@ -243,14 +263,17 @@ export function compareDayPolicies(
     percentile = 0.95,
     method = "exact",
     tolerance = 0.01,
+    extrapolate = false,
   } = options;
-  if (!(sloSec > 0)) throw new RangeError(`Cannot compare with SLO ${sloSec} s: it must be > 0`);
   const budget = options.budgetUsd;
   if (budget !== undefined && !(budget > 0)) {
     throw new RangeError(`Cannot compare with budget ${budget} USD: it must be > 0`);
   }
+  if (budget === undefined && !(sloSec !== undefined && sloSec > 0)) {
+    throw new RangeError(`Cannot compare with SLO ${sloSec} s: it must be > 0`);
+  }
   const constraint = budget === undefined ? "latency" as const : "cost" as const;
-  const bound = budget ?? sloSec;
+  const bound = budget ?? sloSec!;
   const solutions = solveHours(hours, grid, {
     profile,
     pricing,
@@ -258,18 +281,18 @@ export function compareDayPolicies(
     method,
     constraint,
     slo: bound,
-    extrapolate: true,
+    extrapolate,
   });
   const feasible = solutions.map((s) => s.feasible);
   const maxMemory = Math.max(...grid.memoriesMb);
   const minTimeout = Math.min(...grid.timeoutsSec);
   const noBatching = (memoryMb: number) => ({ memoryMb, maxBatch: 1, timeoutSec: minTimeout });
-  const s1 = (m: number) => serviceTimeSec(profile, 1, m, { extrapolate: true });
+  const s1 = (m: number) => serviceTimeSec(profile, 1, m, { extrapolate });
   const ascending = [...grid.memoriesMb].sort((a, b) => a - b);
   // Without batching: the cheapest memory meeting the SLO, or under a budget the
   // fastest one it affords (S_1 and its cost do not depend on the traffic).
   const cheapestMemory = budget === undefined
-    ? ascending.find((m) => s1(m) <= sloSec) ?? maxMemory
+    ? ascending.find((m) => s1(m) <= bound) ?? maxMemory
     : ascending.filter((m) => invocationCostUsd(pricing, s1(m), m) <= budget).at(-1) ??
       ascending.reduce((a, m) =>
         invocationCostUsd(pricing, s1(m), m) < invocationCostUsd(pricing, s1(a), a) ? m : a
@@ -306,12 +329,13 @@ export function compareDayPolicies(
     const policyHours = measured.map((m, h) => ({
       hour: m.hour,
       requests: m.requests,
+      latencySec: m.latencySec,
       p95Sec: m.p95Sec,
       costPerRequestUsd: m.costPerRequestUsd,
       config: m.config,
       feasible: feasible[h],
       violated: budget === undefined
-        ? m.p95Sec > sloSec * (1 + tolerance)
+        ? m.latencySec > bound * (1 + tolerance)
         : m.costPerRequestUsd > budget * (1 + tolerance),
     }));
     const total = measured.reduce((a, m) => a + m.costUsd, 0);
@@ -356,7 +380,7 @@ export function compareDayPolicies(
           method,
           constraint,
           slo: bound,
-          extrapolate: true,
+          extrapolate,
           initial: noBatching(cheapestMemory),
           rateMargin: options.rateMargin,
           startSec: 0,

@@ -126,3 +126,65 @@ Deno.test("compareDayPolicies() under a budget: BATCH minimizes latency within i
   });
   assert.equal(under[1].hoursViolated, 0);
 });
+
+Deno.test("compareDayPolicies() plans for and measures the percentile it is given", () => {
+  const p50 = compareDayPolicies(hours.slice(0, 1), {
+    profile,
+    pricing: price,
+    grid,
+    sloSec: 5,
+    percentile: 0.5,
+    seed: 2,
+    only: [POLICY_NAMES[0], POLICY_NAMES[3]],
+  });
+  // BATCH hourly: the hour's optimum under a p50 SLO, as solveHours finds it.
+  const [solved] = solveHours(hours.slice(0, 1), grid, {
+    profile,
+    pricing: price,
+    percentile: 0.5,
+    constraint: "latency",
+    slo: 5,
+  });
+  const o = solved.optimal[0];
+  assert.deepEqual(p50[1].hours[0].config, {
+    memoryMb: o.memoryMb,
+    maxBatch: o.maxBatch,
+    timeoutSec: o.timeoutSec,
+  });
+  for (const d of p50) {
+    for (const h of d.hours) {
+      // The median of the same requests whose p95 is p95Sec.
+      assert.ok(h.latencySec > 0 && h.latencySec <= h.p95Sec, `${d.name}: ${h.latencySec}`);
+      assert.equal(h.violated, h.latencySec > 5 * 1.01);
+    }
+  }
+  // At p95, latencySec is p95Sec.
+  for (const d of days) for (const h of d.hours) assert.equal(h.latencySec, h.p95Sec);
+});
+
+Deno.test("compareDayPolicies() keeps to the profile's fitted range unless extrapolate", () => {
+  const wide = { ...grid, memoriesMb: [1024, 2048] };
+  const options = { profile, pricing: price, grid: wide, sloSec: 5, only: [POLICY_NAMES[0]] };
+  assert.throws(() => compareDayPolicies(hours.slice(0, 1), options), {
+    name: "ProfileRangeError",
+    message: /Cannot evaluate profile 'TF-resnetV2' at memory 1024 MB/,
+  });
+  const [day] = compareDayPolicies(hours.slice(0, 1), { ...options, extrapolate: true });
+  assert.equal(day.hours[0].config.memoryMb, 2048);
+});
+
+Deno.test("compareDayPolicies() under a budget needs no latency SLO", () => {
+  const [day] = compareDayPolicies(hours.slice(0, 1), {
+    profile,
+    pricing: price,
+    grid,
+    budgetUsd: 40e-6,
+    seed: 2,
+    only: [POLICY_NAMES[3]],
+  });
+  assert.ok(day.hours[0].costPerRequestUsd <= 40e-6 * 1.01);
+  assert.throws(
+    () => compareDayPolicies(hours, { profile, pricing: price, grid }),
+    { name: "RangeError", message: "Cannot compare with SLO undefined s: it must be > 0" },
+  );
+});
