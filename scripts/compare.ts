@@ -1,20 +1,31 @@
 /**
  * `deno task compare`: the policies a user could pick, each run over the same
  * simulated day (paper Figs. 14 and 17, in simulation), per hour and over the
- * day: cost per request and p95 latency against the SLO.
+ * day: cost per request and the latency percentile against the SLO.
  *
  * @module
  */
 
 import { compareDayPolicies, POLICY_NAMES, type PolicyDay } from "../lib/adapt/day_policies.ts";
-import { traceDir } from "../lib/cli/arrival_flags.ts";
-import { numberFlag, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import {
+  flagAsTyped,
+  numberInRange,
+  oneOfFlag,
+  parseFlags,
+  reportUserError,
+} from "../lib/cli/flags.ts";
 import { createProgress } from "../lib/cli/progress.ts";
+import {
+  checkProfileOnGrid,
+  checkSolveFlags,
+  percentileLabel,
+  readModelFlag,
+  readSelectedHours,
+  SOLVE_FLAG_ALIASES,
+  SOLVE_FLAG_OPTIONS,
+  type SolveFlags,
+} from "../lib/cli/solve_flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { readMapDirectory } from "../lib/io/map_files.ts";
-import { readProfileArgument } from "../lib/io/profile_files.ts";
-import { MODEL_METHODS } from "../lib/model/types.ts";
-import { gridFromRanges } from "../lib/optimize/grid.ts";
 import { glpkSolver } from "../lib/optimize/milp.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 
@@ -22,96 +33,304 @@ const HELP = `Usage: deno task compare [options]
 
 Simulates one seeded day of a trace (its hourly MAPs) under each policy, with
 cold starts (0.25 s, 600 s keep-alive), and prints per policy the day's cost
-per request, the hours whose p95 broke the SLO, and with --format json every
-hour's p95 and cost per request. Policies:
+per request and the hours that broke the SLO. Policies:
   ${POLICY_NAMES.join("\n  ")}
+Every flag may be written --kebab-case or --snake_case.
 
-Options:
+Options (the SLO, hours, model and grid as deno task solve):
   --trace NAME|DIR         nys, twitter, or a directory of MAP<h>_D0/_D1    [nys]
+  --hour H                 one hour, 1..24 (hour h covers h-1..h)
+  --start H, --end H       first and last hour simulated, 1..24            [all hours]
   --model NAME|FILE.json   service-time profile                             [TF-resnetV2]
-  --slo S                  p95 latency SLO, s                               [5]
-  --budget USD             compare under a budget instead: BATCH minimizes the
-                           p95 with at most USD per request (--slo is then the
-                           reference of p95/SLO); violations are hours over it
+  --extrapolate            allow memories and batches outside the range the
+                           profile was fitted on                            [off]
+  --constraint KIND        latency: BATCH minimizes the cost with the latency
+                           at --percentile <= --slo s; cost: BATCH minimizes
+                           the latency with the cost <= --slo USD/request
+                                                                            [latency]
+  --slo VALUE              the bound, > 0: s for latency, USD per request for
+                           cost (then required)                             [5 s for latency]
+  --budget USD             the same as --constraint cost --slo USD (not with
+                           --slo or --constraint latency)
+  --percentile P           the SLO's percentile, in (0, 1): planned for and
+                           measured                                         [0.95]
   --method METHOD          the model BATCH plans with: exact or paper      [exact]
   --pricing NAME           ${PRICING_NAMES.join(", ")}                [paper]
-  --memory LO:HI:STEP      memory grid, MB                                  [1280:3008:64]
-  --timeout LO:HI:STEP     timeout grid, s                                  [0.01:0.49:0.01]
-  --batch LO:HI:STEP       max batch grid                                   [1:20:1]
-  --seed N                 seed of the simulated day                        [1]
-  --window S               the adaptive controller's window, s              [3600]
+  --grid-memory RANGE      memory grid, MB, within 128..10240               [1280:3008:64]
+  --grid-timeout RANGE     timeout grid, s, within 0.000001..3600           [0.01:0.49:0.01]
+  --grid-batch RANGE       max batch grid, within 1..1000                   [1:20:1]
+                           (RANGE is LO:HI:STEP, LO:HI, one value or a comma
+                           list; --memory, --timeout, --batch are short names)
+  --seed N                 seed of the simulated day, an integer            [1]
+  --window S               the adaptive controller's window, s, > 0 and,
+                           when given, shorter than the hours simulated     [3600]
   --rate-margin X          the controller's rate margin, in [0, 1)          [0.25]
-  --plan-memory-changes K  memory changes the day plan may make             [2]
-  --tolerance X            p95 counts as a violation above SLO x (1 + X)     [0.01]
-  --format FORMAT          table or json                                    [table]
+  --plan-memory-changes K  memory changes the day plan may make, >= 0       [2]
+  --tolerance X            an hour breaks the SLO above SLO x (1 + X), >= 0 [0.01]
+  --format FORMAT          table, json or csv                               [table]
   -h, --help               this text
 
-Exit codes: 0 compared, 2 bad options or input files.
+Output (hours are numbered 1..24, hour h covering h-1..h):
+  table  one line per policy: cost per request (µUSD), relative to no batching
+         at max memory and to BATCH hourly, hours over the SLO, and the worst
+         hour's latency over the SLO (under a cost SLO: the traffic-weighted
+         mean and the worst hour's latency, s)
+  csv    the table's rows at full precision: policy, cost_per_request_usd,
+         cost_vs_no_batching, cost_vs_batch_hourly, hours_violated,
+         hours_infeasible_violated, mean_latency_sec, worst_latency_sec
+  json   every policy with every hour (latencySec at the percentile, p95Sec,
+         costPerRequestUsd, requests, the configuration) and the adaptive
+         controller's decisions
+
+Exit codes: 0 compared (policies that break the SLO are a result, not an
+error); 2 a bad flag, a flag that does nothing in the combination given, or a
+bad input file.
 `;
+
+type Format = "table" | "json" | "csv";
+
+interface Options extends SolveFlags {
+  seed: number;
+  windowSec: number;
+  /** Whether --window was given (it must then be shorter than the hours simulated). */
+  windowGiven: boolean;
+  rateMargin: number;
+  planMemoryChanges: number;
+  tolerance: number;
+  format: Format;
+}
+
+function parseOptions(args: string[]): Options | "help" {
+  const { values: v, typed } = parseFlags({
+    args,
+    strict: true,
+    allowPositionals: false,
+    aliases: SOLVE_FLAG_ALIASES,
+    options: {
+      ...SOLVE_FLAG_OPTIONS,
+      trace: { type: "string", default: "nys" },
+      model: { type: "string", default: "TF-resnetV2" },
+      "grid-batch": { type: "string", default: "1:20:1" },
+      budget: { type: "string" },
+      seed: { type: "string", default: "1" },
+      window: { type: "string", default: "3600" },
+      "rate-margin": { type: "string", default: "0.25" },
+      "plan-memory-changes": { type: "string", default: "2" },
+      tolerance: { type: "string", default: "0.01" },
+      format: { type: "string", default: "table" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+  });
+  if (v.help) return "help";
+  const f = (name: string) => flagAsTyped(typed, name);
+  if (v.budget !== undefined) {
+    // --budget USD is --constraint cost --slo USD: it may not contradict them.
+    if (v.slo !== undefined) {
+      throw new UsageError(
+        `${f("budget")} and ${f("slo")} exclude each other: ${f("budget")} USD is ` +
+          `--constraint cost --slo USD`,
+      );
+    }
+    if (typed.constraint !== undefined && v.constraint!.toLowerCase() !== "cost") {
+      throw new UsageError(
+        `${f("budget")} is a cost SLO and excludes ${f("constraint")} ${v.constraint}`,
+      );
+    }
+    v.constraint = "cost";
+    v.slo = v.budget;
+    typed.slo = f("budget");
+  }
+  const solve = checkSolveFlags(v, typed);
+  return {
+    ...solve,
+    seed: numberInRange(f("seed"), v.seed!, { integer: true }),
+    windowSec: numberInRange(f("window"), v.window!, { min: 0, minExclusive: true, unit: "s" }),
+    windowGiven: typed.window !== undefined,
+    rateMargin: numberInRange(f("rate-margin"), v["rate-margin"]!, {
+      min: 0,
+      max: 1,
+      maxExclusive: true,
+    }),
+    planMemoryChanges: numberInRange(f("plan-memory-changes"), v["plan-memory-changes"]!, {
+      min: 0,
+      integer: true,
+    }),
+    tolerance: numberInRange(f("tolerance"), v.tolerance!, { min: 0 }),
+    format: oneOfFlag(f("format"), v.format!, ["table", "json", "csv"]),
+  };
+}
+
+/** A policy's day in the table's terms. */
+interface PolicyRow {
+  name: string;
+  costPerRequestUsd: number;
+  costVsNoBatching: number;
+  costVsBatchHourly: number;
+  hoursViolated: number;
+  hoursInfeasibleViolated: number;
+  /** Traffic-weighted mean over the hours of the latency at the percentile, s. */
+  meanLatencySec: number;
+  /** The worst hour's latency at the percentile, s. */
+  worstLatencySec: number;
+}
+
+function policyRows(days: PolicyDay[]): PolicyRow[] {
+  const base = days.find((d) => d.name === POLICY_NAMES[0]);
+  const hourly = days.find((d) => d.name === POLICY_NAMES[3]);
+  return days.map((d) => {
+    const requests = d.hours.reduce((a, h) => a + h.requests, 0);
+    return {
+      name: d.name,
+      costPerRequestUsd: d.costPerRequestUsd,
+      costVsNoBatching: base ? d.costPerRequestUsd / base.costPerRequestUsd : NaN,
+      costVsBatchHourly: hourly ? d.costPerRequestUsd / hourly.costPerRequestUsd : NaN,
+      hoursViolated: d.hoursViolated,
+      hoursInfeasibleViolated: d.hoursInfeasibleViolated,
+      meanLatencySec: d.hours.reduce((a, h) => a + h.requests * h.latencySec, 0) / requests,
+      worstLatencySec: Math.max(...d.hours.map((h) => h.latencySec)),
+    };
+  });
+}
+
+function hoursText(days: PolicyDay[]): string {
+  const hours = days[0]?.hours.map((h) => h.hour) ?? [];
+  if (hours.length === 0) return "no hours";
+  return hours.length === 1
+    ? `hour ${hours[0]}`
+    : `hours ${hours[0]}..${hours.at(-1)} (${hours.length} h)`;
+}
+
+function tableOutput(o: Options, days: PolicyDay[], elapsedSec: number): string {
+  const pct = percentileLabel(o.percentile);
+  const latency = o.constraint === "latency";
+  const what = latency
+    ? `${pct} latency SLO ${o.slo} s`
+    : `budget ${o.slo} USD/request (BATCH minimizes the ${pct} latency within it)`;
+  const rows = policyRows(days);
+  const head = [
+    "policy",
+    "cost (µUSD/request)",
+    "vs no batching at max memory",
+    "vs BATCH hourly",
+    latency ? "hours over SLO" : "hours over budget",
+    ...(latency ? [`worst ${pct}/SLO`] : [`mean ${pct} (s)`, `worst ${pct} (s)`]),
+  ];
+  const cells = rows.map((r) => [
+    r.name,
+    (r.costPerRequestUsd * 1e6).toFixed(3),
+    Number.isFinite(r.costVsNoBatching) ? r.costVsNoBatching.toFixed(3) : "",
+    Number.isFinite(r.costVsBatchHourly) ? r.costVsBatchHourly.toFixed(3) : "",
+    String(r.hoursViolated + r.hoursInfeasibleViolated),
+    ...(latency
+      ? [(r.worstLatencySec / o.slo).toFixed(4)]
+      : [r.meanLatencySec.toFixed(3), r.worstLatencySec.toFixed(3)]),
+  ]);
+  const widths = head.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [
+    `Trace ${o.trace} ${hoursText(days)}, ${o.model}, ${what}; one simulated day ` +
+    `(seed ${o.seed}), cold starts 0.25 s`,
+    line(head),
+    ...cells.map(line),
+    latency
+      ? `An hour is over the SLO when its measured ${pct} exceeds ${o.slo} s by more than ` +
+        `${+(o.tolerance * 100).toFixed(6)} %; compared in ${elapsedSec.toFixed(1)} s.`
+      : `An hour is over the budget when its measured cost per request exceeds ${o.slo} ` +
+        `USD by more than ${+(o.tolerance * 100).toFixed(6)} %; compared in ` +
+        `${elapsedSec.toFixed(1)} s.`,
+  ].join("\n");
+}
+
+function csvOutput(days: PolicyDay[]): string {
+  const quote = (s: string) => /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  return [
+    "policy,cost_per_request_usd,cost_vs_no_batching,cost_vs_batch_hourly,hours_violated," +
+    "hours_infeasible_violated,mean_latency_sec,worst_latency_sec",
+    ...policyRows(days).map((r) =>
+      [
+        quote(r.name),
+        r.costPerRequestUsd,
+        r.costVsNoBatching,
+        r.costVsBatchHourly,
+        r.hoursViolated,
+        r.hoursInfeasibleViolated,
+        r.meanLatencySec,
+        r.worstLatencySec,
+      ].join(",")
+    ),
+  ].join("\n");
+}
+
+function jsonOutput(o: Options, days: PolicyDay[], model: string, elapsedSec: number): string {
+  return JSON.stringify({
+    trace: o.trace,
+    model,
+    constraint: o.constraint,
+    slo: o.slo,
+    percentile: o.percentile,
+    // The names of the version before --constraint, kept for its readers.
+    ...(o.constraint === "latency" ? { sloSec: o.slo } : { budgetUsd: o.slo }),
+    seed: o.seed,
+    policies: days.map((d) => ({
+      name: d.name,
+      costPerRequestUsd: d.costPerRequestUsd,
+      hoursViolated: d.hoursViolated,
+      hoursInfeasibleViolated: d.hoursInfeasibleViolated,
+      hours: d.hours.map((h) => ({
+        hour: h.hour,
+        latencySec: h.latencySec,
+        p95Sec: h.p95Sec,
+        costPerRequestUsd: h.costPerRequestUsd,
+        requests: h.requests,
+        memoryMb: h.config.memoryMb,
+        maxBatch: h.config.maxBatch,
+        timeoutSec: Number(h.config.timeoutSec.toPrecision(12)),
+      })),
+      ...(d.decisions
+        ? {
+          decisions: d.decisions.map((x) => ({
+            window: x.window,
+            arrivals: x.arrivals,
+            fittedRatePerSec: x.fitted?.ratePerSec ?? null,
+            memoryMb: x.config.memoryMb,
+            maxBatch: x.config.maxBatch,
+            timeoutSec: Number(x.config.timeoutSec.toPrecision(12)),
+            predictedLatencySec: x.predictedLatencySec,
+            changed: x.changed,
+            reason: x.reason,
+          })),
+        }
+        : {}),
+    })),
+    elapsedSec,
+  });
+}
 
 /**
  * Runs the compare CLI.
  *
  * @param args Command-line arguments.
- * @returns The exit code.
+ * @returns The exit code: 0 compared, 2 a bad flag, combination or input file.
  */
 export async function main(args: string[]): Promise<number> {
   try {
-    const { values: v } = parseFlags({
-      args,
-      strict: true,
-      options: {
-        trace: { type: "string", default: "nys" },
-        model: { type: "string", default: "TF-resnetV2" },
-        slo: { type: "string", default: "5" },
-        budget: { type: "string" },
-        method: { type: "string", default: "exact" },
-        pricing: { type: "string", default: "paper" },
-        memory: { type: "string", default: "1280:3008:64" },
-        timeout: { type: "string", default: "0.01:0.49:0.01" },
-        batch: { type: "string", default: "1:20:1" },
-        seed: { type: "string", default: "1" },
-        window: { type: "string", default: "3600" },
-        "rate-margin": { type: "string", default: "0.25" },
-        "plan-memory-changes": { type: "string", default: "2" },
-        tolerance: { type: "string", default: "0.01" },
-        format: { type: "string", default: "table" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-    if (v.help) {
+    const o = parseOptions(args);
+    if (o === "help") {
       console.log(HELP);
       return 0;
     }
-    const format = oneOfFlag("format", v.format!, ["table", "json"] as const);
-    const sloSec = numberFlag("slo", v.slo)!;
-    if (!(sloSec > 0)) throw new UsageError(`--slo must be > 0 s: found ${v.slo}`);
-    const budgetUsd = numberFlag("budget", v.budget);
-    if (budgetUsd !== undefined && !(budgetUsd > 0)) {
-      throw new UsageError(`--budget must be > 0 USD per request: found ${v.budget}`);
-    }
-    const seed = numberFlag("seed", v.seed)!;
-    if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer: found ${v.seed}`);
-    const windowSec = numberFlag("window", v.window)!;
-    if (!(windowSec > 0)) throw new UsageError(`--window must be > 0 s: found ${v.window}`);
-    const rateMargin = numberFlag("rate-margin", v["rate-margin"])!;
-    if (!(rateMargin >= 0 && rateMargin < 1)) {
-      throw new UsageError(`--rate-margin must be within [0, 1): found ${v["rate-margin"]}`);
-    }
-    const changes = numberFlag("plan-memory-changes", v["plan-memory-changes"])!;
-    if (!(Number.isInteger(changes) && changes >= 0)) {
+    const profile = await readModelFlag(o);
+    checkProfileOnGrid(profile, o);
+    const hours = await readSelectedHours(o);
+    if (o.windowGiven && !(o.windowSec < 3600 * hours.length)) {
       throw new UsageError(
-        `--plan-memory-changes must be an integer >= 0: found ${v["plan-memory-changes"]}`,
+        `${flagAsTyped(o.typed, "window")} must be shorter than the ${3600 * hours.length} s ` +
+          `simulated (${hours.length} ${hours.length === 1 ? "hour" : "hours"}): found ` +
+          `${o.windowSec} s, after which the adaptive controller would never reconfigure`,
       );
     }
-    const tolerance = numberFlag("tolerance", v.tolerance)!;
-    if (!(tolerance >= 0)) throw new UsageError(`--tolerance must be >= 0: found ${v.tolerance}`);
-    const method = oneOfFlag("method", v.method!, MODEL_METHODS);
-    const price = pricingByName(oneOfFlag("pricing", v.pricing!, PRICING_NAMES));
-    const grid = gridFromRanges(v.memory, v.timeout, v.batch);
-    const profile = await readProfileArgument(v.model!);
-    const hours = await readMapDirectory(traceDir(v.trace!));
-    const tty = format === "table" && Deno.stderr.isTerminal();
+    const tty = o.format === "table" && Deno.stderr.isTerminal();
     const progress = tty
       ? createProgress({
         label: "compare",
@@ -122,120 +341,29 @@ export async function main(args: string[]): Promise<number> {
     const started = performance.now();
     const days = compareDayPolicies(hours, {
       profile,
-      pricing: price,
-      grid,
-      sloSec,
-      budgetUsd,
-      method,
-      seed,
-      tolerance,
-      adaptiveWindowSec: windowSec,
-      rateMargin,
-      planMaxMemoryChanges: changes,
+      pricing: pricingByName(o.pricing),
+      grid: o.grid,
+      ...(o.constraint === "latency" ? { sloSec: o.slo } : { budgetUsd: o.slo }),
+      percentile: o.percentile,
+      extrapolate: o.extrapolate,
+      method: o.method,
+      seed: o.seed,
+      tolerance: o.tolerance,
+      adaptiveWindowSec: o.windowSec,
+      rateMargin: o.rateMargin,
+      planMaxMemoryChanges: o.planMemoryChanges,
       solver: await glpkSolver(),
       onPolicy: (done, total, name) => progress?.update(done, total, name),
     });
     progress?.done();
     const elapsedSec = (performance.now() - started) / 1000;
-    if (format === "json") {
-      console.log(JSON.stringify({
-        trace: v.trace,
-        model: profile.name,
-        sloSec,
-        ...(budgetUsd === undefined ? {} : { budgetUsd }),
-        seed,
-        policies: days.map((d) => ({
-          name: d.name,
-          costPerRequestUsd: d.costPerRequestUsd,
-          hoursViolated: d.hoursViolated,
-          hoursInfeasibleViolated: d.hoursInfeasibleViolated,
-          hours: d.hours.map((h) => ({
-            hour: h.hour,
-            p95Sec: h.p95Sec,
-            costPerRequestUsd: h.costPerRequestUsd,
-            requests: h.requests,
-            memoryMb: h.config.memoryMb,
-            maxBatch: h.config.maxBatch,
-            timeoutSec: Number(h.config.timeoutSec.toPrecision(12)),
-          })),
-          ...(d.decisions
-            ? {
-              decisions: d.decisions.map((x) => ({
-                window: x.window,
-                arrivals: x.arrivals,
-                fittedRatePerSec: x.fitted?.ratePerSec ?? null,
-                memoryMb: x.config.memoryMb,
-                maxBatch: x.config.maxBatch,
-                timeoutSec: Number(x.config.timeoutSec.toPrecision(12)),
-                predictedLatencySec: x.predictedLatencySec,
-                changed: x.changed,
-                reason: x.reason,
-              })),
-            }
-            : {}),
-        })),
-        elapsedSec,
-      }));
-      return 0;
-    }
-    printTable(days, {
-      trace: v.trace!,
-      model: profile.name,
-      sloSec,
-      budgetUsd,
-      seed,
-      elapsedSec,
-      tolerance,
-    });
+    if (o.format === "json") console.log(jsonOutput(o, days, profile.name, elapsedSec));
+    else if (o.format === "csv") console.log(csvOutput(days));
+    else console.log(tableOutput(o, days, elapsedSec));
     return 0;
   } catch (e) {
     return reportUserError("compare", e);
   }
-}
-
-function printTable(
-  days: PolicyDay[],
-  o: {
-    trace: string;
-    model: string;
-    sloSec: number;
-    budgetUsd?: number;
-    seed: number;
-    elapsedSec: number;
-    tolerance: number;
-  },
-) {
-  const base = days.find((d) => d.name === POLICY_NAMES[0]);
-  const hourly = days.find((d) => d.name === POLICY_NAMES[3]);
-  const what = o.budgetUsd === undefined
-    ? `p95 latency SLO ${o.sloSec} s`
-    : `budget ${o.budgetUsd} USD/request (p95 shown against ${o.sloSec} s)`;
-  console.log(
-    `Trace ${o.trace}, ${o.model}, ${what}; one simulated day (seed ${o.seed}), cold starts 0.25 s`,
-  );
-  const w = Math.max(...days.map((d) => d.name.length));
-  console.log(
-    `${"policy".padEnd(w)}  cost (µUSD/request)  vs no batching at max memory  vs BATCH hourly  ` +
-      `${o.budgetUsd === undefined ? "hours over SLO" : "hours over budget"}  worst p95/SLO`,
-  );
-  for (const d of days) {
-    const worst = Math.max(...d.hours.map((h) => h.p95Sec / o.sloSec));
-    const over = d.hoursViolated + d.hoursInfeasibleViolated;
-    console.log(
-      `${d.name.padEnd(w)}  ${(d.costPerRequestUsd * 1e6).toFixed(3).padStart(19)}  ${
-        (base ? (d.costPerRequestUsd / base.costPerRequestUsd).toFixed(3) : "").padStart(28)
-      }  ${
-        (hourly ? (d.costPerRequestUsd / hourly.costPerRequestUsd).toFixed(3) : "").padStart(14)
-      }  ${String(over).padStart(14)}  ${worst.toFixed(4).padStart(13)}`,
-    );
-  }
-  console.log(
-    o.budgetUsd === undefined
-      ? `An hour is over the SLO when its measured p95 exceeds ${o.sloSec} s by more than ` +
-        `${o.tolerance * 100} %; compared in ${o.elapsedSec.toFixed(1)} s.`
-      : `An hour is over the budget when its measured cost per request exceeds ${o.budgetUsd} ` +
-        `USD by more than ${o.tolerance * 100} %; compared in ${o.elapsedSec.toFixed(1)} s.`,
-  );
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
