@@ -64,8 +64,10 @@ Options (the SLO, hours, model and grid as deno task solve):
   --seed N                 seed of the simulated day, an integer            [1]
   --window S               the adaptive controller's window, s, > 0 and,
                            when given, shorter than the hours simulated     [3600]
-  --rate-margin X          the controller's rate margin, in [0, 1)          [0.25]
-  --plan-memory-changes K  memory changes the day plan may make, >= 0       [2]
+  --rate-margin X          the controller's rate margin, in [0, 1) (needs a
+                           window shorter than the hours simulated)         [0.25]
+  --plan-memory-changes K  memory changes the day plan may make, >= 0
+                           (needs more than one hour)                       [2]
   --tolerance X            an hour breaks the SLO above SLO x (1 + X), >= 0 [0.01]
   --format FORMAT          table, json or csv                               [table]
   -h, --help               this text
@@ -92,8 +94,6 @@ type Format = "table" | "json" | "csv";
 interface Options extends SolveFlags {
   seed: number;
   windowSec: number;
-  /** Whether --window was given (it must then be shorter than the hours simulated). */
-  windowGiven: boolean;
   rateMargin: number;
   planMemoryChanges: number;
   tolerance: number;
@@ -145,7 +145,6 @@ function parseOptions(args: string[]): Options | "help" {
     ...solve,
     seed: numberInRange(f("seed"), v.seed!, { integer: true }),
     windowSec: numberInRange(f("window"), v.window!, { min: 0, minExclusive: true, unit: "s" }),
-    windowGiven: typed.window !== undefined,
     rateMargin: numberInRange(f("rate-margin"), v["rate-margin"]!, {
       min: 0,
       max: 1,
@@ -158,6 +157,40 @@ function parseOptions(args: string[]): Options | "help" {
     tolerance: numberInRange(f("tolerance"), v.tolerance!, { min: 0 }),
     format: oneOfFlag(f("format"), v.format!, ["table", "json", "csv"]),
   };
+}
+
+/**
+ * Refuses the flags that would do nothing over the hours simulated: a
+ * `--window` (given) as long as the day, after which the adaptive controller
+ * never reconfigures, so that its `--rate-margin` is not used either; and
+ * `--plan-memory-changes` over a single hour.
+ *
+ * @throws {UsageError} Naming the flag as typed and what it needs.
+ */
+function checkDayFlags(o: Options, hourCount: number): void {
+  const f = (name: string) => flagAsTyped(o.typed, name);
+  const daySec = 3600 * hourCount;
+  const span = `${daySec} s simulated (${hourCount} ${hourCount === 1 ? "hour" : "hours"})`;
+  if (o.windowSec >= daySec) {
+    if (o.typed.window !== undefined) {
+      throw new UsageError(
+        `${f("window")} must be shorter than the ${span}: found ${o.windowSec} s, after which ` +
+          "the adaptive controller would never reconfigure",
+      );
+    }
+    if (o.typed["rate-margin"] !== undefined) {
+      throw new UsageError(
+        `${f("rate-margin")} needs a --window shorter than the ${span}: with the default ` +
+          `${o.windowSec} s the adaptive controller never reconfigures`,
+      );
+    }
+  }
+  if (hourCount === 1 && o.typed["plan-memory-changes"] !== undefined) {
+    throw new UsageError(
+      `${f("plan-memory-changes")} needs more than one hour: the day plan of one hour has no ` +
+        "memory change",
+    );
+  }
 }
 
 /** A policy's day in the table's terms. */
@@ -323,13 +356,7 @@ export async function main(args: string[]): Promise<number> {
     const profile = await readModelFlag(o);
     checkProfileOnGrid(profile, o);
     const hours = await readSelectedHours(o);
-    if (o.windowGiven && !(o.windowSec < 3600 * hours.length)) {
-      throw new UsageError(
-        `${flagAsTyped(o.typed, "window")} must be shorter than the ${3600 * hours.length} s ` +
-          `simulated (${hours.length} ${hours.length === 1 ? "hour" : "hours"}): found ` +
-          `${o.windowSec} s, after which the adaptive controller would never reconfigure`,
-      );
-    }
+    checkDayFlags(o, hours.length);
     const tty = o.format === "table" && Deno.stderr.isTerminal();
     const progress = tty
       ? createProgress({

@@ -124,6 +124,16 @@ const COMPARE_USAGE_CASES: UsageCase[] = [
     stderr: /--window must be shorter than the 3600 s simulated \(1 hour\)/,
   },
   {
+    kind: "ignored combination",
+    args: ["--hour", "3", "--rate-margin", "0.1"],
+    stderr: /--rate-margin needs a --window shorter than the 3600 s simulated \(1 hour\)/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--hour", "3", "--plan_memory_changes", "1"],
+    stderr: /--plan_memory_changes needs more than one hour/,
+  },
+  {
     kind: "conflicting flags",
     args: ["--budget", "3e-5", "--slo", "5"],
     stderr: /--budget and --slo exclude each other: --budget USD is --constraint cost --slo USD/,
@@ -142,7 +152,7 @@ const COMPARE_USAGE_CASES: UsageCase[] = [
 ];
 
 Deno.test("compare answers every kind of bad command line with exit 2 and one line", async () => {
-  assert.equal(await assertUsageCases("compare", compare, COMPARE_USAGE_CASES), 20);
+  assert.equal(await assertUsageCases("compare", compare, COMPARE_USAGE_CASES), 22);
 });
 
 Deno.test("compare --help says every flag, the outputs and the exit codes", async () => {
