@@ -43,7 +43,8 @@ Options (the SLO, hours, model and grid as deno task solve):
   --start H, --end H       first and last hour simulated, 1..24            [all hours]
   --model NAME|FILE.json   service-time profile                             [TF-resnetV2]
   --extrapolate            allow memories and batches outside the range the
-                           profile was fitted on                            [off]
+                           profile was fitted on (refused when the grid
+                           lies within it: it would do nothing)             [off]
   --constraint KIND        latency: BATCH minimizes the cost with the latency
                            at --percentile <= --slo s; cost: BATCH minimizes
                            the latency with the cost <= --slo USD/request

@@ -77,7 +77,8 @@ Options (as deno task solve):
                            (RANGE is LO:HI:STEP, LO:HI, one value or a comma
                            list; --memory, --timeout, --batch are short names)
   --extrapolate            allow memories and batches outside the range
-                           the profile was fitted on                 [off]
+                           the profile was fitted on (refused when the
+                           grid lies within it: it would do nothing) [off]
 Day constraints and objective:
   --single-memory          one memory size for the whole day (needs more
                            than one hour)

@@ -63,7 +63,8 @@ Options:
                            (RANGE is LO:HI:STEP, LO:HI, one value or a comma
                            list; --memory, --timeout, --batch are short names)
   --extrapolate            allow memories and batches outside the range
-                           the profile was fitted on                 [off]
+                           the profile was fitted on (refused when the
+                           grid lies within it: it would do nothing) [off]
   --format FORMAT          table, json or csv                        [table]
   --all                    every evaluated configuration, not only the optima
                            (with --format json or csv; see Output)

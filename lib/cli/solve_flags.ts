@@ -306,12 +306,13 @@ export async function readModelFlag(
  * Checks that the profile gives a service time the model can use (finite and
  * > 0) for every memory of the grid and every batch size from 1 to the largest
  * max batch (a batch may hold fewer requests than its max), and, without
- * `--extrapolate`, that those lie in the range the profile was fitted on.
+ * `--extrapolate`, that those lie in the range the profile was fitted on
+ * (with it, that some do not: else `--extrapolate` would do nothing).
  *
  * @param profile The profile `--model` named.
  * @param flags The checked flags (grid, extrapolate, how flags were typed).
  * @throws {UsageError} Naming the grid flag as typed, the value, the profile's
- *   range, and what to do.
+ *   range, and what to do; or `--extrapolate` given for a grid within the range.
  * @throws {RangeError} Naming the profile, memory and batch where the service
  *   time is not positive and finite.
  *
@@ -338,10 +339,16 @@ export function checkProfileOnGrid(
 ): void {
   const { grid, extrapolate, typed } = flags;
   const maxBatch = Math.max(...grid.maxBatches);
+  const [mLo, mHi] = profile.memoryRangeMb, [bLo, bHi] = profile.batchRange;
+  const m = grid.memoriesMb.find((x) => x < mLo || x > mHi);
+  if (extrapolate && m === undefined && maxBatch <= bHi && bLo <= 1) {
+    throw new UsageError(
+      `${flagAsTyped(typed, "extrapolate")} does nothing here: the grid lies within the ` +
+        `${mLo}..${mHi} MB and batches 1..${bHi} profile '${profile.name}' was fitted on`,
+    );
+  }
   if (!extrapolate) {
-    const [mLo, mHi] = profile.memoryRangeMb, [bLo, bHi] = profile.batchRange;
     const memory = flagAsTyped(typed, "grid-memory"), batch = flagAsTyped(typed, "grid-batch");
-    const m = grid.memoriesMb.find((x) => x < mLo || x > mHi);
     if (m !== undefined) {
       throw new UsageError(
         `${memory} ${m} MB is outside the ${mLo}..${mHi} MB profile '${profile.name}' was ` +

@@ -112,6 +112,21 @@ Deno.test("checkProfileOnGrid() refuses a grid outside the profile's range witho
   );
 });
 
+Deno.test("checkProfileOnGrid() refuses --extrapolate where the grid needs none", () => {
+  assert.throws(
+    () =>
+      checkProfileOnGrid(
+        publishedProfile("TF-resnetV2"),
+        parse("--batch", "1:20", "--extrapolate"),
+      ),
+    {
+      name: "UsageError",
+      message: "--extrapolate does nothing here: the grid lies within the 1280..3008 MB and " +
+        "batches 1..20 profile 'TF-resnetV2' was fitted on",
+    },
+  );
+});
+
 Deno.test("checkProfileOnGrid() names the profile, memory and batch of a negative service time", () => {
   // TF-resnetV2's published polynomial at 8000 MB, batch 1: -31.75 s (evaluated
   // with serviceTimeSec and extrapolate).

@@ -134,6 +134,12 @@ const COMPARE_USAGE_CASES: UsageCase[] = [
     stderr: /--plan_memory_changes needs more than one hour/,
   },
   {
+    kind: "ignored combination",
+    args: ["--extrapolate"],
+    stderr:
+      /--extrapolate does nothing here: the grid lies within the 1280\.\.3008 MB .* 'TF-resnetV2'/,
+  },
+  {
     kind: "conflicting flags",
     args: ["--budget", "3e-5", "--slo", "5"],
     stderr: /--budget and --slo exclude each other: --budget USD is --constraint cost --slo USD/,
@@ -152,7 +158,7 @@ const COMPARE_USAGE_CASES: UsageCase[] = [
 ];
 
 Deno.test("compare answers every kind of bad command line with exit 2 and one line", async () => {
-  assert.equal(await assertUsageCases("compare", compare, COMPARE_USAGE_CASES), 22);
+  assert.equal(await assertUsageCases("compare", compare, COMPARE_USAGE_CASES), 23);
 });
 
 Deno.test("compare --help says every flag, the outputs and the exit codes", async () => {

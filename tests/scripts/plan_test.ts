@@ -142,6 +142,11 @@ const PLAN_USAGE_CASES: UsageCase[] = [
     stderr: /--single-memory needs more than one hour: hour 8 alone has no memory change/,
   },
   {
+    kind: "ignored combination",
+    args: ["--extrapolate"],
+    stderr: /--extrapolate does nothing here: the grid lies within/,
+  },
+  {
     kind: "conflicting flags",
     args: ["--single_memory", "--max-memory-changes", "1"],
     stderr: /--single_memory and --max-memory-changes exclude each other/,
@@ -154,7 +159,7 @@ const PLAN_USAGE_CASES: UsageCase[] = [
 ];
 
 Deno.test("plan answers every kind of bad command line with exit 2 and one line", async () => {
-  assert.equal(await assertUsageCases("plan", plan, PLAN_USAGE_CASES), 14);
+  assert.equal(await assertUsageCases("plan", plan, PLAN_USAGE_CASES), 15);
 });
 
 Deno.test("plan takes every flag in kebab-case, snake_case and solver.py's grid names alike", async () => {

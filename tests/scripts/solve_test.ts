@@ -183,6 +183,12 @@ const SOLVE_USAGE_CASES: UsageCase[] = [
     stderr: /--all needs --format json or --format csv/,
   },
   {
+    kind: "ignored combination",
+    args: ["--extrapolate", "--hour", "3"],
+    stderr:
+      /--extrapolate does nothing here: the grid lies within the 1280\.\.3008 MB and batches 1\.\.20/,
+  },
+  {
     kind: "conflicting flags",
     args: ["--hour", "3", "--start", "2"],
     stderr: /--hour selects one hour: give it or --start, not both/,
@@ -200,7 +206,7 @@ const SOLVE_USAGE_CASES: UsageCase[] = [
 ];
 
 Deno.test("solve answers every kind of bad command line with exit 2 and one line", async () => {
-  assert.equal(await assertUsageCases("solve", solve, SOLVE_USAGE_CASES), 19);
+  assert.equal(await assertUsageCases("solve", solve, SOLVE_USAGE_CASES), 20);
 });
 
 Deno.test("solve takes every flag in kebab-case, snake_case and solver.py's grid names alike", async () => {
