@@ -262,11 +262,18 @@ function tableOutput(o: Options, days: PolicyDay[], elapsedSec: number): string 
   const widths = head.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i].length)));
   const line = (r: string[]) =>
     r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const daySec = 3600 * (days[0]?.hours.length ?? 0);
   return [
     `Trace ${o.trace} ${hoursText(days)}, ${o.model}, ${what}; one simulated day ` +
     `(seed ${o.seed}), cold starts 0.25 s`,
     line(head),
     ...cells.map(line),
+    ...(o.windowSec >= daySec
+      ? [
+        `BATCH adaptive never reconfigured: its window (${o.windowSec} s) is as long as the ` +
+        `${daySec} s simulated (give a shorter --window).`,
+      ]
+      : []),
     latency
       ? `An hour is over the SLO when its measured ${pct} exceeds ${o.slo} s by more than ` +
         `${+(o.tolerance * 100).toFixed(6)} %; compared in ${elapsedSec.toFixed(1)} s.`

@@ -252,6 +252,8 @@ Deno.test("compare --percentile: planned for and measured at that percentile", a
   const table = await compare("--hour", "1", ...SMALL, "--percentile", "0.5");
   assert.match(table.stdout, /p50 latency SLO 5 s/);
   assert.match(table.stdout, /worst p50\/SLO/);
+  // One hour and the default window: the table says the controller never acted.
+  assert.match(table.stdout, /BATCH adaptive never reconfigured: its window \(3600 s\)/);
 });
 
 Deno.test("compare --format csv: the table's rows at full precision, one per policy", async () => {
