@@ -296,3 +296,50 @@ export function hourFlag(name: string, text: string | undefined): number | undef
   }
   return h;
 }
+
+/**
+ * A flag's value as a list of hours (1..24, hour `h` covering `h-1`..`h`):
+ * comma-separated hours and `lo:hi` ranges, both ends included, in any mix
+ * (`1:4,8,20:24`).
+ *
+ * @param name The flag, without dashes, or as typed (with them).
+ * @param text The value given.
+ * @returns The hours, sorted, each once.
+ * @throws {UsageError} If an item is not an hour within 1..24 or a range has
+ *   its ends reversed, naming the item.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(hourListFlag("--hour", "20:24,1,3:4,1"), [1, 3, 4, 20, 21, 22, 23, 24]);
+ * assert.throws(
+ *   () => hourListFlag("--hours", "1:25"),
+ *   { message: "--hours must be hours within 1..24 (hour h covers h-1..h), as a list such as 1,8 or a range such as 1:24: found '25' in '1:25'" },
+ * );
+ * ```
+ */
+export function hourListFlag(name: string, text: string): number[] {
+  const bad = (item: string, why = ""): never => {
+    throw new UsageError(
+      `${_dashed(name)} must be hours within 1..24 (hour h covers h-1..h), as a list such as ` +
+        `1,8 or a range such as 1:24: found ${why || `'${item}'`}${
+          item === text ? "" : ` in '${text}'`
+        }`,
+    );
+  };
+  const hour = (s: string) => {
+    const h = Number(s);
+    if (!_DECIMAL.test(s.trim()) || !(Number.isInteger(h) && h >= 1 && h <= 24)) bad(s);
+    return h;
+  };
+  const hours = new Set<number>();
+  for (const item of text.split(",")) {
+    const ends = item.split(":");
+    if (ends.length > 2) bad(item);
+    const lo = hour(ends[0]), hi = ends.length === 2 ? hour(ends[1]) : lo;
+    if (hi < lo) bad(item, `'${item}' (the range ends before it starts)`);
+    for (let h = lo; h <= hi; h++) hours.add(h);
+  }
+  return [...hours].sort((a, b) => a - b);
+}

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { hourFlag, numberFlag, numberInRange, oneOfFlag, parseFlags } from "../../lib/cli/flags.ts";
+import {
+  hourFlag,
+  hourListFlag,
+  numberFlag,
+  numberInRange,
+  oneOfFlag,
+  parseFlags,
+} from "../../lib/cli/flags.ts";
 
 const OPTIONS = {
   "rate-margin": { type: "string" },
@@ -105,4 +112,26 @@ Deno.test("oneOfFlag() names the flag as typed when given with its dashes", () =
     name: "UsageError",
     message: "--latency_objective must be one of worst, mean: found 'p99'",
   });
+});
+
+Deno.test("hourListFlag() reads hours and ranges in any mix and names the bad item", () => {
+  assert.deepEqual(hourListFlag("hour", "8"), [8]);
+  assert.deepEqual(hourListFlag("hour", "1:24").length, 24);
+  assert.deepEqual(hourListFlag("hour", "24,1:2,2"), [1, 2, 24]);
+  const bad: [string, string][] = [
+    ["0", "found '0'"],
+    ["25", "found '25'"],
+    ["1.5", "found '1.5'"],
+    ["0x1", "found '0x1'"],
+    ["1,", "found '' in '1,'"],
+    ["1:2:3", "found '1:2:3'"],
+    ["5:2", "found '5:2' (the range ends before it starts)"],
+  ];
+  for (const [text, found] of bad) {
+    assert.throws(() => hourListFlag("--traces", text), {
+      name: "UsageError",
+      message: "--traces must be hours within 1..24 (hour h covers h-1..h), as a list such as " +
+        `1,8 or a range such as 1:24: ${found}`,
+    }, text);
+  }
 });
