@@ -11,19 +11,41 @@
  */
 
 import { iterateArrivals } from "../lib/arrivals/streams.ts";
-import { ARRIVAL_STRING_FLAGS, arrivalsFrom, positive } from "../lib/cli/arrival_flags.ts";
-import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import {
+  ARRIVAL_FLAG_OPTIONS,
+  arrivalsFrom,
+  checkArrivalFlags,
+  type FlagValues,
+} from "../lib/cli/arrival_flags.ts";
+import {
+  ADAPTIVE_FLAG_OPTIONS,
+  type AdaptiveFlags,
+  BUFFER_FLAG_OPTIONS,
+  type BufferFlags,
+  checkAdaptiveFlags,
+  checkBufferFlags,
+  checkProfileCovers,
+  type Format,
+  FORMATS,
+  percentileLabel,
+} from "../lib/cli/buffer_flags.ts";
+import {
+  flagAsTyped,
+  numberInRange,
+  oneOfFlag,
+  parseFlags,
+  reportUserError,
+} from "../lib/cli/flags.ts";
 import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { signalSequence } from "../lib/cli/signals.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import {
-  type AdaptiveExperimentOptions,
+  type ExperimentPrediction,
   type ExperimentResult,
+  type ExperimentSummary,
   runExperiment,
 } from "../lib/buffer/experiment.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
-import type { ConfigurationGrid } from "../lib/model/types.ts";
-import { gridFromRanges } from "../lib/optimize/grid.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task buffer [options]
@@ -31,60 +53,85 @@ const HELP = `Usage: deno task buffer [options]
 Runs the BATCH buffer in real time against AWS Lambda (--aws), a Lambda API at
 --endpoint, or (the default) the local Lambda started in-process. Requests wait
 until B have arrived or T seconds have passed since the first, then go to the
-function as one invocation. Logs go to --out as batches complete.
+function as one invocation. Logs go to --out as batches complete. Every flag
+may be written --kebab-case or --snake_case (buffer.py's --batch_size is
+--batch-size).
 
-Batching and function (buffer.py's flags; snake_case or kebab-case):
-  --batch_size B          max batch size                                [5]
-  --time_out T            timeout from the first request, s             [1]
-  --function_name NAME    the Lambda function                           [inception-v4]
-  --memory M              memory to configure before the run, MB        [3008]
+Batching and function:
+  --batch-size B          max batch size                                [5]
+  --time-out T            timeout from the first request, s             [1]
+  --function-name NAME    the Lambda function (also --function)         [inception-v4]
+  --memory M              memory to configure before the run, integer
+                          MB within 128..10240                          [3008]
   --model NAME|FILE.json  profile of the local Lambda and the model     [TF-inceptionV4]
   --pricing NAME          ${PRICING_NAMES.join(", ")}           [aws-x86]
 
-Arrivals (as deno task simulate):
-  --arrival_process KIND  exp, map, trace or day                        [exp]
-  --inter_arrival RATE    exp: requests/s                               [20]
-  --map D0,D1 | --trace NAME --hour H | --day NAME | --trace_path FILE [--timestamps] [--loop]
+Arrivals (as deno task simulate; with --arrival-process left out, the source
+says the kind):
+  --arrival-process KIND  exp, map, trace or day                        [exp]
+  --inter-arrival RATE    exp: requests/s                               [20]
+  --map D0,D1 | --trace NAME --hour H (hours 1..24, hour h covers h-1..h)
+  | --day NAME|DIR | --trace-path FILE [--timestamps] [--loop]: one source
   --requests N            stop after N requests
   --duration S            stop arrivals after S seconds                 [60 without --requests]
-  --seed N                random seed                                   [1]
+  --seed N                random seed, an integer                       [1]
 
 Where the function runs:
   --endpoint URL          a Lambda API endpoint (e.g. a local Lambda you started)
-  --region NAME           AWS region                                    [us-east-1]
   --aws                   real AWS with the standard credential chain
-  --time_scale X          local Lambda only: run functions X times faster [1]
-  --concurrency N         local Lambda only: concurrency limit          [1000]
-  --jitter CV             local Lambda only: lognormal service-time CV  [0]
-  --extrapolate           local Lambda only: serve memories and batch sizes
-                          outside the profile's fitted range (refused otherwise)
+  --region NAME           the region of --aws, or the one --endpoint's
+                          requests are signed for                       [us-east-1]
+The in-process local Lambda only (refused with --endpoint or --aws, whose
+functions are what they are):
+  --time-scale X          run functions X times faster                  [1]
+  --concurrency N         concurrency limit                             [1000]
+  --cold-start S          a new environment's initialisation, s         [0.25]
+  --keep-alive S          idle time before an environment is reclaimed, s [600]
+  --service-cv CV         lognormal service times with this coefficient
+                          of variation (also --jitter)                  [0]
+  --extrapolate           serve memories and batch sizes outside the
+                          profile's fitted range (refused otherwise); with
+                          --endpoint or --aws it needs --adaptive, where it
+                          lets the controller choose them
 
-Adaptive BATCH (the controller re-optimizes from the arrivals it sees):
+Adaptive BATCH (the controller re-optimizes from the arrivals it sees; every
+flag here needs --adaptive):
   --adaptive              every --window seconds fit a MAP(2) to the window's
                           arrivals, solve, and reconfigure: B and T at once,
                           memory through UpdateFunctionConfiguration while the
                           batches go on at the old memory; each decision is
                           appended to decisions.jsonl in --out
   --window S              observation window, s, from the run's start   [3600]
-  --slo S                 p95 latency SLO, s                            [5]
-  --rate_margin X         the choice must meet the SLO at (1 ± X) times the
-                          fitted rate                                   [0.25]
-  --grid_memory LO:HI:STEP  memories to choose from, integer MB         [1280:3008:64]
-  --grid_timeout LO:HI:STEP timeouts to choose from, s                  [0.01:0.49:0.01]
-  --grid_batch LO:HI:STEP   max batch sizes to choose from              [1:20:1]
-  The initial configuration is --batch_size, --time_out, --memory. Each
+  --constraint KIND       what --slo bounds: latency or cost            [latency]
+  --slo X                 the SLO: s (latency), USD per request (cost)  [5 s]
+  --percentile P          the latency percentile, within (0, 1)         [0.95]
+  --method NAME           the model: exact or paper                     [exact]
+  --rate-margin X         the choice must meet the SLO at (1 ± X) times
+                          the fitted rate, within [0, 1)                [0.25]
+  --grid-memory LO:HI:STEP  memories to choose from, integer MB         [1280:3008:64]
+  --grid-timeout LO:HI:STEP timeouts to choose from, s                  [0.01:0.49:0.01]
+  --grid-batch LO:HI:STEP   max batch sizes to choose from              [1:20:1]
+  The initial configuration is --batch-size, --time-out, --memory. Each
   window's solve runs on the arrival loop: a large grid delays the arrivals
   and timers at a window's end by its time (0.1 to 0.3 s for the defaults).
 
 Run:
   --out DIR               run directory            [runs/<time>-<function>]
-  --max_in_flight N       batches invoked at once, at most              [unlimited]
-  --max_connections N     connections of the Lambda client's pool (the SDK's
+  --max-in-flight N       batches invoked at once, at most              [unlimited]
+  --max-connections N     connections of the Lambda client's pool (the SDK's
                           default, 50, would queue batches in the client)
-                          [--max_in_flight, else --concurrency (local), else 1000]
+                          [--max-in-flight, else --concurrency (local), else 1000]
   --grace S               wait for batches in flight at the end, s      [30]
-  --format FORMAT         table or json                                 [table]
+  --format FORMAT         table, json or csv                            [table]
   -h, --help              this text
+
+The table sets the measurement beside the exact model (p95 and cost), which
+has no cold starts: the p95 of the batches that started warm is what it
+predicts. There is no prediction for a day of MAPs, a recorded trace,
+--adaptive, or the in-process Lambda at a --time-scale other than 1 or a
+--service-cv above 0. --format csv prints the table's rows as
+metric,measured,exact_model with full precision; --format json the summary
+with the configuration.
 
 Ctrl-C (or SIGTERM) stops the arrivals, dispatches the open batch, waits for the
 batches in flight (--grace), writes the summary and exits 130. Signals within
@@ -97,95 +144,120 @@ batches.csv has each batch's wait in the client for a connection
 (client_wait_ms); a batch that queued there because all connections were busy
 is warned about on stderr and in run.json (its latency includes that wait).
 
-Exit codes: 0 done, 2 bad flags or input, 1 the run failed, 130 stopped by a signal.
+Exit codes: 0 done, 1 the run failed, 2 a bad flag, combination of flags or
+input file, an unreachable endpoint, missing credentials or a request the
+Lambda API refuses, 130 stopped by a signal.
 `;
 
-const STRING_FLAGS: Record<string, string | undefined> = {
-  batch_size: "5",
-  time_out: "1",
-  function_name: "inception-v4",
-  memory: "3008",
-  model: "TF-inceptionV4",
-  pricing: "aws-x86",
-  ...ARRIVAL_STRING_FLAGS,
-  endpoint: undefined,
-  region: "us-east-1",
-  time_scale: "1",
-  jitter: "0",
-  concurrency: "1000",
-  window: "3600",
-  slo: "5",
-  rate_margin: "0.25",
-  grid_memory: "1280:3008:64",
-  grid_timeout: "0.01:0.49:0.01",
-  grid_batch: "1:20:1",
-  out: undefined,
-  max_in_flight: undefined,
-  max_connections: undefined,
-  grace: "30",
-  format: "table",
-};
+const OPTIONS = {
+  ...BUFFER_FLAG_OPTIONS,
+  ...ARRIVAL_FLAG_OPTIONS,
+  ...ADAPTIVE_FLAG_OPTIONS,
+  "function-name": { type: "string" },
+  endpoint: { type: "string" },
+  region: { type: "string" },
+  aws: { type: "boolean" },
+  "time-scale": { type: "string" },
+  concurrency: { type: "string" },
+  out: { type: "string" },
+  "max-in-flight": { type: "string" },
+  "max-connections": { type: "string" },
+  grace: { type: "string" },
+  format: { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
 
-function parse(args: string[]) {
-  return parseFlags({
-    args,
-    strict: true,
-    options: {
-      ...Object.fromEntries(
-        Object.entries(STRING_FLAGS).map(([k, v]) => [k, { type: "string" as const, default: v }]),
-      ),
-      aws: { type: "boolean" },
-      adaptive: { type: "boolean" },
-      extrapolate: { type: "boolean" },
-      timestamps: { type: "boolean" },
-      loop: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  }).values as Record<string, string | boolean | undefined>;
+/** Other names: logs' `--function`, the local Lambda's `--jitter`. */
+const ALIASES = { function: "function-name", jitter: "service-cv" };
+
+/** The in-process Lambda's own flags: refused with --endpoint or --aws. */
+const LOCAL_ONLY = ["time-scale", "concurrency", "cold-start", "keep-alive", "service-cv"];
+
+/** Everything the flags say, checked. */
+interface BufferRunFlags {
+  buffer: BufferFlags;
+  arrival: ReturnType<typeof checkArrivalFlags>;
+  adaptive: AdaptiveFlags | undefined;
+  functionName: string;
+  endpoint: string | undefined;
+  aws: boolean;
+  region: string;
+  /** Whether the local Lambda runs in-process. */
+  local: boolean;
+  timeScale: number;
+  concurrency: number;
+  durationSec: number;
+  out: string | undefined;
+  maxInFlight: number;
+  maxConnections: number | undefined;
+  graceSec: number;
+  format: Format;
+}
+
+function _parse(args: string[]): { v: FlagValues; typed: Record<string, string> } {
+  const { values, typed } = parseFlags({ args, options: OPTIONS, aliases: ALIASES, strict: true });
+  return { v: values as FlagValues, typed };
 }
 
 /**
- * The adaptive grid from its flags, named as the user wrote them.
+ * Checks the flags and the combinations that would do nothing.
  *
- * @throws {UsageError} On a bad range or a memory Lambda does not take.
+ * @throws {UsageError} Naming the flag as typed.
  */
-function _gridFromFlags(v: Record<string, string | boolean | undefined>): ConfigurationGrid {
-  let grid: ConfigurationGrid;
-  try {
-    grid = gridFromRanges(String(v.grid_memory), String(v.grid_timeout), String(v.grid_batch));
-  } catch (e) {
-    if (!(e instanceof RangeError)) throw e;
-    // gridFromRanges names the ranges as deno task solve's flags.
-    throw new UsageError(e.message.replace(/--(memory|timeout|batch)\b/, "--grid_$1"));
+function _check(v: FlagValues, typed: Record<string, string>): BufferRunFlags {
+  const name = (n: string) => flagAsTyped(typed, n);
+  const num = (
+    n: string,
+    fallback: number | undefined,
+    range: Parameters<typeof numberInRange>[2],
+  ) => v[n] === undefined ? fallback : numberInRange(name(n), String(v[n]), range);
+  const format = v.format === undefined ? "table" : oneOfFlag("format", String(v.format), FORMATS);
+  const buffer = checkBufferFlags(v, typed, { pricing: "aws-x86" });
+  const arrival = checkArrivalFlags(v, typed);
+  const adaptive = checkAdaptiveFlags(v, typed);
+  const aws = Boolean(v.aws);
+  const endpoint = v.endpoint === undefined ? undefined : String(v.endpoint);
+  if (aws && endpoint !== undefined) {
+    throw new UsageError(`${name("aws")} and ${name("endpoint")} exclude each other`);
   }
-  const bad = grid.memoriesMb.find((m) => !(Number.isInteger(m) && m >= 128 && m <= 10240));
-  if (bad !== undefined) {
+  const local = !aws && endpoint === undefined;
+  if (!local) {
+    const where = aws ? name("aws") : name("endpoint");
+    const given = LOCAL_ONLY.find((n) => v[n] !== undefined);
+    if (given !== undefined) {
+      throw new UsageError(
+        `${name(given)} is for the in-process local Lambda: it does nothing with ${where}`,
+      );
+    }
+    if (v.extrapolate && !adaptive) {
+      throw new UsageError(
+        `${name("extrapolate")} does nothing with ${where} without --adaptive: it lets the ` +
+          "in-process Lambda and the adaptive controller use the profile outside its fitted range",
+      );
+    }
+  } else if (v.region !== undefined) {
     throw new UsageError(
-      `--grid_memory must hold integers from 128 to 10240 MB, as Lambda takes them: found ${bad} in '${v.grid_memory}'`,
+      `${name("region")} needs --aws or --endpoint: the in-process local Lambda has no region`,
     );
   }
-  return grid;
-}
-
-/** The adaptive settings from the flags, or undefined without `--adaptive`. */
-function _adaptiveFromFlags(
-  v: Record<string, string | boolean | undefined>,
-): AdaptiveExperimentOptions | undefined {
-  if (!v.adaptive) return undefined;
-  const windowSec = positive("window", String(v.window));
-  const slo = positive("slo", String(v.slo));
-  const text = String(v.rate_margin);
-  const rateMargin = Number(text);
-  if (text.trim() === "" || !(rateMargin >= 0 && rateMargin < 1)) {
-    throw new UsageError(`--rate_margin must be a number within [0, 1): found '${text}'`);
-  }
+  const requests = arrival.requests;
   return {
-    windowSec,
-    slo,
-    rateMargin,
-    percentile: 0.95,
-    constraint: "latency",
-    grid: _gridFromFlags(v),
+    buffer,
+    arrival,
+    adaptive,
+    functionName: String(v["function-name"] ?? "inception-v4"),
+    endpoint,
+    aws,
+    region: String(v.region ?? "us-east-1"),
+    local,
+    timeScale: num("time-scale", 1, { min: 0, minExclusive: true })!,
+    concurrency: num("concurrency", 1000, { min: 1, integer: true })!,
+    durationSec: arrival.durationSec ?? (requests === undefined ? 60 : Infinity),
+    out: v.out === undefined ? undefined : String(v.out),
+    maxInFlight: num("max-in-flight", Infinity, { min: 1, integer: true })!,
+    maxConnections: num("max-connections", undefined, { min: 1, integer: true }),
+    graceSec: num("grace", 30, { min: 0, minExclusive: true, unit: "s" })!,
+    format,
   };
 }
 
@@ -196,17 +268,19 @@ function _adaptiveFromFlags(
  * @returns The exit code (130 when interrupted).
  */
 export async function main(args: string[]): Promise<number> {
-  let v: Record<string, string | boolean | undefined>;
+  let flags: BufferRunFlags;
+  let typed: Record<string, string>;
   try {
-    v = parse(args);
-    if (v.help) {
+    const parsed = _parse(args);
+    if (parsed.v.help) {
       console.log(HELP);
       return 0;
     }
+    typed = parsed.typed;
+    flags = _check(parsed.v, typed);
   } catch (e) {
     return reportUserError("buffer", e);
   }
-  const json = v.format === "json";
   // The first signal stops the run (the run directory is flushed from then on);
   // the same one again (the process group's and deno task's) is ignored; a
   // later one forces the end: what is queued or in flight is abandoned, the
@@ -233,82 +307,57 @@ export async function main(args: string[]): Promise<number> {
   Deno.addSignalListener("SIGTERM", onSignal);
   let result: ExperimentResult | undefined;
   try {
-    if (v.format !== "table" && v.format !== "json") {
-      throw new UsageError(`--format must be table or json: found '${v.format}'`);
-    }
-    const maxBatch = positive("batch_size", String(v.batch_size), true);
-    const timeoutSec = positive("time_out", String(v.time_out));
-    const memoryMb = positive("memory", String(v.memory), true);
-    const seed = Number(v.seed);
-    if (!Number.isInteger(seed)) {
-      throw new UsageError(`--seed must be an integer: found '${v.seed}'`);
-    }
-    const requests = v.requests === undefined
-      ? undefined
-      : positive("requests", String(v.requests), true);
-    const durationSec = v.duration === undefined
-      ? (requests === undefined ? 60 : Infinity)
-      : positive("duration", String(v.duration));
-    const timeScale = positive("time_scale", String(v.time_scale));
-    const graceSec = positive("grace", String(v.grace));
-    const maxInFlight = v.max_in_flight === undefined
-      ? Infinity
-      : positive("max_in_flight", String(v.max_in_flight), true);
-    const maxConnections = v.max_connections === undefined
-      ? undefined
-      : positive("max_connections", String(v.max_connections), true);
-    if (!(PRICING_NAMES as readonly string[]).includes(String(v.pricing))) {
-      throw new UsageError(
-        `--pricing must be one of ${PRICING_NAMES.join(", ")}: found '${v.pricing}'`,
-      );
-    }
-    if (v.aws && v.endpoint) throw new UsageError("--aws and --endpoint exclude each other");
-    const adaptive = _adaptiveFromFlags(v);
-    const price = pricingByName(String(v.pricing));
-    const profile = await readProfileArgument(String(v.model));
-    const { stream, map, description } = await arrivalsFrom(v, seed);
-    const functionName = String(v.function_name);
-    const endpoint = v.endpoint === undefined ? undefined : String(v.endpoint);
-    // The in-process Lambda's flags count only when it runs.
-    const local = !v.aws && endpoint === undefined;
-    let concurrency: number | undefined, jitterCv: number | undefined;
-    if (local) {
-      concurrency = positive("concurrency", String(v.concurrency), true);
-      jitterCv = Number(v.jitter);
-      if (!(jitterCv >= 0)) {
-        throw new UsageError(`--jitter must be a number >= 0: found '${v.jitter}'`);
-      }
-    }
+    const b = flags.buffer;
+    const price = pricingByName(b.pricing);
+    const profile = await readProfileArgument(b.model);
+    // With --endpoint or --aws the function's range is its own; the
+    // controller still needs the profile to cover its grid.
+    checkProfileCovers(profile, b, flags.adaptive, typed, { configuration: flags.local });
+    const { stream, map, description } = await arrivalsFrom(flags.arrival, typed);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
-    const dir = v.out === undefined ? `runs/${stamp}-${functionName}` : String(v.out);
-
+    const dir = flags.out ?? `runs/${stamp}-${flags.functionName}`;
     const encoder = new TextEncoder();
-    const tty = !json && Deno.stderr.isTerminal();
+    const tty = flags.format === "table" && Deno.stderr.isTerminal();
+    const a = flags.adaptive;
     result = await runExperiment({
       arrivals: iterateArrivals(stream),
       arrivalsDescription: description,
       map,
-      maxBatch,
-      timeoutSec,
-      functionName,
-      memoryMb,
+      maxBatch: b.maxBatch,
+      timeoutSec: b.timeoutSec,
+      functionName: flags.functionName,
+      memoryMb: b.memoryMb,
       profile,
       pricing: price,
-      seed,
-      requests,
-      durationSec,
-      endpoint,
-      aws: Boolean(v.aws),
-      region: String(v.region),
-      timeScale,
-      concurrency,
-      jitterCv,
-      extrapolate: Boolean(v.extrapolate),
-      adaptive,
+      seed: flags.arrival.seed,
+      requests: flags.arrival.requests,
+      durationSec: flags.durationSec,
+      endpoint: flags.endpoint,
+      aws: flags.aws,
+      region: flags.region,
+      ...(flags.local
+        ? {
+          timeScale: flags.timeScale,
+          concurrency: flags.concurrency,
+          jitterCv: b.serviceCv,
+          coldStartSec: b.coldStartSec,
+          keepAliveSec: b.keepAliveSec,
+        }
+        : {}),
+      extrapolate: b.extrapolate,
+      adaptive: a && {
+        windowSec: a.windowSec,
+        grid: a.grid,
+        percentile: a.percentile,
+        constraint: a.constraint,
+        slo: a.slo,
+        method: a.method,
+        rateMargin: a.rateMargin,
+      },
       out: dir,
-      maxInFlight,
-      maxConnections,
-      graceSec,
+      maxInFlight: flags.maxInFlight,
+      maxConnections: flags.maxConnections,
+      graceSec: flags.graceSec,
       signal: stop.signal,
       killSignal: kill.signal,
       onWarning: (message) => say(`\rbuffer: warning: ${message}\x1b[K`),
@@ -328,81 +377,29 @@ export async function main(args: string[]): Promise<number> {
     const { summary, prediction, config } = result;
     // Warnings already went to stderr as they happened; the summary's say the totals.
     for (const w of summary.warnings) say(`buffer: warning: ${w}`);
-    if (json) {
-      console.log(JSON.stringify({ status: result.status, ...summary, prediction, out: dir }));
+    const why = prediction ? undefined : _noPrediction(flags, map !== undefined);
+    if (flags.format === "json") {
+      console.log(JSON.stringify({
+        status: result.status,
+        ...summary,
+        prediction: prediction ?? null,
+        ...(why === undefined ? {} : { noPrediction: why }),
+        config,
+        out: dir,
+      }));
+    } else if (flags.format === "csv") {
+      _printCsv(result.status, summary, prediction);
     } else {
-      const reasons = summary.dispatchReasons;
-      const rows: [string, string, string][] = [
-        ["requests", String(summary.requests), ""],
-        [
-          "completed / failed / abandoned",
-          `${summary.completed} / ${summary.failed} / ${summary.abandoned}`,
-          "",
-        ],
-        ["mean batch size", _fixed(summary.meanBatchSize, 3), ""],
-        [
-          "dispatch: size / timeout / shutdown",
-          `${reasons.size} / ${reasons.timeout} / ${reasons.shutdown}`,
-          "",
-        ],
-        ["latency p50 (s)", _fixed(summary.latencySec.p50, 4), ""],
-        [
-          "latency p95 (s)",
-          _fixed(summary.latencySec.p95, 4),
-          prediction ? _fixed(prediction.p95Sec, 4) : "",
-        ],
-        ["latency p99 (s)", _fixed(summary.latencySec.p99, 4), ""],
-        [
-          "cold starts: batches / share",
-          `${summary.coldStartBatches} / ${
-            summary.batches ? (100 * summary.coldStartBatches / summary.batches).toFixed(1) : "-"
-          } %`,
-          "",
-        ],
-        [
-          "latency p95, warm batches only (s)",
-          _fixed(summary.warmLatencySec.p95, 4),
-          prediction ? _fixed(prediction.p95Sec, 4) : "",
-        ],
-        [
-          "cost per request (USD)",
-          _exponential(summary.costPerRequestUsd, 4),
-          prediction ? _exponential(prediction.costPerRequestUsd, 4) : "",
-        ],
-        ["timeout lateness p99 (ms)", _fixed(summary.timeoutLatenessP99Sec * 1000, 2), ""],
-        [
-          `client: batches queued / longest wait (ms)`,
-          `${summary.client.queuedBatches} / ${summary.client.maxWaitMs.toFixed(1)}`,
-          "",
-        ],
-      ];
-      if (summary.adaptive) {
-        rows.push([
-          "adaptive: windows decided / changes",
-          `${summary.adaptive.windows} / ${summary.adaptive.changes}`,
-          "",
-        ]);
-      }
-      const adaptively = adaptive
-        ? `; adaptive every ${adaptive.windowSec} s, p95 SLO ${adaptive.slo} s`
-        : "";
-      console.log(
-        `Buffer run: ${description}, B = ${maxBatch}, T = ${timeoutSec} s, ${functionName} at ${memoryMb} MB (${config.target}, ${summary.client.connections} connections)${adaptively}`,
-      );
-      if (result.status !== "done") console.log(`status: ${result.status}`);
-      const w0 = Math.max(...rows.map((r) => r[0].length));
-      console.log(`${"".padEnd(w0)}  ${"measured".padStart(12)}  exact model (no cold starts)`);
-      for (const [a, b, c] of rows) console.log(`${a.padEnd(w0)}  ${b.padStart(12)}  ${c}`);
-      console.log(`logs in ${dir}`);
+      _printTable(flags, result, description, dir, why);
     }
     return stop.signal.aborted ? 130 : 0;
   } catch (e) {
-    const target = v.aws
-      ? `AWS Lambda in ${v.region}`
-      : v.endpoint !== undefined
-      ? `the Lambda API at ${v.endpoint}`
+    const target = flags.aws
+      ? `AWS Lambda in ${flags.region}`
+      : flags.endpoint !== undefined
+      ? `the Lambda API at ${flags.endpoint}`
       : "the in-process local Lambda";
-    return reportServiceError("buffer", e, { target, functionName: String(v.function_name) }) ??
+    return reportServiceError("buffer", e, { target, functionName: flags.functionName }) ??
       reportUserError("buffer", e);
   } finally {
     Deno.removeSignalListener("SIGINT", onSignal);
@@ -411,14 +408,177 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
-/** `x` to `digits` decimals, or `-` when it is not a number (nothing to measure). */
-function _fixed(x: number, digits: number): string {
-  return Number.isFinite(x) ? x.toFixed(digits) : "-";
+/** Why the run has no prediction (it has one when none of these holds and the arrivals are one MAP). */
+function _noPrediction(flags: BufferRunFlags, oneMap: boolean): string {
+  if (flags.adaptive) return "the configuration changes (--adaptive)";
+  if (!oneMap) {
+    return flags.arrival.kind === "day"
+      ? "no single MAP (a day of hourly MAPs)"
+      : "a recorded trace is not a MAP";
+  }
+  if (flags.local && flags.timeScale !== 1) {
+    return "the in-process Lambda runs at another --time-scale than the arrivals";
+  }
+  return "the model's service times are deterministic (--service-cv is above 0)";
 }
 
-/** `x` in exponential notation, or `-` when it is not a number. */
-function _exponential(x: number, digits: number): string {
-  return Number.isFinite(x) ? x.toExponential(digits) : "-";
+/** One row of the summary: label, CSV name, what was measured and what the model predicts. */
+interface _Row {
+  label: string;
+  /** The table's text. */
+  measured: string;
+  /** The model's, in the table. */
+  model?: string;
+  /** Full precision for CSV, one value per metric (a row of the table may give several). */
+  csv: [string, number | string, number | undefined][];
+}
+
+function _rows(s: ExperimentSummary, p: ExperimentPrediction | undefined): _Row[] {
+  const r = s.dispatchReasons;
+  const fixed = (x: number, digits: number) => (Number.isFinite(x) ? x.toFixed(digits) : "-");
+  const exp = (x: number) => (Number.isFinite(x) ? x.toExponential(4) : "-");
+  const rows: _Row[] = [
+    {
+      label: "requests",
+      measured: String(s.requests),
+      csv: [["requests", s.requests, undefined]],
+    },
+    {
+      label: "completed / failed / abandoned",
+      measured: `${s.completed} / ${s.failed} / ${s.abandoned}`,
+      csv: [
+        ["completed", s.completed, undefined],
+        ["failed", s.failed, undefined],
+        ["abandoned", s.abandoned, undefined],
+      ],
+    },
+    {
+      label: "batches",
+      measured: String(s.batches),
+      csv: [["batches", s.batches, undefined]],
+    },
+    {
+      label: "mean batch size",
+      measured: fixed(s.meanBatchSize, 3),
+      csv: [["mean_batch_size", s.meanBatchSize, undefined]],
+    },
+    {
+      label: "dispatch: size / timeout / shutdown",
+      measured: `${r.size} / ${r.timeout} / ${r.shutdown}`,
+      csv: [
+        ["dispatch_size", r.size, undefined],
+        ["dispatch_timeout", r.timeout, undefined],
+        ["dispatch_shutdown", r.shutdown, undefined],
+      ],
+    },
+    {
+      label: "latency p50 (s)",
+      measured: fixed(s.latencySec.p50, 4),
+      csv: [["latency_p50_sec", s.latencySec.p50, undefined]],
+    },
+    {
+      label: "latency p95 (s)",
+      measured: fixed(s.latencySec.p95, 4),
+      model: p ? fixed(p.p95Sec, 4) : "",
+      csv: [["latency_p95_sec", s.latencySec.p95, p?.p95Sec]],
+    },
+    {
+      label: "latency p99 (s)",
+      measured: fixed(s.latencySec.p99, 4),
+      csv: [["latency_p99_sec", s.latencySec.p99, undefined]],
+    },
+    {
+      label: "cold starts: batches / share",
+      measured: `${s.coldStartBatches} / ${
+        s.batches ? (100 * s.coldStartBatches / s.batches).toFixed(1) : "-"
+      } %`,
+      csv: [["cold_start_batches", s.coldStartBatches, undefined]],
+    },
+    {
+      label: "latency p95, warm batches only (s)",
+      measured: fixed(s.warmLatencySec.p95, 4),
+      model: p ? fixed(p.p95Sec, 4) : "",
+      csv: [["warm_latency_p95_sec", s.warmLatencySec.p95, p?.p95Sec]],
+    },
+    {
+      label: "cost per request (USD)",
+      measured: exp(s.costPerRequestUsd),
+      model: p ? exp(p.costPerRequestUsd) : "",
+      csv: [["cost_per_request_usd", s.costPerRequestUsd, p?.costPerRequestUsd]],
+    },
+    {
+      label: "timeout lateness p99 (ms)",
+      measured: fixed(s.timeoutLatenessP99Sec * 1000, 2),
+      csv: [["timeout_lateness_p99_ms", s.timeoutLatenessP99Sec * 1000, undefined]],
+    },
+    {
+      label: "client: batches queued / longest wait (ms)",
+      measured: `${s.client.queuedBatches} / ${s.client.maxWaitMs.toFixed(1)}`,
+      csv: [
+        ["client_queued_batches", s.client.queuedBatches, undefined],
+        ["client_max_wait_ms", s.client.maxWaitMs, undefined],
+      ],
+    },
+  ];
+  if (s.adaptive) {
+    rows.push({
+      label: "adaptive: windows decided / changes",
+      measured: `${s.adaptive.windows} / ${s.adaptive.changes}`,
+      csv: [
+        ["adaptive_windows", s.adaptive.windows, undefined],
+        ["adaptive_changes", s.adaptive.changes, undefined],
+      ],
+    });
+  }
+  return rows;
+}
+
+function _printTable(
+  flags: BufferRunFlags,
+  result: ExperimentResult,
+  description: string,
+  dir: string,
+  why: string | undefined,
+): void {
+  const { summary, prediction, config } = result;
+  const b = flags.buffer, a = flags.adaptive;
+  const adaptively = a
+    ? `; adaptive every ${a.windowSec} s, ${
+      a.constraint === "latency"
+        ? `${percentileLabel(a.percentile)} SLO ${a.slo} s`
+        : `cost SLO ${a.slo} USD per request`
+    }`
+    : "";
+  console.log(
+    `Buffer run: ${description}, B = ${b.maxBatch}, T = ${b.timeoutSec} s, ${flags.functionName} ` +
+      `at ${b.memoryMb} MB (${config.target}, ${summary.client.connections} connections)${adaptively}`,
+  );
+  if (result.status !== "done") console.log(`status: ${result.status}`);
+  const rows = _rows(summary, prediction);
+  const w0 = Math.max(...rows.map((r) => r.label.length));
+  const model = prediction ? "exact model (no cold starts)" : "";
+  console.log(`${"".padEnd(w0)}  ${"measured".padStart(12)}  ${model}`.trimEnd());
+  for (const r of rows) {
+    console.log(`${r.label.padEnd(w0)}  ${r.measured.padStart(12)}  ${r.model ?? ""}`.trimEnd());
+  }
+  if (why !== undefined) console.log(`exact model: none, ${why}`);
+  console.log(`logs in ${dir}`);
+}
+
+function _printCsv(
+  status: string,
+  summary: ExperimentSummary,
+  prediction: ExperimentPrediction | undefined,
+): void {
+  const n = (x: number | string | undefined) =>
+    typeof x === "string" ? x : x !== undefined && Number.isFinite(x) ? String(x) : "";
+  console.log("metric,measured,exact_model");
+  console.log(`status,${status},`);
+  for (const row of _rows(summary, prediction)) {
+    for (const [metric, measured, model] of row.csv) {
+      console.log(`${metric},${n(measured)},${n(model)}`);
+    }
+  }
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -280,45 +280,265 @@ Deno.test("buffer prints '-' (null in JSON) for the timeout lateness when no bat
   });
 });
 
-Deno.test("buffer rejects bad flags with one line and exit code 2", async () => {
-  for (
-    const [args, pattern] of [
-      [["--batch_size", "0"], /--batch_size must be an integer > 0/],
-      [["--aws", "--endpoint", "http://127.0.0.1:1"], /--aws and --endpoint exclude each other/],
-      [["--bogus"], /Unknown option '--bogus'/],
-    ] as [string[], RegExp][]
-  ) {
-    const out = await buffer(args).output();
-    const err = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 2, err);
-    assert.match(err, pattern);
-    assert.equal(err.trim().split("\n").length, 1);
+/** Runs the buffer and decodes what it printed. */
+async function runBuffer(...args: string[]) {
+  const out = await buffer(args).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/**
+ * Every kind of bad command line: an unknown flag, a missing value, a
+ * non-number, a value out of range, a flag that would do nothing in the
+ * combination given (the in-process Lambda's with --endpoint or --aws,
+ * adaptive ones without --adaptive, arrival sources of another kind), and
+ * contradictory sources. All are refused before anything starts.
+ */
+const BUFFER_REFUSED: [string[], RegExp][] = [
+  [["--bogus"], /^buffer: Unknown option '--bogus'/],
+  [["--window"], /Option '--window <value>' argument missing/],
+  [["--function_name"], /Option '--function_name <value>' argument missing/],
+  [["--batch_size", "x"], /--batch_size must be a number: found 'x'/],
+  [["--batch_size", "0"], /--batch_size must be an integer >= 1: found '0'/],
+  [["--memory", "64"], /--memory must be an integer within 128\.\.10240 MB: found '64'/],
+  [
+    ["--memory", "1024"],
+    /--memory: TF-inceptionV4 was fitted on 1280\.\.3008 MB, not 1024 MB \(--extrapolate allows it\)/,
+  ],
+  [["--time_scale", "0"], /--time_scale must be a number > 0: found '0'/],
+  [["--concurrency", "1.5"], /--concurrency must be an integer >= 1: found '1.5'/],
+  [["--jitter", "-1"], /--jitter must be a number >= 0: found '-1'/],
+  [["--grace", "-1"], /--grace must be a number > 0 s: found '-1'/],
+  [["--max_in_flight", "0"], /--max_in_flight must be an integer >= 1: found '0'/],
+  [["--max-connections", "0x10"], /--max-connections must be a number: found '0x10'/],
+  [["--inter_arrival", "-5"], /--inter_arrival must be a number > 0 requests\/s: found '-5'/],
+  [
+    ["--hour", "25", "--trace", "nys"],
+    /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
+  ],
+  [["--format", "yaml"], /--format must be one of table, json, csv: found 'yaml'/],
+  [["--aws", "--endpoint", "http://127.0.0.1:1"], /--aws and --endpoint exclude each other/],
+  // The in-process Lambda's flags with a Lambda that is not in-process.
+  [
+    ["--endpoint", "http://127.0.0.1:1", "--concurrency", "5"],
+    /--concurrency is for the in-process local Lambda: it does nothing with --endpoint/,
+  ],
+  [
+    ["--aws", "--jitter", "0.2"],
+    /--jitter is for the in-process local Lambda: it does nothing with --aws/,
+  ],
+  [["--aws", "--service_cv", "0.2"], /--service_cv is for the in-process local Lambda/],
+  [
+    ["--endpoint", "http://127.0.0.1:1", "--time_scale", "10"],
+    /--time_scale is for the in-process local Lambda/,
+  ],
+  [
+    ["--endpoint", "http://127.0.0.1:1", "--cold-start", "0"],
+    /--cold-start is for the in-process local Lambda/,
+  ],
+  [["--aws", "--keep_alive", "60"], /--keep_alive is for the in-process local Lambda/],
+  [["--aws", "--extrapolate"], /--extrapolate does nothing with --aws without --adaptive/],
+  [
+    ["--region", "eu-west-1"],
+    /--region needs --aws or --endpoint: the in-process local Lambda has no region/,
+  ],
+  [["--keep-alive", "60", "--cold-start", "0"], /--keep-alive does nothing with --cold-start 0/],
+  // Adaptive flags without --adaptive.
+  ...[
+    "--window 60",
+    "--slo 3",
+    "--constraint cost",
+    "--percentile 0.9",
+    "--method paper",
+    "--rate_margin 0.1",
+    "--grid_memory 2048",
+    "--grid-timeout 0.1",
+    "--grid-batch 1:4",
+  ].map(
+    (
+      a,
+    ): [string[], RegExp] => [
+      a.split(" "),
+      new RegExp(`^buffer: ${a.split(" ")[0]} needs --adaptive`),
+    ],
+  ),
+  // Bad adaptive values.
+  [["--adaptive", "--window", "0"], /--window must be a number > 0 s: found '0'/],
+  [["--adaptive", "--slo", "x"], /--slo must be a number: found 'x'/],
+  [["--adaptive", "--slo", "-1"], /--slo must be a number > 0 s: found '-1'/],
+  [
+    ["--adaptive", "--rate_margin", "1"],
+    /--rate_margin must be a number within \[0, 1\): found '1'/,
+  ],
+  [["--adaptive", "--rate-margin", ""], /--rate-margin must be a number: found ''/],
+  [["--adaptive", "--percentile", "1"], /--percentile must be a number within \(0, 1\): found '1'/],
+  [["--adaptive", "--constraint", "cost"], /--constraint cost needs --slo USD/],
+  [
+    ["--adaptive", "--grid-memory", "3008:1280:64"],
+    /Cannot read --grid-memory '3008:1280:64': hi is below lo/,
+  ],
+  [
+    ["--adaptive", "--grid_memory", "1280.5"],
+    /--grid_memory must hold integers within 128\.\.10240 MB/,
+  ],
+  [
+    ["--adaptive", "--grid_timeout", "0.1:x"],
+    /Cannot read --grid_timeout '0.1:x': 'x' is not a number/,
+  ],
+  [["--adaptive", "--grid_batch", "0:4"], /Cannot use --grid_batch 0: it must be within 1\.\.1000/],
+  [
+    ["--adaptive", "--grid_batch", "1:30"],
+    /--grid_batch: TF-inceptionV4 was fitted on batches 1\.\.20, not 30/,
+  ],
+  // Arrivals: what is missing, what would do nothing, what contradicts.
+  [
+    ["--arrival_process", "map"],
+    /--arrival_process map needs --map D0,D1 or --trace NAME --hour H/,
+  ],
+  [["--trace", "nys"], /--trace needs --hour H/],
+  [["--hour", "8"], /--hour needs --trace NAME\|DIR/],
+  [
+    ["--arrival_process", "exp", "--trace_path", "f"],
+    /--trace_path does nothing with --arrival_process exp/,
+  ],
+  [["--day", "nys", "--trace", "twitter"], /are two sources of arrivals: give one/],
+  [["--map", "a,b", "--hour", "3"], /--map a,b and --hour 3 are two sources of the MAP/],
+  [
+    ["--inter_arrival", "5", "--day", "nys"],
+    /--inter_arrival 5 \(Poisson arrivals at a rate\) and --day nys/,
+  ],
+  [["--loop"], /--loop needs --trace-path FILE/],
+  [
+    ["--map", "/nonexistent/D0,/nonexistent/D1"],
+    /Cannot read the MAP as \/nonexistent\/D0 does not exist/,
+  ],
+];
+
+Deno.test(`buffer refuses ${BUFFER_REFUSED.length} bad command lines with exit 2, one line on stderr and no stack trace; --help exits 0`, async () => {
+  const help = await runBuffer("--help");
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Exit codes: 0 done, 1 /m);
+  assert.match(help.stdout, /--cold-start S .*\[0\.25\]/);
+  // Four at a time: each is a process of its own.
+  for (let i = 0; i < BUFFER_REFUSED.length; i += 4) {
+    await Promise.all(
+      BUFFER_REFUSED.slice(i, i + 4).map(async ([args, pattern]) => {
+        const r = await runBuffer(...args);
+        const what = `${args.join(" ")}: ${r.stderr}`;
+        assert.equal(r.code, 2, what);
+        assert.match(r.stderr, pattern, what);
+        assert.equal(r.stderr.trimEnd().split("\n").length, 1, what);
+        assert.doesNotMatch(r.stderr, /^\s+at /m, what);
+        assert.equal(r.stdout, "", what);
+      }),
+    );
   }
 });
 
-Deno.test("buffer --adaptive rejects bad adaptive flags with one line and exit code 2", async () => {
-  for (
-    const [args, pattern] of [
-      [["--window", "0"], /--window must be a number > 0: found '0'/],
-      [["--slo", "x"], /--slo must be a number > 0: found 'x'/],
-      [["--rate_margin", "1"], /--rate_margin must be a number within \[0, 1\): found '1'/],
-      [["--rate-margin", ""], /--rate_margin must be a number within \[0, 1\): found ''/],
-      [
-        ["--grid-memory", "3008:1280:64"],
-        /Cannot read --grid_memory '3008:1280:64': hi is below lo/,
-      ],
-      [["--grid_memory", "1280.5"], /--grid_memory must hold integers from 128 to 10240 MB/],
-      [["--grid_timeout", "0.1:x"], /Cannot read --grid_timeout '0.1:x': 'x' is not a number/],
-      [["--grid_batch", "0:4"], /Cannot use --grid_batch 0: it must be within 1..1000/],
-      [["--window"], /Option '--window <value>' argument missing/],
-    ] as [string[], RegExp][]
-  ) {
-    const out = await buffer(["--adaptive", ...args]).output();
-    const err = new TextDecoder().decode(out.stderr);
-    assert.equal(out.code, 2, err);
-    assert.match(err, pattern);
-    assert.equal(err.trim().split("\n").length, 1, err);
-  }
+Deno.test("buffer takes every flag in snake_case or kebab-case, and buffer.py's and lambda-local's names: the same run", async () => {
+  await withTempDir(async (dir) => {
+    // 20 requests at 100/s in batches of 4 (all full: T = 1 s), functions 100 times faster.
+    const snake = await runBuffer(
+      "--batch_size",
+      "4",
+      "--time_out",
+      "1",
+      "--inter_arrival",
+      "100",
+      "--requests",
+      "20",
+      "--time_scale",
+      "100",
+      "--function_name",
+      "fn",
+      "--jitter",
+      "0.1",
+      "--cold_start",
+      "0.5",
+      "--keep_alive",
+      "30",
+      "--max_in_flight",
+      "8",
+      "--out",
+      `${dir}/a`,
+      "--format",
+      "json",
+    );
+    const kebab = await runBuffer(
+      "--batch-size",
+      "4",
+      "--time-out",
+      "1",
+      "--inter-arrival",
+      "100",
+      "--requests",
+      "20",
+      "--time-scale",
+      "100",
+      "--function",
+      "fn",
+      "--service-cv",
+      "0.1",
+      "--cold-start",
+      "0.5",
+      "--keep-alive",
+      "30",
+      "--max-in-flight",
+      "8",
+      "--out",
+      `${dir}/b`,
+      "--format=json",
+    );
+    assert.equal(snake.code, 0, snake.stderr);
+    assert.equal(kebab.code, 0, kebab.stderr);
+    const a = JSON.parse(snake.stdout), b = JSON.parse(kebab.stdout);
+    assert.deepEqual(a.config, b.config);
+    assert.deepEqual(a.config.localLambda, {
+      concurrency: 1000,
+      serviceCv: 0.1,
+      coldStartSec: 0.5,
+      keepAliveSec: 30,
+      extrapolate: false,
+    });
+    assert.equal(a.config.functionName, "fn");
+    for (const k of ["requests", "completed", "batches", "dispatchReasons"]) {
+      assert.deepEqual(a[k], b[k], k);
+    }
+    assert.deepEqual(a.dispatchReasons, { size: 5, timeout: 0, shutdown: 0 });
+  });
+});
+
+Deno.test("buffer --format csv prints the table's rows with full precision", async () => {
+  await withTempDir(async (dir) => {
+    const r = await runBuffer(
+      "--inter_arrival",
+      "100",
+      "--requests",
+      "10",
+      "--time_scale",
+      "100",
+      "--out",
+      dir,
+      "--format",
+      "csv",
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n");
+    assert.equal(lines[0], "metric,measured,exact_model");
+    assert.equal(lines[1], "status,done,");
+    assert.equal(lines[2], "requests,10,");
+    const metrics = lines.slice(1).map((l) => l.split(",")[0]);
+    for (
+      const m of [
+        "latency_p95_sec",
+        "cold_start_batches",
+        "warm_latency_p95_sec",
+        "cost_per_request_usd",
+      ]
+    ) {
+      assert.ok(metrics.includes(m), m);
+    }
+  });
 });
 
 Deno.test("buffer --adaptive decides every window, logs decisions.jsonl and reports the changes", async () => {
@@ -353,7 +573,8 @@ Deno.test("buffer --adaptive decides every window, logs decisions.jsonl and repo
     assert.equal(summary.adaptive.windows, 2);
     assert.ok(summary.adaptive.changes >= 1);
     assert.equal(summary.completed, summary.requests);
-    assert.equal(summary.prediction, undefined);
+    assert.equal(summary.prediction, null);
+    assert.equal(summary.noPrediction, "the configuration changes (--adaptive)");
     const decisions = (await Deno.readTextFile(`${dir}/decisions.jsonl`)).trim().split("\n")
       .map((l) => JSON.parse(l));
     assert.equal(decisions.length, 2);

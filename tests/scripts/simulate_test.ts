@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { runScript } from "./_run_script.ts";
+import { ROOT, runScript } from "./_run_script.ts";
 
 const simulate = (...args: string[]) => runScript("simulate", ...args);
 
@@ -13,18 +13,171 @@ Deno.test("simulate --format json prints the documented summary, the same for th
     "requests",
     "batches",
     "meanBatchSize",
+    "dispatchReasons",
     "latencySec",
+    "coldStartBatches",
+    "warmLatencySec",
     "costPerRequestUsd",
+    "prediction",
+    "config",
     "elapsedSec",
   ]);
   assert.deepEqual(Object.keys(doc.latencySec), ["p50", "p95", "p99", "mean"]);
+  assert.deepEqual(Object.keys(doc.dispatchReasons), ["size", "timeout", "shutdown"]);
   assert.equal(doc.requests, 20000);
+  // What the table shows: the configuration, with the default cold start, and the prediction.
+  assert.deepEqual(doc.config, {
+    arrivals: "Poisson 40/s",
+    maxBatch: 5,
+    timeoutSec: 1,
+    memoryMb: 3008,
+    model: "TF-inceptionV4",
+    pricing: "paper",
+    extrapolate: false,
+    seed: 3,
+    requests: 20000,
+    durationSec: null,
+    serviceCv: 0,
+    coldStart: { initSec: 0.25, keepAliveSec: 600 },
+  });
+  assert.deepEqual(Object.keys(doc.prediction), [
+    "meanBatchSize",
+    "latencySec",
+    "costPerRequestUsd",
+  ]);
+  assert.ok(doc.coldStartBatches > 0);
   const other = JSON.parse(b.stdout);
   delete doc.elapsedSec;
   delete other.elapsedSec;
   assert.deepEqual(other, doc);
   // buffer.py's defaults: B = 5, T = 1 s; at 40/s a batch almost always fills: E[K] near 5.
   assert.ok(doc.meanBatchSize > 4.9 && doc.meanBatchSize <= 5);
+});
+
+Deno.test("simulate --cold-start 0 matches the exact model; with cold starts the warm batches do (NYS hour 8, seed 1)", async () => {
+  const args = [
+    "--trace",
+    "nys",
+    "--hour",
+    "8",
+    "--batch-size",
+    "20",
+    "--time-out",
+    "0.1",
+    "--requests",
+    "300000",
+    "--format",
+    "json",
+  ];
+  const warm = JSON.parse((await simulate(...args, "--cold-start", "0")).stdout);
+  assert.equal(warm.coldStartBatches, 0);
+  assert.equal(warm.config.coldStart, null);
+  assert.deepEqual(warm.warmLatencySec, warm.latencySec);
+  // The exact model against 300,000 simulated requests (seed 1): within 0.2 % at
+  // p50/p95/p99, as validate finds on runs ten times longer (README, Accuracy).
+  for (const q of ["p50", "p95", "p99"]) {
+    const rel = warm.latencySec[q] / warm.prediction.latencySec[q] - 1;
+    assert.ok(
+      Math.abs(rel) < 2e-3,
+      `${q}: ${warm.latencySec[q]} vs ${warm.prediction.latencySec[q]}`,
+    );
+  }
+  assert.ok(Math.abs(warm.meanBatchSize / warm.prediction.meanBatchSize - 1) < 5e-3);
+  // With the default 0.25 s cold starts, the batches that started warm are what the model predicts.
+  const cold = JSON.parse((await simulate(...args)).stdout);
+  assert.ok(cold.coldStartBatches > 0);
+  assert.deepEqual(cold.config.coldStart, { initSec: 0.25, keepAliveSec: 600 });
+  const rel = cold.warmLatencySec.p95 / cold.prediction.latencySec.p95 - 1;
+  assert.ok(
+    Math.abs(rel) < 2e-3,
+    `${cold.warmLatencySec.p95} vs ${cold.prediction.latencySec.p95}`,
+  );
+  assert.ok(cold.latencySec.p99 >= warm.latencySec.p99);
+});
+
+Deno.test("simulate takes every flag in snake_case or kebab-case: the same run, the same JSON", async () => {
+  const snake = await simulate(
+    "--batch_size",
+    "4",
+    "--time_out",
+    "0.2",
+    "--inter_arrival",
+    "30",
+    "--requests",
+    "5000",
+    "--cold_start",
+    "0.5",
+    "--keep_alive",
+    "30",
+    "--service_cv",
+    "0.2",
+    "--format",
+    "json",
+  );
+  const kebab = await simulate(
+    "--batch-size",
+    "4",
+    "--time-out",
+    "0.2",
+    "--inter-arrival",
+    "30",
+    "--requests",
+    "5000",
+    "--cold-start",
+    "0.5",
+    "--keep-alive",
+    "30",
+    "--service-cv",
+    "0.2",
+    "--format=json",
+  );
+  assert.equal(snake.code, 0, snake.stderr);
+  const a = JSON.parse(snake.stdout), b = JSON.parse(kebab.stdout);
+  delete a.elapsedSec;
+  delete b.elapsedSec;
+  assert.deepEqual(a, b);
+  assert.equal(a.config.maxBatch, 4);
+  assert.deepEqual(a.config.coldStart, { initSec: 0.5, keepAliveSec: 30 });
+  // No prediction with random service times, and why.
+  assert.equal(a.prediction, null);
+  assert.match(a.noPrediction, /--service-cv/);
+});
+
+Deno.test("simulate --format csv prints the table's rows with full precision; the table labels its last line", async () => {
+  const args = ["--inter-arrival", "30", "--requests", "3000", "--cold-start", "0"];
+  const csv = await simulate(...args, "--format", "csv");
+  assert.equal(csv.code, 0, csv.stderr);
+  const lines = csv.stdout.trim().split("\n");
+  assert.equal(lines[0], "metric,simulated,exact_model");
+  const rows = new Map(
+    lines.slice(1).map((l) => {
+      const [m, sim, model] = l.split(",");
+      return [m, { sim, model }];
+    }),
+  );
+  assert.deepEqual([...rows.keys()], [
+    "requests",
+    "batches",
+    "mean_batch_size",
+    "dispatch_size",
+    "dispatch_timeout",
+    "dispatch_shutdown",
+    "latency_p50_sec",
+    "latency_p95_sec",
+    "latency_p99_sec",
+    "latency_mean_sec",
+    "cold_start_batches",
+    "warm_latency_p95_sec",
+    "cost_per_request_usd",
+  ]);
+  assert.equal(rows.get("requests")!.sim, "3000");
+  assert.ok(Number(rows.get("latency_p95_sec")!.model) > 0);
+  assert.equal(rows.get("latency_mean_sec")!.model, "");
+  const json = JSON.parse((await simulate(...args, "--format", "json")).stdout);
+  assert.equal(Number(rows.get("latency_p95_sec")!.sim), json.latencySec.p95);
+  const table = await simulate(...args);
+  assert.match(table.stdout, /^wall-clock time \d+\.\d{3} s$/m);
+  assert.match(table.stdout, /^latency p95, warm batches only \(s\) +\d/m);
 });
 
 Deno.test("simulate --out writes requests.csv, batches.csv and run.json", async () => {
@@ -47,6 +200,11 @@ Deno.test("simulate --out writes requests.csv, batches.csv and run.json", async 
   );
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /exact model/);
+  // The size first, on stderr.
+  assert.match(
+    r.stderr,
+    /^simulate: writing about [\d.]+ MB to .* \(about [\d,]+ requests and [\d,]+ batches\)\n$/,
+  );
   const requests = (await Deno.readTextFile(`${dir}/requests.csv`)).trim().split("\n");
   const batches = (await Deno.readTextFile(`${dir}/batches.csv`)).trim().split("\n");
   assert.equal(
@@ -74,29 +232,6 @@ Deno.test("simulate --out writes requests.csv, batches.csv and run.json", async 
     assert.equal(sizes.get(f[0]), Number(f[1]));
   }
   await Deno.remove(dir, { recursive: true });
-});
-
-Deno.test("simulate rejects bad flags with one line and exit code 2", async () => {
-  const cases: [string[], RegExp][] = [
-    [["--bogus"], /Unknown option '--bogus'/],
-    [["--batch_size", "0"], /--batch_size must be an integer > 0: found '0'/],
-    [["--time_out=-1"], /--time_out must be a number > 0: found '-1'/],
-    [["--time_out", "-1"], /--time_out must be a number > 0: found '-1'/],
-    [["--arrival_process", "weird"], /--arrival_process must be one of exp, map, trace, day/],
-    [["--arrival_process", "map"], /needs --map D0,D1 or --trace NAME --hour H/],
-    [["--arrival_process", "trace", "--trace_path", "/nonexistent"], /nonexistent/],
-    [["--memory", "99999"], /Cannot evaluate profile 'TF-inceptionV4' at memory 99999 MB/],
-    [["--format", "yaml"], /--format must be table or json: found 'yaml'/],
-    [["--adaptive", "--rate_margin", "1"], /--rate_margin must be within \[0, 1\): found '1'/],
-    [["--adaptive", "--window", "0"], /--window must be a number > 0: found '0'/],
-    [["--adaptive", "--grid_batch", "0:2:1"], /--batch/],
-  ];
-  for (const [args, pattern] of cases) {
-    const r = await simulate(...args);
-    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, pattern);
-    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-  }
 });
 
 Deno.test("simulate --adaptive re-optimizes every window and logs its decisions", async () => {
@@ -145,5 +280,253 @@ Deno.test("simulate --adaptive re-optimizes every window and logs its decisions"
   for (const d of out.adaptive.decisions) {
     assert.ok(Math.abs(d.fitted.ratePerSec / 40 - 1) < 0.1, `${d.fitted.ratePerSec}`);
     assert.ok(d.worstLatencySec <= 5);
+  }
+});
+
+Deno.test("simulate --adaptive takes the percentile, the method and a cost SLO", async () => {
+  const r = await simulate(
+    "--adaptive",
+    "--window",
+    "60",
+    "--duration",
+    "130",
+    "--inter_arrival",
+    "40",
+    "--constraint",
+    "cost",
+    "--slo",
+    "3e-5",
+    "--percentile",
+    "0.99",
+    "--method",
+    "paper",
+    "--grid-memory",
+    "2048,3008",
+    "--grid-timeout",
+    "0.05,0.2",
+    "--grid-batch",
+    "1,4",
+    "--format",
+    "json",
+  );
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout);
+  assert.deepEqual(out.config.adaptive, {
+    windowSec: 60,
+    constraint: "cost",
+    slo: 3e-5,
+    percentile: 0.99,
+    method: "paper",
+    rateMargin: 0.25,
+    gridMemory: "2048,3008",
+    gridTimeout: "0.05,0.2",
+    gridBatch: "1,4",
+  });
+  assert.equal(out.adaptive.windows, 2);
+  assert.equal(out.prediction, null);
+  // A cost SLO met (by the paper's cost, at the 99th percentile batch size) in every window:
+  // at 40/s, batches of 4 at 2048 MB.
+  for (const d of out.adaptive.decisions) {
+    assert.doesNotMatch(d.reason, /no configuration meets the SLO/);
+    assert.deepEqual([d.config.maxBatch, d.config.memoryMb], [4, 2048]);
+  }
+  const table = await simulate(
+    "--adaptive",
+    "--window",
+    "60",
+    "--duration",
+    "70",
+    "--percentile",
+    "0.99",
+    "--grid-memory",
+    "3008",
+    "--grid-timeout",
+    "0.1",
+    "--grid-batch",
+    "1,4",
+  );
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /adaptive every 60 s, p99 SLO 5 s/);
+  assert.match(table.stdout, /predicted p99 \(s\)/);
+});
+
+const HAVE_SCRIPT = await new Deno.Command("sh", { args: ["-c", "command -v script"] }).output()
+  .then((o) => o.success, () => false);
+
+Deno.test(
+  "simulate in a terminal (a pty from script(1)) shows progress toward the end of the run, not 100 % at once",
+  {
+    ignore: !HAVE_SCRIPT,
+  },
+  async () => {
+    const command = `${Deno.execPath()} run --allow-read --allow-env scripts/simulate.ts ` +
+      "--day nys --cold-start 0 --requests 400000";
+    const out = await new Deno.Command("script", {
+      args: ["-qfec", command, "/dev/null"],
+      cwd: ROOT,
+      stdout: "piped",
+      stderr: "piped",
+      env: { NO_COLOR: "1", TERM: "dumb" },
+    }).output();
+    const text = new TextDecoder().decode(out.stdout);
+    assert.equal(out.code, 0, text);
+    const shares = [...text.matchAll(/simulate \[[#-]+\] +(\d+)% /g)].map((m) => Number(m[1]));
+    // The first drawing comes after 50,000 of the 400,000 requests: 13 %.
+    assert.ok(shares.length > 0, text);
+    assert.equal(shares[0], 13);
+  },
+);
+
+/** How a refused command line must end: exit 2, one line on stderr, no stack frame. */
+async function assertRefused(
+  run: (...args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>,
+  args: string[],
+  pattern: RegExp,
+): Promise<void> {
+  const r = await run(...args);
+  const what = `${args.join(" ")}: ${r.stderr}`;
+  assert.equal(r.code, 2, what);
+  assert.match(r.stderr, pattern, what);
+  assert.equal(r.stderr.trimEnd().split("\n").length, 1, what);
+  assert.doesNotMatch(r.stderr, /^\s+at /m, what);
+  assert.equal(r.stdout, "", what);
+}
+
+/**
+ * Every kind of bad command line: an unknown flag, a missing value, a
+ * non-number, a value out of range, a flag that would do nothing in the
+ * combination given, and contradictory sources.
+ */
+const SIMULATE_REFUSED: [string[], RegExp][] = [
+  // Unknown flag, missing value, not a (decimal) number, out of range.
+  [["--bogus"], /^simulate: Unknown option '--bogus'/],
+  [["--batch_size"], /Option '--batch_size <value>' argument missing/],
+  [["--time-out", "x"], /--time-out must be a number: found 'x'/],
+  [["--inter_arrival", "0x10"], /--inter_arrival must be a number: found '0x10'/],
+  [["--batch_size", "0"], /--batch_size must be an integer >= 1: found '0'/],
+  [["--time_out=-1"], /--time_out must be a number > 0 s: found '-1'/],
+  [["--time_out", "-1"], /--time_out must be a number > 0 s: found '-1'/],
+  [["--memory", "0"], /--memory must be an integer within 128\.\.10240 MB: found '0'/],
+  [
+    ["--memory", "4000"],
+    /--memory: TF-inceptionV4 was fitted on 1280\.\.3008 MB, not 4000 MB \(--extrapolate allows it\)/,
+  ],
+  [["--batch-size", "30"], /--batch-size: TF-inceptionV4 was fitted on batches 1\.\.20, not 30/],
+  [["--cold-start", "-0.1"], /--cold-start must be a number within 0\.\.900 s: found '-0.1'/],
+  [["--service_cv", "-1"], /--service_cv must be a number >= 0: found '-1'/],
+  [["--seed", "1.5"], /--seed must be an integer: found '1.5'/],
+  [["--requests", "0"], /--requests must be an integer >= 1: found '0'/],
+  [["--duration", "0"], /--duration must be a number > 0 s: found '0'/],
+  [
+    ["--hour", "25", "--trace", "nys"],
+    /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
+  ],
+  [["--format", "yaml"], /--format must be one of table, json, csv: found 'yaml'/],
+  [["--pricing", "free"], /--pricing must be one of paper, /],
+  [
+    ["--arrival_process", "weird"],
+    /--arrival_process must be one of exp, map, trace, day: found 'weird'/,
+  ],
+  [
+    ["--adaptive", "--rate_margin", "1"],
+    /--rate_margin must be a number within \[0, 1\): found '1'/,
+  ],
+  [["--adaptive", "--window", "0"], /--window must be a number > 0 s: found '0'/],
+  [["--adaptive", "--slo", "-1"], /--slo must be a number > 0 s: found '-1'/],
+  [
+    ["--adaptive", "--percentile", "95"],
+    /--percentile must be a number within \(0, 1\): found '95'/,
+  ],
+  [["--adaptive", "--method", "guess"], /--method must be one of exact, paper: found 'guess'/],
+  [["--adaptive", "--constraint", "cost"], /--constraint cost needs --slo USD/],
+  [["--adaptive", "--grid_batch", "0:2:1"], /--grid_batch 0: it must be within 1\.\.1000/],
+  [
+    ["--adaptive", "--grid-memory", "1280:1300:7.5"],
+    /--grid-memory must hold integers within 128\.\.10240 MB/,
+  ],
+  [
+    ["--adaptive", "--grid-memory", "4096"],
+    /--grid-memory: TF-inceptionV4 was fitted on 1280\.\.3008 MB, not 4096 MB/,
+  ],
+  // Arrivals: what is missing, what would do nothing, what contradicts.
+  [
+    ["--arrival_process", "map"],
+    /--arrival_process map needs --map D0,D1 or --trace NAME --hour H/,
+  ],
+  [["--arrival_process", "day"], /--arrival_process day needs --day NAME\|DIR/],
+  [["--arrival_process", "trace"], /--arrival_process trace needs --trace-path FILE/],
+  [["--trace", "nys"], /--trace needs --hour H \(1\.\.24; hour h covers h-1\.\.h\)/],
+  [["--hour", "8"], /--hour needs --trace NAME\|DIR/],
+  [["--map", "a"], /--map must be D0FILE,D1FILE: found 'a'/],
+  [
+    ["--map", "/nonexistent/D0,/nonexistent/D1"],
+    /Cannot read the MAP as \/nonexistent\/D0 does not exist/,
+  ],
+  [["--trace_path", "/nonexistent"], /Cannot read the trace as \/nonexistent does not exist/],
+  [
+    ["--arrival_process", "exp", "--day", "nys"],
+    /--day does nothing with --arrival_process exp: it needs --arrival_process day/,
+  ],
+  [
+    ["--arrival-process", "day", "--trace_path", "f"],
+    /--trace_path does nothing with --arrival-process day/,
+  ],
+  [
+    ["--map", "a,b", "--trace", "nys", "--hour", "3"],
+    /--map a,b and --trace nys are two sources of the MAP: give one/,
+  ],
+  [["--map", "a,b", "--hour", "3"], /--map a,b and --hour 3 are two sources of the MAP/],
+  [
+    ["--day", "nys", "--trace", "twitter"],
+    /--day nys \(a day of hourly MAPs\) and --trace twitter \(.*\) are two sources of arrivals: give one/,
+  ],
+  [
+    ["--inter_arrival", "5", "--map", "a,b"],
+    /--inter_arrival 5 \(Poisson arrivals at a rate\) and --map a,b .* two sources of arrivals/,
+  ],
+  [["--inter-arrival", "5", "--trace-path", "f"], /two sources of arrivals/],
+  [["--timestamps"], /--timestamps needs --trace-path FILE/],
+  [["--loop", "--day", "nys"], /--loop needs --trace-path FILE/],
+  [["--trace-path", "f", "--timestamps", "--loop"], /--loop does nothing with --timestamps/],
+  // Adaptive flags without --adaptive, and a keep-alive without cold starts.
+  ...[
+    "--window 60",
+    "--slo 3",
+    "--constraint cost",
+    "--percentile 0.9",
+    "--method paper",
+    "--rate_margin 0.1",
+    "--grid_memory 2048",
+    "--grid-timeout 0.1",
+    "--grid-batch 1:4",
+  ].map(
+    (
+      a,
+    ): [string[], RegExp] => [
+      a.split(" "),
+      new RegExp(`^simulate: ${a.split(" ")[0]} needs --adaptive`),
+    ],
+  ),
+  [["--keep_alive", "30", "--cold_start", "0"], /--keep_alive does nothing with --cold_start 0/],
+  // A MAP with no single stationary distribution names its files.
+  [
+    ["--map", "tests/testdata/reducible_map/D0,tests/testdata/reducible_map/D1"],
+    /^simulate: --map tests\/testdata\/reducible_map\/D0,tests\/testdata\/reducible_map\/D1: the MAP has no single stationary phase distribution/,
+  ],
+];
+
+Deno.test(`simulate refuses ${SIMULATE_REFUSED.length} bad command lines with exit 2, one line on stderr and no stack trace; --help exits 0`, async () => {
+  const help = await simulate("--help");
+  assert.equal(help.code, 0);
+  assert.match(help.stdout, /^Exit codes: 0 done, 2 /m);
+  assert.match(help.stdout, /--cold-start S .*\[0\.25\]/);
+  assert.equal((await simulate("-h")).code, 0);
+  // Four at a time: each is a process of its own.
+  for (let i = 0; i < SIMULATE_REFUSED.length; i += 4) {
+    await Promise.all(
+      SIMULATE_REFUSED.slice(i, i + 4).map(([args, pattern]) =>
+        assertRefused(simulate, args, pattern)
+      ),
+    );
   }
 });
