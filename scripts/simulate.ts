@@ -26,7 +26,8 @@ import {
   FORMATS,
   percentileLabel,
 } from "../lib/cli/buffer_flags.ts";
-import { oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { flagAsTyped, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import { createProgress, type Progress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { CsvRunLog, writeRunJson } from "../lib/io/run_logs.ts";
@@ -100,7 +101,8 @@ Run:
   --duration S            stop arrivals after S seconds (default: 3600 for exp,
                           map and a looped trace without --requests; the whole
                           day or trace otherwise)
-  --seed N                random seed, an integer                       [1]
+  --seed N                random seed, an integer (arrivals, and service
+                          times with --service-cv)                      [1]
   --out DIR               write requests.csv, batches.csv, run.json (and
                           decisions.jsonl when adaptive); their estimated
                           size is said first on stderr (about 130 bytes a
@@ -162,6 +164,12 @@ function _check(
   const buffer = checkBufferFlags(v, typed, { pricing: "paper" });
   const arrival = checkArrivalFlags(v, typed);
   const adaptive = checkAdaptiveFlags(v, typed);
+  if (v.seed !== undefined && arrival.kind === "trace" && buffer.serviceCv === 0) {
+    throw new UsageError(
+      `${flagAsTyped(typed, "seed")} does nothing with a recorded trace and deterministic ` +
+        "service times: nothing is drawn at random (--service-cv above 0 draws service times)",
+    );
+  }
   // An endless arrival stream needs a limit: one hour unless --requests is given.
   const durationSec = arrival.durationSec ??
     (arrival.requests === undefined && !arrival.finite ? 3600 : undefined);

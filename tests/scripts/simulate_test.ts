@@ -508,6 +508,10 @@ const SIMULATE_REFUSED: [string[], RegExp][] = [
     ],
   ),
   [["--keep_alive", "30", "--cold_start", "0"], /--keep_alive does nothing with --cold_start 0/],
+  [
+    ["--trace-path", "traces/samples/nys-hour1-seed1.txt", "--seed", "2"],
+    /--seed does nothing with a recorded trace and deterministic service times/,
+  ],
   // A MAP with no single stationary distribution names its files.
   [
     ["--map", "tests/testdata/reducible_map/D0,tests/testdata/reducible_map/D1"],
