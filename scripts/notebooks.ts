@@ -9,7 +9,13 @@
  */
 
 import { basename, join } from "node:path";
-import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import {
+  flagAsTyped,
+  numberInRange,
+  oneOfFlag,
+  parseFlags,
+  reportUserError,
+} from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import {
   executeWithDeno,
@@ -24,17 +30,50 @@ const HELP = `Usage: deno task notebooks [options] [NAME...]
 
 Executes the notebooks in notebooks/ (or those named, e.g. 01_quick_start)
 headless with jupyter nbconvert on the Deno kernel, and fails when any cell
-leaves an error output. Install Jupyter and the kernel with .ci/install-jupyter.
+leaves an error output or loses the output its committed copy has. Install
+Jupyter and the kernel with .ci/install-jupyter.
 
 Options:
   --write          replace each notebook with its executed copy (outputs to commit)
-  --deno           run the code cells through Deno instead of Jupyter
-  --timeout S      longest a cell may run, s                        [600]
-  --format FORMAT  table or json                                    [table]
+  --deno           run the code cells through Deno instead of Jupyter (no
+                   outputs, so neither --write nor --timeout)
+  --timeout S      longest a cell may run on the kernel, s              [600]
+  --format FORMAT  table, json or csv                                   [table]
   -h, --help       this text
 
-Exit codes: 0 all ran clean, 1 a notebook had errors, 2 bad options or no Jupyter.
+Cells are numbered from 0, markdown cells included, as in the .ipynb file.
+
+Exit codes: 0 every notebook ran clean; 1 a notebook has an error output or
+a cell lost its output; 2 bad options, an unknown notebook or no Jupyter.
 `;
+
+/** "cell 3" or "cells 3, 4" and the verb that agrees with it. */
+function cellsPhrase(cells: readonly number[], verb: { one: string; many: string }): string {
+  return cells.length === 1
+    ? `cell ${cells[0]} ${verb.one}`
+    : `cells ${cells.join(", ")} ${verb.many}`;
+}
+
+/** One notebook's line of the table. */
+function statusOf(run: NotebookRun): string {
+  const problems: string[] = [];
+  if (run.errors.length > 0) {
+    problems.push(`${run.errors.length} error${run.errors.length === 1 ? "" : "s"}`);
+  }
+  if (run.lostOutputs.length > 0) {
+    problems.push(
+      `${
+        cellsPhrase(run.lostOutputs, { one: "has", many: "have" })
+      } no output (the committed copy has)`,
+    );
+  }
+  return problems.length === 0 ? "ok" : problems.join("; ");
+}
+
+/** A CSV field, quoted when it must be. */
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
 
 /**
  * Runs the notebooks CLI.
@@ -43,17 +82,17 @@ Exit codes: 0 all ran clean, 1 a notebook had errors, 2 bad options or no Jupyte
  * @returns The exit code.
  */
 export async function main(args: string[]): Promise<number> {
-  let runs: NotebookRun[] = [];
-  let json = false;
+  const runs: NotebookRun[] = [];
+  let format: "table" | "json" | "csv" = "table";
   try {
-    const { values, positionals } = parseFlags({
+    const { values, positionals, typed } = parseFlags({
       args,
       strict: true,
       allowPositionals: true,
       options: {
         write: { type: "boolean" },
         deno: { type: "boolean" },
-        timeout: { type: "string", default: "600" },
+        timeout: { type: "string" },
         format: { type: "string", default: "table" },
         help: { type: "boolean", short: "h" },
       },
@@ -62,18 +101,21 @@ export async function main(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
-    if (values.format !== "table" && values.format !== "json") {
-      throw new UsageError(`--format must be table or json: found '${values.format}'`);
-    }
-    json = values.format === "json";
-    const timeoutSec = Number(values.timeout);
-    if (!(timeoutSec > 0)) {
-      throw new UsageError(
-        `--timeout must be a positive number of seconds: found '${values.timeout}'`,
-      );
-    }
-    if (values.write && values.deno) {
-      throw new UsageError("--write needs Jupyter: it cannot go with --deno");
+    format = oneOfFlag("format", values.format!, ["table", "json", "csv"] as const);
+    const timeoutSec = numberInRange(flagAsTyped(typed, "timeout"), values.timeout ?? "600", {
+      min: 0,
+      minExclusive: true,
+      unit: "s",
+    });
+    if (values.deno) {
+      for (const name of ["write", "timeout"] as const) {
+        if (values[name] !== undefined) {
+          throw new UsageError(
+            `${flagAsTyped(typed, name)} needs Jupyter: it does nothing with ` +
+              `${flagAsTyped(typed, "deno")}, which runs the code cells without the kernel`,
+          );
+        }
+      }
     }
     const all = [...Deno.readDirSync(NOTEBOOKS_DIR)]
       .filter((e) => e.isFile && e.name.endsWith(".ipynb"))
@@ -91,51 +133,45 @@ export async function main(args: string[]): Promise<number> {
         "Jupyter nbconvert or the Deno kernel is missing: run .ci/install-jupyter (or use --deno)",
       );
     }
-    const tty = !json && Deno.stderr.isTerminal();
+    const tty = format === "table" && Deno.stderr.isTerminal();
+    if (format === "csv") console.log("notebook,via,elapsed_sec,errors,lost_output_cells,status");
     for (const name of names) {
       if (tty) Deno.stderr.writeSync(new TextEncoder().encode(`\rnotebooks: ${name}...\x1b[K`));
       const path = join(NOTEBOOKS_DIR, name);
-      const committed = await Deno.readTextFile(path);
-      let run = values.deno
+      const run = values.deno
         ? await executeWithDeno(path)
         : await executeWithJupyter(path, { write: values.write, timeoutSec });
-      // The Deno kernel now and then drops a cell's result: with --write, run
-      // again (twice at most) rather than commit a notebook that lost outputs.
-      for (let retry = 0; values.write && run.lostOutputs.length > 0 && retry < 2; retry++) {
-        if (!json) {
-          console.error(
-            `${name}: cells ${run.lostOutputs.join(", ")} lost their output; running again`,
-          );
-        }
-        await Deno.writeTextFile(path, committed);
-        run = await executeWithJupyter(path, { write: true, timeoutSec });
-      }
       runs.push(run);
       if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
-      if (!json) {
-        const status = run.errors.length > 0
-          ? `${run.errors.length} error(s)`
-          : run.lostOutputs.length > 0
-          ? `ok, but cells ${run.lostOutputs.join(", ")} have no output (the committed ones did)`
-          : "ok";
+      if (format === "table") {
         console.log(
-          `${name.padEnd(32)} ${run.via.padEnd(7)} ${
-            run.elapsedSec.toFixed(1).padStart(6)
-          } s  ${status}`,
+          `${name.padEnd(32)} ${run.via.padEnd(7)} ${run.elapsedSec.toFixed(1).padStart(6)} s  ${
+            statusOf(run)
+          }`,
         );
         for (const e of run.errors) console.log(`  cell ${e.cell}: ${e.message}`);
+      } else if (format === "csv") {
+        console.log(
+          [
+            name,
+            run.via,
+            String(run.elapsedSec),
+            String(run.errors.length),
+            run.lostOutputs.join(" "),
+            statusOf(run),
+          ].map(csvField).join(","),
+        );
       }
     }
   } catch (e) {
     return reportUserError("notebooks", e);
   }
-  if (json) {
+  if (format === "json") {
     console.log(JSON.stringify({
       notebooks: runs.map((r) => ({ ...r, path: basename(r.path) })),
     }));
   }
-  runs = runs.filter((r) => r.errors.length > 0);
-  return runs.length === 0 ? 0 : 1;
+  return runs.every((r) => r.errors.length === 0 && r.lostOutputs.length === 0) ? 0 : 1;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));
