@@ -5,14 +5,28 @@
  * @module
  */
 
+import { checkProfileOnGrid } from "../lib/cli/solve_flags.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
-import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { explainFileError } from "../lib/cli/file_errors.ts";
+import {
+  flagAsTyped,
+  hourListFlag,
+  numberFlag,
+  numberInRange,
+  oneOfFlag,
+  parseFlags,
+  reportUserError,
+} from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
-import { parseRange } from "../lib/optimize/grid.ts";
+import type { MapProcess } from "../lib/map/map_process.ts";
 import { profileFromJson, type ServiceProfile } from "../lib/profile/service_profile.ts";
-import { validateCase, type ValidationResult } from "../lib/validate/validate.ts";
+import {
+  validateCase,
+  type ValidationResult,
+  validationServiceTimesSec,
+} from "../lib/validate/validate.ts";
 
 const TRACES_DIR = new URL("../traces/", import.meta.url).pathname;
 
@@ -31,17 +45,26 @@ Compares the exact and the paper model with simulations of the buffer on the
 hourly MAPs of the paper's traces, for each model and (B, T) asked.
 
 Options:
-  --traces LIST        traces: twitter, nys or directories, comma-separated  [twitter,nys]
-  --hours LIST         hours, e.g. 1:24 or 1,8,24                             [1:24]
-  --models LIST        profiles: published names, JSON files, or 'manual'
-                       (S_k = 0.034 k + 0.01 s, the original's manual model)  [TF-inceptionV4,manual]
-  --memory M           Lambda memory, MB                                     [3008]
-  --configs LIST       B:T pairs, comma-separated                            [5:0.05,20:0.1,20:0.5]
-  --requests N         simulated requests per case, at least                 [2000000]
+  --trace LIST         traces: twitter, nys or directories of MAP<h>_D0/_D1
+                       files, comma-separated (also --traces)       [twitter,nys]
+  --hour LIST          hours 1..24 (hour h covers h-1..h): a list, a range or
+                       both, e.g. 8, 1,8,24, 1:24 or 1:4,20:24 (also --hours)
+                                                        [every hour of the trace]
+  --model LIST         profiles: published names, JSON files, or 'manual'
+                       (S_k = 0.034 k + 0.01 s, the original's manual model),
+                       comma-separated (also --models)   [TF-inceptionV4,manual]
+  --memory M           Lambda memory, MB, within 128..10240            [3008]
+  --configs LIST       B:T pairs (max batch, timeout in s), comma-separated
+                                                       [5:0.05,20:0.1,20:0.5]
+  --extrapolate        evaluate profiles outside the memories and batch sizes
+                       they were fitted on (refused otherwise; refused too
+                       when no profile needs it)
+  --requests N         simulated requests per case, at least            [2000000]
   --min-batches N      simulate at least N batches per case (sized with the
-                       exact model's mean batch size)                        [1000000]
-  --seed N             simulation seed                                       [1]
-  --format FORMAT      table, json or markdown (a summary for the README)   [table]
+                       exact model's mean batch size)                   [1000000]
+  --seed N             simulation seed                                  [1]
+  --format FORMAT      table, csv, json, or markdown (a summary for the
+                       README)                                          [table]
   -h, --help           this text
 
 Errors: MAPE is the paper's measure (mean |model - simulated| / simulated over the
@@ -49,73 +72,189 @@ percentiles 1..99, %); p50/p95/p99 are relative errors (%); KS is the Kolmogorov
 distance of the latency CDFs; TV the total-variation distance of the batch sizes.
 A percentile flagged atom or flat sits where the CDF jumps or stays level within
 the simulation's noise, so its relative error is not resolvable there.
+
+Exit codes: 0 validated; 2 bad options, a trace or model that cannot be read,
+or a profile that cannot serve a case (outside its fitted range without
+--extrapolate, or a service time that is not positive or falls with the batch).
 `;
+
+/** The published paper traces, by the names the flags take. */
+const PAPER_TRACES = ["twitter", "nys"];
 
 interface Options {
   traces: string[];
-  hours: number[];
+  /** The hours asked, or undefined for every hour of each trace. */
+  hours?: number[];
   models: string[];
   memoryMb: number;
   configs: { maxBatch: number; timeoutSec: number }[];
+  extrapolate: boolean;
   requests: number;
   minBatches: number;
   seed: number;
-  format: "table" | "json" | "markdown";
+  format: "table" | "csv" | "json" | "markdown";
+  typed: Record<string, string>;
+}
+
+/** A comma list with no empty item. */
+function listFlag(name: string, text: string): string[] {
+  const items = text.split(",").map((s) => s.trim());
+  if (items.some((s) => s === "")) {
+    throw new UsageError(`${name} must be a comma-separated list: found '${text}'`);
+  }
+  return items;
 }
 
 function parse(args: string[]): Options | "help" {
-  const v = parseFlags({
+  const { values: v, typed } = parseFlags({
     args,
     strict: true,
     options: {
-      traces: { type: "string", default: "twitter,nys" },
-      hours: { type: "string", default: "1:24" },
-      models: { type: "string", default: "TF-inceptionV4,manual" },
+      trace: { type: "string", default: "twitter,nys" },
+      hour: { type: "string" },
+      model: { type: "string", default: "TF-inceptionV4,manual" },
       memory: { type: "string", default: "3008" },
       configs: { type: "string", default: "5:0.05,20:0.1,20:0.5" },
+      extrapolate: { type: "boolean", default: false },
       requests: { type: "string", default: "2000000" },
       "min-batches": { type: "string", default: "1000000" },
       seed: { type: "string", default: "1" },
       format: { type: "string", default: "table" },
       help: { type: "boolean", short: "h" },
     },
-  }).values;
-  if (v.help) return "help";
-  const hours = parseRange(v.hours!, { name: "--hours", integer: true, min: 1 });
-  const memoryMb = Number(v.memory);
-  if (!(memoryMb > 0)) throw new UsageError(`--memory must be > 0 MB: found '${v.memory}'`);
-  const configs = v.configs!.split(",").map((pair) => {
-    const [b, t] = pair.split(":").map(Number);
-    if (!(Number.isInteger(b) && b >= 1 && t > 0)) {
-      throw new UsageError(`--configs needs B:T pairs with B >= 1 and T > 0 s: found '${pair}'`);
-    }
-    return { maxBatch: b, timeoutSec: t };
+    aliases: { traces: "trace", hours: "hour", models: "model" },
   });
-  const requests = Number(v.requests);
-  if (!(Number.isInteger(requests) && requests >= 1000)) {
-    throw new UsageError(`--requests must be an integer >= 1000: found '${v.requests}'`);
-  }
-  const seed = Number(v.seed);
-  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer: found '${v.seed}'`);
-  const minBatches = Number(v["min-batches"]);
-  if (!(Number.isInteger(minBatches) && minBatches >= 0)) {
-    throw new UsageError(`--min-batches must be an integer >= 0: found '${v["min-batches"]}'`);
-  }
-  const format = v.format!;
-  if (format !== "table" && format !== "json" && format !== "markdown") {
-    throw new UsageError(`--format must be table, json or markdown: found '${format}'`);
-  }
+  if (v.help) return "help";
+  const flag = (name: string) => flagAsTyped(typed, name);
+  const configsFlag = flag("configs");
+  const configs = listFlag(configsFlag, v.configs!).map((pair) => {
+    const [b, t, more] = pair.split(":");
+    const bad = (why: string) =>
+      new UsageError(`${configsFlag} must be B:T pairs, ${why}: found '${pair}'`);
+    if (t === undefined || more !== undefined) throw bad("such as 20:0.1");
+    const maxBatch = numberFlag(configsFlag, b)!, timeoutSec = numberFlag(configsFlag, t)!;
+    if (!(Number.isInteger(maxBatch) && maxBatch >= 1 && maxBatch <= 1000)) {
+      throw bad("B an integer within 1..1000");
+    }
+    if (!(timeoutSec > 0 && timeoutSec <= 3600)) throw bad("T within (0, 3600] s");
+    return { maxBatch, timeoutSec };
+  });
   return {
-    traces: v.traces!.split(","),
-    hours,
-    models: v.models!.split(","),
-    memoryMb,
+    traces: listFlag(flag("trace"), v.trace!),
+    hours: v.hour === undefined ? undefined : hourListFlag(flag("hour"), v.hour),
+    models: listFlag(flag("model"), v.model!),
+    memoryMb: numberInRange(flag("memory"), v.memory!, {
+      min: 128,
+      max: 10240,
+      integer: true,
+      unit: "MB",
+    }),
     configs,
-    requests,
-    minBatches,
-    seed,
-    format,
+    extrapolate: v.extrapolate!,
+    requests: numberInRange(flag("requests"), v.requests!, { min: 1000, integer: true }),
+    minBatches: numberInRange(flag("min-batches"), v["min-batches"]!, { min: 0, integer: true }),
+    seed: numberInRange(flag("seed"), v.seed!, { integer: true }),
+    format: oneOfFlag(flag("format"), v.format!, ["table", "csv", "json", "markdown"] as const),
+    typed,
   };
+}
+
+/** One case: a trace's hour. */
+interface Case {
+  trace: string;
+  hour: number;
+  label: string;
+  map: MapProcess;
+}
+
+/** The hours asked of each trace, read; naming the trace flag and the hours missing. */
+async function readCases(o: Options): Promise<Case[]> {
+  const traceFlag = flagAsTyped(o.typed, "trace");
+  const cases: Case[] = [];
+  for (const trace of o.traces) {
+    const lower = trace.toLowerCase();
+    const dir = PAPER_TRACES.includes(lower) ? `${TRACES_DIR}${lower}` : trace;
+    let hours;
+    try {
+      hours = await readMapDirectory(dir);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) {
+        throw new UsageError(
+          `${traceFlag} ${trace}: not twitter or nys, and ${
+            (e as Error).message.replace(
+              /^Cannot read the MAPs as /,
+              "",
+            )
+          }`,
+          { cause: e },
+        );
+      }
+      throw explainFileError(e, {
+        path: trace,
+        flag: traceFlag,
+        kind: "directory",
+        access: "read",
+      });
+    }
+    const has = hours.map((h) => h.hour);
+    const missing = (o.hours ?? []).filter((h) => !has.includes(h));
+    if (missing.length > 0) {
+      throw new UsageError(
+        `${traceFlag} ${trace} has no hour ${missing.join(", ")} of ${
+          flagAsTyped(o.typed, "hour")
+        } (it has ${has.join(", ")})`,
+      );
+    }
+    for (const { hour, map } of hours) {
+      if (o.hours === undefined || o.hours.includes(hour)) {
+        cases.push({ trace, hour, label: `${trace} ${hour}`, map });
+      }
+    }
+  }
+  return cases;
+}
+
+/**
+ * Checks every profile against the memory and the configurations before any
+ * simulation: the range it was fitted on (as solve does, with
+ * `--extrapolate`), and times both methods can use.
+ */
+function checkProfiles(profiles: ServiceProfile[], o: Options): void {
+  const maxBatches = [...new Set(o.configs.map((c) => c.maxBatch))];
+  const grid = {
+    memoriesMb: [o.memoryMb],
+    timeoutsSec: o.configs.map((c) => c.timeoutSec),
+    maxBatches,
+  };
+  const typed = {
+    "grid-memory": flagAsTyped(o.typed, "memory"),
+    "grid-batch": flagAsTyped(o.typed, "configs"),
+    extrapolate: flagAsTyped(o.typed, "extrapolate"),
+  };
+  const outside = (p: ServiceProfile) =>
+    o.memoryMb < p.memoryRangeMb[0] || o.memoryMb > p.memoryRangeMb[1] ||
+    Math.max(...maxBatches) > p.batchRange[1] || p.batchRange[0] > 1;
+  if (o.extrapolate && !profiles.some(outside)) {
+    throw new UsageError(
+      `${typed.extrapolate} does nothing here: ${
+        flagAsTyped(o.typed, "memory")
+      } ${o.memoryMb} MB ` +
+        `and the batches of ${typed["grid-batch"]} lie within the range ` +
+        `${profiles.length === 1 ? "the profile was" : "every profile was"} fitted on ` +
+        `(${
+          profiles.map((p) =>
+            `'${p.name}': ${p.memoryRangeMb[0]}..${p.memoryRangeMb[1]} MB, batches ` +
+            `${p.batchRange[0]}..${p.batchRange[1]}`
+          ).join("; ")
+        })`,
+    );
+  }
+  for (const p of profiles) {
+    checkProfileOnGrid(p, { grid, extrapolate: o.extrapolate && outside(p), typed });
+    for (const b of maxBatches) {
+      validationServiceTimesSec(p, b, o.memoryMb, { extrapolate: o.extrapolate });
+    }
+  }
 }
 
 const pct = (x: number) => x.toFixed(2);
@@ -217,15 +356,88 @@ function markdownOutput(results: ValidationResult[], o: Options): string {
   return lines.join("\n");
 }
 
+/** A CSV field, quoted when it must be. */
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One row per case, every figure at full precision. */
+function csvOutput(results: ValidationResult[], cases: Case[]): string {
+  const methodColumns = [
+    "ks",
+    "tv",
+    "p50_err_pct",
+    "p95_err_pct",
+    "p99_err_pct",
+    "mape_pct",
+    "p50_sec",
+    "p95_sec",
+    "p99_sec",
+  ];
+  const head = [
+    "trace",
+    "hour",
+    "model",
+    "memory_mb",
+    "max_batch",
+    "timeout_sec",
+    "simulated_requests",
+    "simulated_batches",
+    "simulated_p50_sec",
+    "simulated_p95_sec",
+    "simulated_p99_sec",
+    ...methodColumns.map((c) => `exact_${c}`),
+    ...methodColumns.map((c) => `paper_${c}`),
+    "flags",
+  ];
+  const method = (m: ValidationResult["exact"]) => [
+    m.kolmogorov,
+    m.batchSizeTv,
+    m.p50ErrPct,
+    m.p95ErrPct,
+    m.p99ErrPct,
+    m.mapePct,
+    m.p50Sec,
+    m.p95Sec,
+    m.p99Sec,
+  ];
+  const rows = results.map((r, i) =>
+    [
+      cases[i].trace,
+      cases[i].hour,
+      r.model,
+      r.memoryMb,
+      r.maxBatch,
+      r.timeoutSec,
+      r.simulated.requests,
+      r.simulated.batches,
+      r.simulated.p50Sec,
+      r.simulated.p95Sec,
+      r.simulated.p99Sec,
+      ...method(r.exact),
+      ...method(r.paper),
+      Object.entries(r.flags).map(([k, f]) => `${k} ${f}`).join("; "),
+    ].map((x) => csvField(String(x))).join(",")
+  );
+  return [head.join(","), ...rows].join("\n");
+}
+
 /**
  * Runs the validation CLI.
  *
  * @param args Command-line arguments.
- * @returns The exit code.
+ * @returns The exit code: 0 validated, 2 bad options or inputs.
+ *
+ * @example Usage
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(await main(["--help"]), 0); // prints the usage
+ * ```
  */
 export async function main(args: string[]): Promise<number> {
   let o: Options;
-  const cases: { label: string; map: Parameters<typeof validateCase>[0]["map"] }[] = [];
+  let cases: Case[];
   const profiles: ServiceProfile[] = [];
   try {
     const parsed = parse(args);
@@ -234,37 +446,44 @@ export async function main(args: string[]): Promise<number> {
       return 0;
     }
     o = parsed;
-    for (const m of o.models) profiles.push(m === "manual" ? MANUAL : await readProfileArgument(m));
-    for (const trace of o.traces) {
-      const lower = trace.toLowerCase();
-      const dir = lower === "twitter" || lower === "nys" ? `${TRACES_DIR}${lower}` : trace;
-      const hours = await readMapDirectory(dir);
-      for (const { hour, map } of hours) {
-        if (o.hours.includes(hour)) cases.push({ label: `${trace} ${hour}`, map });
+    const modelFlag = flagAsTyped(o.typed, "model");
+    for (const m of o.models) {
+      try {
+        profiles.push(m === "manual" ? MANUAL : await readProfileArgument(m));
+      } catch (e) {
+        throw explainFileError(e, { path: m, flag: modelFlag, kind: "file", access: "read" });
       }
     }
-    if (cases.length === 0) throw new UsageError(`no hour of ${o.traces.join(", ")} in --hours`);
+    checkProfiles(profiles, o);
+    cases = await readCases(o);
   } catch (e) {
     return reportUserError("validate", e);
   }
   const total = cases.length * profiles.length * o.configs.length;
-  const progress = o.format !== "json" && Deno.stderr.isTerminal()
+  const progress = (o.format === "table" || o.format === "markdown") && Deno.stderr.isTerminal()
     ? createProgress({
       label: "validate",
       write: (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
     })
     : SILENT_PROGRESS;
   const results: ValidationResult[] = [];
+  const resultCases: Case[] = [];
   const started = performance.now();
   for (const c of cases) {
     for (const profile of profiles) {
       for (const { maxBatch, timeoutSec } of o.configs) {
         results.push(
           validateCase(
-            { ...c, maxBatch, timeoutSec, memoryMb: o.memoryMb, profile },
-            { requests: o.requests, minBatches: o.minBatches, seed: o.seed, extrapolate: true },
+            { label: c.label, map: c.map, maxBatch, timeoutSec, memoryMb: o.memoryMb, profile },
+            {
+              requests: o.requests,
+              minBatches: o.minBatches,
+              seed: o.seed,
+              extrapolate: o.extrapolate,
+            },
           ),
         );
+        resultCases.push(c);
         progress.update(results.length, total, `${c.label} ${profile.name}`);
       }
     }
@@ -272,10 +491,14 @@ export async function main(args: string[]): Promise<number> {
   progress.done();
   const elapsedSec = (performance.now() - started) / 1000;
   if (o.format === "json") console.log(JSON.stringify({ results, elapsedSec }));
+  else if (o.format === "csv") console.log(csvOutput(results, resultCases));
   else if (o.format === "markdown") console.log(markdownOutput(results, o));
-  else {console.log(
-      `${tableOutput(results)}\n${results.length} cases in ${elapsedSec.toFixed(1)} s`,
-    );}
+  else {
+    console.log(
+      `${tableOutput(results)}\n${results.length} case${results.length === 1 ? "" : "s"} in ` +
+        `${elapsedSec.toFixed(1)} s`,
+    );
+  }
   return 0;
 }
 

@@ -172,17 +172,86 @@ function errors(
 }
 
 /**
+ * The service times S(1), ..., S(`maxBatch`) a validation uses, checked for
+ * both methods: each finite and > 0, and none below the one before (the
+ * paper method's latency CDF needs them sorted by batch size).
+ *
+ * @param profile The service-time profile.
+ * @param maxBatch Largest batch size B.
+ * @param memoryMb Lambda memory, MB.
+ * @param options Whether to evaluate the profile outside its fitted range.
+ * @returns S(k) at index k - 1, seconds.
+ * @throws {ProfileRangeError} If `memoryMb` or `maxBatch` lies outside the
+ *   profile's fitted range and `options.extrapolate` is not set.
+ * @throws {RangeError} Naming the profile, the memory and the batch size where a
+ *   time is not positive or falls below the one before.
+ *
+ * @example A profile whose time turns negative
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { profileFromJson } from "../profile/service_profile.ts";
+ *
+ * const profile = profileFromJson({
+ *   name: "falling",
+ *   terms: ["1", "k"],
+ *   coefficients: [0.5, -0.2],
+ *   memoryRangeMb: [128, 10240],
+ *   batchRange: [1, 20],
+ * });
+ * assert.deepEqual([...validationServiceTimesSec(profile, 1, 3008)], [0.3]);
+ * assert.throws(() => validationServiceTimesSec(profile, 5, 3008), {
+ *   name: "RangeError",
+ *   message: "Cannot validate profile 'falling' at 3008 MB: it gives batch 3 a service time " +
+ *     "of -0.1 s, and times must be > 0",
+ * });
+ * assert.throws(() => validationServiceTimesSec(profile, 2, 3008), {
+ *   name: "RangeError",
+ *   message: "Cannot validate profile 'falling' at 3008 MB: it gives batch 2 a service time " +
+ *     "of 0.1 s, below the 0.3 s of batch 1, and the paper method needs times that do not " +
+ *     "fall with the batch size",
+ * });
+ * ```
+ */
+export function validationServiceTimesSec(
+  profile: ServiceProfile,
+  maxBatch: number,
+  memoryMb: number,
+  options: { extrapolate?: boolean } = {},
+): Float64Array {
+  const times = serviceTimesSec(profile, maxBatch, memoryMb, options);
+  const what = `Cannot validate profile '${profile.name}' at ${memoryMb} MB`;
+  const at = (k: number) =>
+    `it gives batch ${k + 1} a service time of ${+times[k].toPrecision(4)} s`;
+  const bad = times.findIndex((s) => !(s > 0 && Number.isFinite(s)));
+  if (bad >= 0) throw new RangeError(`${what}: ${at(bad)}, and times must be > 0`);
+  for (let k = 1; k < times.length; k++) {
+    if (times[k] < times[k - 1]) {
+      throw new RangeError(
+        `${what}: ${at(k)}, below the ${+times[k - 1].toPrecision(4)} s of batch ${k}, and ` +
+          "the paper method needs times that do not fall with the batch size",
+      );
+    }
+  }
+  return times;
+}
+
+/**
  * Validates both methods on one case against a simulation of
  * `options.requests` requests.
  *
  * @param c The MAP and configuration.
  * @param options Sample size, seed, pricing.
  * @returns Errors of both methods, the simulated percentiles and flags.
+ * @throws {ProfileRangeError} If the memory or the max batch lies outside the
+ *   profile's fitted range and `options.extrapolate` is not set.
+ * @throws {RangeError} Before simulating, if the profile's times do not suit a
+ *   validation (see {@linkcode validationServiceTimesSec}).
  */
 export function validateCase(c: ValidationCase, options: ValidationOptions = {}): ValidationResult {
   const { seed = 1, extrapolate = false, minBatches = 0 } = options;
   const price = options.pricing ?? pricingByName("paper");
   const { maxBatch: b, timeoutSec: t, memoryMb, profile } = c;
+  const service = validationServiceTimesSec(profile, b, memoryMb, { extrapolate });
   const state = exactBatchStateFor(c.map, b, t);
   const requests = Math.max(
     options.requests ?? 2_000_000,
@@ -200,7 +269,6 @@ export function validateCase(c: ValidationCase, options: ValidationOptions = {})
   });
   const sorted = sim.latencies!.sort();
   const simSizes = sim.batchSizeCounts.map((x) => x / sim.batches);
-  const service = serviceTimesSec(profile, b, memoryMb, { extrapolate });
 
   const exactRight = (w: number) => exactLatencyCdf(state, service, w);
   const exactLeft = (w: number) => exactLatencyCdf(state, service, w, { left: true });

@@ -30,3 +30,26 @@ Deno.test("validateCase() finds the exact model within simulation noise (NYS hou
   assert.ok(r.paper.mapePct > 1 && r.paper.mapePct > 10 * r.exact.mapePct);
   assert.ok(r.paper.kolmogorov > 0.1);
 });
+
+Deno.test("validateCase() refuses, before simulating, a profile out of its range or with times unfit for both methods", async () => {
+  const map = await readMapHour(`${TRACES}nys`, 8);
+  const c = { label: "nys 8", map, maxBatch: 5, timeoutSec: 0.05, memoryMb: 3008, profile: manual };
+  assert.throws(() => validateCase({ ...c, maxBatch: 100 }), {
+    name: "ProfileRangeError",
+    message: "Cannot evaluate profile 'manual' at batch 100: it was fitted on batch 1..64 " +
+      "(pass extrapolate to allow it)",
+  });
+  // S_k = 0.5 - 0.2 k: S_3 = -0.1 s.
+  const falling = profileFromJson({
+    name: "falling",
+    terms: ["1", "k"],
+    coefficients: [0.5, -0.2],
+    memoryRangeMb: [128, 10240],
+    batchRange: [1, 20],
+  });
+  assert.throws(() => validateCase({ ...c, profile: falling }, { requests: 1e9 }), {
+    name: "RangeError",
+    message:
+      /^Cannot validate profile 'falling' at 3008 MB: it gives batch 3 a service time of -0\.1 s/,
+  });
+});

@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { withTempDir } from "./_run_script.ts";
+import { type BadCase, checkBadCases, checkHelp, runCli } from "./_cli_table.ts";
+
+const validate = (...args: string[]) => runCli("validate", args);
+
+/** A fast run: one hour, solver.py's manual model, 1000 requests. */
+const SMALL = ["--requests", "1000", "--min-batches", "0", "--configs", "5:0.05"];
+
+Deno.test("validate --help documents the one vocabulary's flags and the exit codes", async () => {
+  const help = await checkHelp("validate");
+  for (
+    const flag of [
+      "--trace LIST",
+      "(also --traces)",
+      "--hour LIST",
+      "(also --hours)",
+      "--model LIST",
+      "(also --models)",
+      "--extrapolate",
+      "--memory M",
+      "--configs LIST",
+      "table, csv, json, or markdown",
+    ]
+  ) {
+    assert.ok(help.stdout.includes(flag), flag);
+  }
+  assert.match(help.stdout, /Exit codes: 0 validated; 2 bad options/);
+});
+
+Deno.test("validate --format csv gives one row per case, the same for every spelling of the flags", async () => {
+  const kebab = await validate(
+    "--trace",
+    "nys",
+    "--hour",
+    "1:2,8",
+    "--model",
+    "manual",
+    "--min-batches",
+    "0",
+    "--requests",
+    "1000",
+    "--configs",
+    "5:0.05",
+    "--format",
+    "csv",
+  );
+  assert.equal(kebab.code, 0, kebab.stderr);
+  assert.equal(kebab.stderr, "");
+  const lines = kebab.stdout.trim().split("\n");
+  assert.match(lines[0], /^trace,hour,model,memory_mb,max_batch,timeout_sec,simulated_requests,/);
+  assert.deepEqual(lines.slice(1).map((l) => l.split(",").slice(0, 6).join(",")), [
+    "nys,1,manual,3008,5,0.05",
+    "nys,2,manual,3008,5,0.05",
+    "nys,8,manual,3008,5,0.05",
+  ]);
+  const snake = await validate(
+    "--traces=nys",
+    "--hours",
+    "8,1:2",
+    "--models",
+    "manual",
+    "--min_batches",
+    "0",
+    "--requests=1000",
+    "--configs",
+    "5:0.05",
+    "--format",
+    "CSV",
+  );
+  assert.equal(snake.code, 0, snake.stderr);
+  assert.equal(snake.stdout, kebab.stdout);
+});
+
+Deno.test("validate refuses bad command lines and unusable profiles in one line with exit code 2, before simulating", async () => {
+  await withTempDir(async (dir) => {
+    // S_k = 0.5 - 0.2 k s, fitted (it says) on 128..10240 MB: S_3 = -0.1 s.
+    const falling = join(dir, "falling.json");
+    await Deno.writeTextFile(
+      falling,
+      JSON.stringify({
+        name: "falling",
+        terms: ["1", "k"],
+        coefficients: [0.5, -0.2],
+        memoryRangeMb: [128, 10240],
+        batchRange: [1, 20],
+      }),
+    );
+    const one = ["--trace", "nys", "--hour", "1", ...SMALL];
+    const hourOne = join(dir, "one");
+    await Deno.mkdir(hourOne);
+    for (const d of ["D0", "D1"]) {
+      await Deno.copyFile(`traces/nys/MAP1_${d}`, join(hourOne, `MAP1_${d}`));
+    }
+    const cases: BadCase[] = [
+      { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+      { what: "missing value", args: ["--memory"], message: /--memory/ },
+      { what: "missing value", args: ["--min_batches"], message: /'--min_batches/ },
+      {
+        what: "non-number",
+        args: ["--memory", "x"],
+        message: /--memory must be a number: found 'x'/,
+      },
+      {
+        what: "hexadecimal",
+        args: ["--seed", "0x10"],
+        message: /--seed must be a number: found '0x10'/,
+      },
+      {
+        what: "out of range",
+        args: ["--memory", "0"],
+        message: /--memory must be an integer within 128\.\.10240 MB: found '0'/,
+      },
+      {
+        what: "out of range",
+        args: ["--requests", "-5"],
+        message: /--requests must be an integer >= 1000: found '-5'/,
+      },
+      {
+        what: "out of range",
+        args: ["--hours", "25"],
+        message: /--hours must be hours within 1\.\.24 \(hour h covers h-1\.\.h\).*found '25'/,
+      },
+      {
+        what: "outside the profile's memories",
+        args: ["--memory", "4000", ...one],
+        message:
+          /--memory 4000 MB is outside the 1280\.\.3008 MB profile 'TF-inceptionV4' was fitted on: narrow --memory or add --extrapolate/,
+      },
+      {
+        what: "outside the profile's batches",
+        args: ["--configs", "100:0.1", "--trace", "nys", "--hour", "1"],
+        message:
+          /--configs 100 is beyond the batches 1\.\.20 profile 'TF-inceptionV4' was fitted on/,
+      },
+      {
+        what: "negative service time, with --extrapolate",
+        args: ["--memory", "4000", "--extrapolate", ...one],
+        message:
+          /profile 'TF-inceptionV4' gives a service time of -1\.08 s at memory 4000 MB and batch 1/,
+      },
+      {
+        what: "a profile file with negative times",
+        args: ["--model", falling, ...one],
+        message: /profile 'falling' gives a service time of -0\.1 s at memory 3008 MB and batch 3/,
+      },
+      {
+        what: "ignored combination",
+        args: ["--extrapolate", ...one],
+        message:
+          /--extrapolate does nothing here: --memory 3008 MB and the batches of --configs lie within/,
+      },
+      {
+        what: "bad pair",
+        args: ["--configs", "5"],
+        message: /--configs must be B:T pairs, such as 20:0\.1: found '5'/,
+      },
+      {
+        what: "bad format",
+        args: ["--format", "xml"],
+        message: /--format must be one of table, csv, json, markdown: found 'xml'/,
+      },
+      {
+        what: "no such trace",
+        args: ["--traces", join(dir, "none"), "--model", "manual", ...SMALL],
+        message: /--traces .*none: not twitter or nys, and the directory .*none does not exist/,
+      },
+      {
+        what: "a directory without MAPs",
+        args: ["--trace", dir, "--model", "manual", ...SMALL],
+        message: /--trace .*: not twitter or nys, and .* holds no MAP<h>_D0 and MAP<h>_D1 files/,
+      },
+      {
+        what: "a trace without the hour asked",
+        args: ["--trace", hourOne, "--hour", "1,3:4", "--model", "manual", ...SMALL],
+        message: /--trace .*one has no hour 3, 4 of --hour \(it has 1\)/,
+      },
+      {
+        what: "a model that is a directory",
+        args: ["--models", dir, ...one],
+        message: /--models .* is a directory: give the path of a file to read/,
+      },
+    ];
+    assert.equal(await checkBadCases("validate", "validate", cases), 19);
+  });
+});
