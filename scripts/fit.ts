@@ -8,8 +8,16 @@
  */
 
 import { replayArrivals, takeArrivals } from "../lib/arrivals/streams.ts";
+import { explainFileError } from "../lib/cli/file_errors.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
-import { numberFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import {
+  flagAsTyped,
+  numberFlag,
+  numberInRange,
+  oneOfFlag,
+  parseFlags,
+  reportUserError,
+} from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readInterArrivalFile, readTimestampFile, writeMapFiles } from "../lib/io/trace_files.ts";
 import { fitMapWindows, type MapWindowFit } from "../lib/map/map2_fit.ts";
@@ -21,7 +29,9 @@ Fits a MAP(2) to each window of an arrival trace: the first three moments of
 the inter-arrival time and its lag-1 autocorrelation are matched exactly when a
 MAP(2) can have them (Bodrog, Heindl, Horvath, Telek, EJOR 2008), else the
 closest feasible values are used and the note column says what was moved.
-A window's sample is the gaps between its own arrivals.
+A window's sample is the gaps between its own arrivals. A window whose gaps
+are all equal (up to the rounding of the times) is reported as degenerate and
+not fitted: no MAP(2) has an SCV below 0.5.
 
 <trace> is a file of inter-arrival times in seconds, one per line (as
 traces/samples/*.txt, or MMPP_arrival of the paper's code release), or of
@@ -30,28 +40,32 @@ absolute arrival times with --timestamps. Blank lines and lines starting with
 
 Options:
   --window S         window length, seconds                          [3600]
-  --start S          start of the first window, seconds              [0; with
-                     --timestamps the first time rounded down to a multiple
-                     of --window]
+  --origin S         start of the first window, seconds, at most the first
+                     arrival   [0; with --timestamps the first time rounded
+                     down to a multiple of --window]
   --timestamps       the file holds absolute arrival times
   --min-arrivals N   fewest arrivals in a window to fit it (>= 4)    [10]
   --out DIR          write MAP<i>_D0 and MAP<i>_D1 for each fitted window i
                      (1 = the first window) into DIR, created if missing
-  --format FORMAT    table or json                                   [table]
+  --format FORMAT    table, json or csv                              [table]
   -h, --help         this text
 
-Exit codes: 0 at least one window fitted, 1 none could be fitted, 2 bad
-options or input file.
+(--start is an hour in solve, plan and compare; here the first window's start,
+in seconds, is --origin.)
+
+Exit codes: 0 at least one window fitted; 1 none could be fitted (too few
+arrivals, or degenerate); 2 bad options or input file.
 `;
 
 interface Options {
   trace: string;
   windowSec: number;
-  startSec?: number;
+  originSec?: number;
   timestamps: boolean;
   minArrivals: number;
   out?: string;
-  format: "table" | "json";
+  format: "table" | "json" | "csv";
+  typed: Record<string, string>;
 }
 
 function parseOptions(args: string[]): Options | "help" {
@@ -61,6 +75,8 @@ function parseOptions(args: string[]): Options | "help" {
     allowPositionals: true,
     options: {
       window: { type: "string", default: "3600" },
+      origin: { type: "string" },
+      // Refused with a hint: --start is an hour in the other tasks.
       start: { type: "string" },
       timestamps: { type: "boolean", default: false },
       "min-arrivals": { type: "string", default: "10" },
@@ -69,8 +85,14 @@ function parseOptions(args: string[]): Options | "help" {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const v = parsed.values;
+  const { values: v, typed } = parsed;
   if (v.help) return "help";
+  if (v.start !== undefined) {
+    throw new UsageError(
+      `${flagAsTyped(typed, "start")} is an hour in solve, plan and compare; fit's first ` +
+        `window starts at --origin S (seconds): --origin ${v.start}`,
+    );
+  }
   if (parsed.positionals.length !== 1) {
     throw new UsageError(
       parsed.positionals.length === 0
@@ -79,24 +101,22 @@ function parseOptions(args: string[]): Options | "help" {
           `(${parsed.positionals.join(", ")})`,
     );
   }
-  const windowSec = numberFlag("window", v.window)!;
-  if (!(windowSec > 0)) throw new UsageError(`--window must be > 0 s: found ${windowSec}`);
-  const minArrivals = numberFlag("min-arrivals", v["min-arrivals"])!;
-  if (!(Number.isInteger(minArrivals) && minArrivals >= 4)) {
-    throw new UsageError(`--min-arrivals must be an integer >= 4: found ${minArrivals}`);
-  }
-  const format = v.format!.toLowerCase();
-  if (format !== "table" && format !== "json") {
-    throw new UsageError(`--format must be one of table, json: found '${v.format}'`);
-  }
   return {
     trace: parsed.positionals[0],
-    windowSec,
-    startSec: numberFlag("start", v.start),
+    windowSec: numberInRange(flagAsTyped(typed, "window"), v.window!, {
+      min: 0,
+      minExclusive: true,
+      unit: "s",
+    }),
+    originSec: numberFlag(flagAsTyped(typed, "origin"), v.origin),
     timestamps: v.timestamps!,
-    minArrivals,
+    minArrivals: numberInRange(flagAsTyped(typed, "min-arrivals"), v["min-arrivals"]!, {
+      min: 4,
+      integer: true,
+    }),
     out: v.out,
-    format,
+    format: oneOfFlag(flagAsTyped(typed, "format"), v.format!, ["table", "json", "csv"] as const),
+    typed,
   };
 }
 
@@ -157,6 +177,52 @@ function jsonOutput(windows: MapWindowFit[]): string {
   });
 }
 
+/** A CSV field, quoted when it must be. */
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One row per window at full precision, the fitted MAP's matrices by entry. */
+function csvOutput(windows: MapWindowFit[]): string {
+  const entries = ["d0", "d1"].flatMap((k) => ["11", "12", "21", "22"].map((ij) => `${k}_${ij}`));
+  const head = [
+    "start_sec",
+    "end_sec",
+    "count",
+    "rate_per_sec",
+    "scv",
+    "lag1",
+    "fitted",
+    "exact",
+    "map_rate_per_sec",
+    "map_scv",
+    "map_lag1",
+    ...entries,
+    "note",
+  ];
+  const num = (x: number | undefined) => x === undefined || Number.isNaN(x) ? "" : String(x);
+  const rows = windows.map((w) => {
+    const f = w.fitted;
+    const matrix = f ? [...f.d0.flat(), ...f.d1.flat()].map(num) : entries.map(() => "");
+    return [
+      num(w.startSec),
+      num(w.endSec),
+      String(w.count),
+      num(w.ratePerSec),
+      num(w.scv),
+      num(w.lag1),
+      String(f !== undefined),
+      String(w.exact),
+      num(f?.ratePerSec),
+      num(f?.scv),
+      num(f?.lag1),
+      ...matrix,
+      w.reason ?? w.adjusted.join("; "),
+    ].map(csvField).join(",");
+  });
+  return [head.join(","), ...rows].join("\n");
+}
+
 /**
  * Runs the fitting CLI.
  *
@@ -186,13 +252,23 @@ export async function main(args: string[]): Promise<number> {
   let windows: MapWindowFit[];
   let arrivals: Float64Array;
   try {
-    if (o.timestamps) {
-      arrivals = await readTimestampFile(o.trace);
-    } else {
-      const gaps = await readInterArrivalFile(o.trace);
-      arrivals = takeArrivals(replayArrivals(gaps), { count: gaps.length });
+    try {
+      if (o.timestamps) {
+        arrivals = await readTimestampFile(o.trace);
+      } else {
+        const gaps = await readInterArrivalFile(o.trace);
+        arrivals = takeArrivals(replayArrivals(gaps), { count: gaps.length });
+      }
+    } catch (e) {
+      throw explainFileError(e, { path: o.trace, kind: "file", access: "read" });
     }
-    const progress = o.format !== "json" && Deno.stderr.isTerminal()
+    if (o.originSec !== undefined && arrivals.length > 0 && !(o.originSec <= arrivals[0])) {
+      throw new UsageError(
+        `${flagAsTyped(o.typed, "origin")} ${o.originSec} s is after the first arrival, at ` +
+          `${arrivals[0]} s: the first window must hold it`,
+      );
+    }
+    const progress = o.format === "table" && Deno.stderr.isTerminal()
       ? createProgress({
         label: "fit",
         write: (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
@@ -200,14 +276,23 @@ export async function main(args: string[]): Promise<number> {
       : SILENT_PROGRESS;
     windows = fitMapWindows(arrivals, {
       windowSec: o.windowSec,
-      startSec: o.startSec ?? (o.timestamps ? undefined : 0),
+      startSec: o.originSec ?? (o.timestamps ? undefined : 0),
       minArrivals: o.minArrivals,
       onProgress: (done, total) => progress.update(done, total, `window ${done}/${total}`),
     });
     progress.done();
     if (o.out !== undefined) {
-      for (const [i, w] of windows.entries()) {
-        if (w.fitted) await writeMapFiles(o.out, i + 1, mapProcess(w.fitted.d0, w.fitted.d1));
+      try {
+        for (const [i, w] of windows.entries()) {
+          if (w.fitted) await writeMapFiles(o.out, i + 1, mapProcess(w.fitted.d0, w.fitted.d1));
+        }
+      } catch (e) {
+        throw explainFileError(e, {
+          path: o.out,
+          flag: flagAsTyped(o.typed, "out"),
+          kind: "directory",
+          access: "write",
+        });
       }
     }
   } catch (e) {
@@ -215,11 +300,16 @@ export async function main(args: string[]): Promise<number> {
   }
   if (o.format === "json") {
     console.log(jsonOutput(windows));
+  } else if (o.format === "csv") {
+    console.log(csvOutput(windows));
   } else {
     console.log(tableOutput(o, arrivals.length, windows));
     const written = windows.filter((w) => w.fitted).length;
     if (o.out !== undefined && written > 0) {
-      console.log(`Wrote MAP<i>_D0 and MAP<i>_D1 for ${written} window(s) to ${o.out}`);
+      console.log(
+        `Wrote MAP<i>_D0 and MAP<i>_D1 for ${written} window${written === 1 ? "" : "s"} to ` +
+          o.out,
+      );
     }
   }
   return windows.some((w) => w.fitted) ? 0 : 1;

@@ -511,8 +511,11 @@ export interface MapWindowFit {
  * own successive arrivals (the gap across a window boundary belongs to
  * neither), so windows are fitted independently, as the paper's hourly MAPs.
  * Windows run from `startSec` until the one holding the last arrival; one
- * with fewer than `minArrivals` arrivals (or whose gaps are all 0) is
- * reported with a `reason` instead of a fit.
+ * with fewer than `minArrivals` arrivals, whose gaps are all 0, or whose gaps
+ * are all equal up to the rounding of the times (a deterministic series, which
+ * no MAP(2) matches: its SCV is at least 0.5; its SCV is then reported as 0
+ * and its lag-1 correlation as `NaN`, undefined) is reported with a `reason`
+ * instead of a fit.
  *
  * @param arrivalsSec Absolute arrival times, seconds, finite and non-decreasing.
  * @param options Window length, start, the fewest arrivals to fit, progress.
@@ -622,6 +625,21 @@ function fitWindow(
   if (!(sum > 0)) {
     return { ...base, exact: false, adjusted: [], reason: "all arrivals at the same time" };
   }
+  const spread = _equalGapsSpread(gaps, arrivalsSec[from], arrivalsSec[to - 1]);
+  if (spread !== undefined) {
+    // The sample's SCV and lag-1 are rounding noise here (an SCV of 4e-30 with a lag-1
+    // of 0.96): report the series as what it is.
+    return {
+      ...base,
+      scv: 0,
+      lag1: NaN,
+      exact: false,
+      adjusted: [],
+      reason: `degenerate (every gap is ${formatNumber(sum / gaps.length)} s` +
+        `${spread > 0 ? " up to rounding" : ""}): no MAP(2) matches a deterministic series, ` +
+        "its SCV is at least 0.5",
+    };
+  }
   const fit = fitMap2(gaps);
   return {
     ...base,
@@ -635,6 +653,27 @@ function fitWindow(
     exact: fit.exact,
     adjusted: fit.adjusted,
   };
+}
+
+/**
+ * The spread (largest minus smallest) of gaps that are all equal up to the
+ * rounding of the times they were taken from, else `undefined`. A time `t` is
+ * held to within half an ulp, `eps |t| / 2`, so a gap between two times is
+ * within `eps |t|` of its true value and two equal gaps differ by at most
+ * `2 eps |t|`; the bound allows eight times that.
+ */
+function _equalGapsSpread(
+  gaps: Float64Array,
+  firstSec: number,
+  lastSec: number,
+): number | undefined {
+  let lo = Infinity, hi = -Infinity;
+  for (const g of gaps) {
+    if (g < lo) lo = g;
+    if (g > hi) hi = g;
+  }
+  const resolution = 16 * Number.EPSILON * Math.max(Math.abs(firstSec), Math.abs(lastSec));
+  return hi - lo <= resolution ? hi - lo : undefined;
 }
 
 // ---------------------------------------------------------------------------

@@ -408,8 +408,14 @@ Deno.test("fitMap2() fits the sample moments and lag-1 of a trace", () => {
 });
 
 Deno.test("fitMapWindows() fits each window and reports the ones too small to fit", () => {
-  // Arrivals every 0.1 s in [0, 10) plus three in [20, 30): windows of 10 s from 0.
-  const arrivals = [...Array.from({ length: 100 }, (_, i) => i / 10), 21, 22, 24];
+  // Arrivals in [0, 10), 0.07 s and 0.13 s apart in turn (i / 10, odd ones 0.03 s later),
+  // plus three in [20, 30): windows of 10 s from 0.
+  const arrivals = [
+    ...Array.from({ length: 100 }, (_, i) => i / 10 + (i % 2) * 0.03),
+    21,
+    22,
+    24,
+  ];
   const progress: number[] = [];
   const windows = fitMapWindows(arrivals, {
     windowSec: 10,
@@ -421,9 +427,10 @@ Deno.test("fitMapWindows() fits each window and reports the ones too small to fi
     [10, 20, 0],
     [20, 30, 3],
   ]);
-  close(windows[0].ratePerSec, 10, 1e-12, 0, "rate");
+  // 99 gaps over 9.93 s.
+  close(windows[0].ratePerSec, 99 / 9.93, 1e-12, 0, "rate");
   assert.ok(windows[0].fitted);
-  close(windows[0].fitted.ratePerSec, 10, 1e-9, 0, "fitted rate");
+  close(windows[0].fitted.ratePerSec, 99 / 9.93, 1e-9, 0, "fitted rate");
   assert.equal(windows[1].reason, "0 arrivals (at least 10 needed)");
   assert.equal(windows[2].reason, "3 arrivals (at least 10 needed)");
   assert.equal(windows[2].fitted, undefined);
@@ -431,6 +438,32 @@ Deno.test("fitMapWindows() fits each window and reports the ones too small to fi
   // The default start is the first arrival rounded down to a multiple of the window.
   const late = fitMapWindows([3605, 3606, 3608], { windowSec: 3600, minArrivals: 4 });
   assert.deepEqual([late[0].startSec, late[0].endSec], [3600, 7200]);
+});
+
+Deno.test("fitMapWindows() reports a window of equal gaps as degenerate, not fitted", () => {
+  // Gaps of 0.1 s as a trace file gives them (a running sum: equal up to rounding, with an
+  // SCV of 1e-30 or so and a meaningless lag-1), and 0.5 s between epoch times (exact).
+  let t = 0;
+  const summed = Array.from({ length: 100 }, () => (t += 0.1));
+  const epoch = Array.from({ length: 20 }, (_, i) => 1496275200.25 + i / 2);
+  const cases: [number[], number, string][] = [
+    [summed, 20, "every gap is 0.1 s up to rounding"],
+    [epoch, 3600, "every gap is 0.5 s"],
+  ];
+  for (const [arrivals, windowSec, gaps] of cases) {
+    const [w] = fitMapWindows(arrivals, { windowSec });
+    assert.equal(w.fitted, undefined);
+    assert.equal(
+      w.reason,
+      `degenerate (${gaps}): no MAP(2) matches a deterministic series, its SCV is at least 0.5`,
+    );
+    assert.deepEqual([w.scv, w.lag1, w.exact], [0, NaN, false]);
+  }
+  // A spread of 1e-9 s is no rounding: that series is fitted (its SCV raised to 0.5).
+  const jittered = Array.from({ length: 20 }, (_, i) => i / 2 + (i % 2) * 1e-9);
+  const [w] = fitMapWindows(jittered, { windowSec: 3600 });
+  assert.ok(w.fitted);
+  assert.match(w.adjusted.join("; "), /raised to the order-2 minimum 0\.5/);
 });
 
 Deno.test("fitMapWindows() rejects unsorted times and bad options", () => {
