@@ -27,7 +27,9 @@ import {
   checkProfileCovers,
   type Format,
   FORMATS,
+  makeOutDirectory,
   percentileLabel,
+  readModelFlag,
 } from "../lib/cli/buffer_flags.ts";
 import {
   flagAsTyped,
@@ -45,7 +47,6 @@ import {
   type ExperimentSummary,
   runExperiment,
 } from "../lib/buffer/experiment.ts";
-import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task buffer [options]
@@ -309,13 +310,14 @@ export async function main(args: string[]): Promise<number> {
   try {
     const b = flags.buffer;
     const price = pricingByName(b.pricing);
-    const profile = await readProfileArgument(b.model);
+    const profile = await readModelFlag(b, typed);
     // With --endpoint or --aws the function's range is its own; the
     // controller still needs the profile to cover its grid.
     checkProfileCovers(profile, b, flags.adaptive, typed, { configuration: flags.local });
     const { stream, map, description } = await arrivalsFrom(flags.arrival, typed);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const dir = flags.out ?? `runs/${stamp}-${flags.functionName}`;
+    makeOutDirectory(dir, typed);
     const encoder = new TextEncoder();
     const tty = flags.format === "table" && Deno.stderr.isTerminal();
     const a = flags.adaptive;

@@ -24,12 +24,13 @@ import {
   checkProfileCovers,
   type Format,
   FORMATS,
+  makeOutDirectory,
   percentileLabel,
+  readModelFlag,
 } from "../lib/cli/buffer_flags.ts";
 import { flagAsTyped, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { createProgress, type Progress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
-import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { CsvRunLog, writeRunJson } from "../lib/io/run_logs.ts";
 import { poissonProcess } from "../lib/map/map_process.ts";
 import { arrivalRatePerSec } from "../lib/map/moments.ts";
@@ -400,7 +401,7 @@ export async function main(args: string[]): Promise<number> {
     const flags = _check(v, typed);
     const b = flags.buffer;
     const price = pricingByName(b.pricing);
-    const profile = await readProfileArgument(b.model);
+    const profile = await readModelFlag(b, typed);
     // Fail early on a profile range error, before any arrival is drawn.
     checkProfileCovers(profile, b, flags.adaptive, typed);
     const arrivals = await arrivalsFrom(flags.arrival, typed);
@@ -415,6 +416,7 @@ export async function main(args: string[]): Promise<number> {
       : undefined;
     const config = _config(flags, arrivals, profile);
     if (flags.out !== undefined) {
+      makeOutDirectory(flags.out, typed);
       const e = _estimateLogs(flags, arrivals);
       console.error(
         `simulate: writing about ${_size(e.bytes)} to ${flags.out} (about ` +

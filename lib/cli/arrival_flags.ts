@@ -26,6 +26,7 @@ import { readInterArrivalFile, readTimestampFile } from "../io/trace_files.ts";
 import { type MapProcess, poissonProcess } from "../map/map_process.ts";
 import { arrivalRatePerSec, stationaryPhases } from "../map/moments.ts";
 import { seededPrng } from "../random/prng.ts";
+import { explainFileError, type PathUse } from "./file_errors.ts";
 import { flagAsTyped, hourFlag, numberInRange, oneOfFlag } from "./flags.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -304,6 +305,32 @@ function _checked(map: MapProcess, what: string): MapProcess {
   return map;
 }
 
+/** What `read` gives, or its file system error said in the user's words (which flag, which path). */
+async function _reading<T>(read: () => Promise<T>, use: PathUse): Promise<T> {
+  try {
+    return await read();
+  } catch (e) {
+    throw explainFileError(e, use);
+  }
+}
+
+/** The MAP of two files; a directory among them is named. */
+async function _readMapFiles(d0: string, d1: string, flag: string): Promise<MapProcess> {
+  try {
+    return await readMapPair(d0, d1);
+  } catch (e) {
+    if (!(e instanceof Deno.errors.IsADirectory)) throw e;
+    const dir = [d0, d1].find((f) => {
+      try {
+        return Deno.statSync(f).isDirectory;
+      } catch {
+        return false;
+      }
+    }) ?? d0;
+    throw explainFileError(e, { path: dir, flag, kind: "file", access: "read" });
+  }
+}
+
 /**
  * The arrival stream the checked flags describe, with what is known of it.
  *
@@ -311,7 +338,8 @@ function _checked(map: MapProcess, what: string): MapProcess {
  * @param typed How each flag was typed, for messages.
  * @returns The stream (seeded with `flags.seed`), the MAP when there is one, and a description.
  * @throws {UsageError} On a MAP with no single stationary distribution, naming the files.
- * @throws {Deno.errors.NotFound} On a missing file, naming it.
+ * @throws {Deno.errors.NotFound} On a missing file, and the file system's
+ *   other errors (a directory for a file, ...), naming the flag and the path.
  */
 export async function arrivalsFrom(
   flags: ArrivalFlags,
@@ -333,12 +361,17 @@ export async function arrivalsFrom(
       let map: MapProcess, description: string;
       if (flags.mapFiles) {
         const [d0, d1] = flags.mapFiles;
-        map = _checked(await readMapPair(d0, d1), `${name("map")} ${d0},${d1}`);
+        map = _checked(await _readMapFiles(d0, d1, name("map")), `${name("map")} ${d0},${d1}`);
         description = `MAP ${d0},${d1}`;
       } else {
         const dir = traceDir(flags.trace!);
         map = _checked(
-          await readMapHour(dir, flags.hour!),
+          await _reading(() => readMapHour(dir, flags.hour!), {
+            path: flags.trace!,
+            flag: name("trace"),
+            kind: "directory",
+            access: "read",
+          }),
           `${name("trace")} ${flags.trace} ${name("hour")} ${flags.hour}`,
         );
         description = `${flags.trace} hour ${flags.hour}`;
@@ -351,7 +384,12 @@ export async function arrivalsFrom(
       };
     }
     case "day": {
-      const hours = await readMapDirectory(traceDir(flags.day!));
+      const hours = await _reading(() => readMapDirectory(traceDir(flags.day!)), {
+        path: flags.day!,
+        flag: name("day"),
+        kind: "directory",
+        access: "read",
+      });
       for (const { hour, map } of hours) _checked(map, `${name("day")} ${flags.day}, hour ${hour}`);
       const hourSec = 3600;
       const total = hours.reduce((s, { map }) => s + arrivalRatePerSec(map) * hourSec, 0);
@@ -368,8 +406,9 @@ export async function arrivalsFrom(
     }
     case "trace": {
       const path = flags.tracePath!;
+      const use: PathUse = { path, flag: name("trace-path"), kind: "file", access: "read" };
       if (flags.timestamps) {
-        const times = await readTimestampFile(path);
+        const times = await _reading(() => readTimestampFile(path), use);
         const end = times[times.length - 1];
         return {
           stream: timestampArrivals(times),
@@ -379,7 +418,7 @@ export async function arrivalsFrom(
           count: times.length,
         };
       }
-      const gaps = await readInterArrivalFile(path);
+      const gaps = await _reading(() => readInterArrivalFile(path), use);
       let end = 0;
       for (const g of gaps) end += g;
       return {

@@ -18,6 +18,8 @@ import {
   type ServiceProfile,
   serviceTimesSec,
 } from "../profile/service_profile.ts";
+import { readProfileArgument } from "../io/profile_files.ts";
+import { explainFileError } from "./file_errors.ts";
 import { flagAsTyped, numberInRange, oneOfFlag } from "./flags.ts";
 import { UsageError } from "./usage_error.ts";
 
@@ -290,7 +292,8 @@ function _grid(
 
 /**
  * Checks that the profile covers the configuration and the adaptive grid
- * (every memory with the largest batch), unless `--extrapolate`.
+ * (every memory with the largest batch) unless `--extrapolate`, and that
+ * `--extrapolate` is needed where it is given.
  *
  * @param profile The service-time profile.
  * @param flags The buffer's flags.
@@ -299,7 +302,8 @@ function _grid(
  * @param options Whether to check the configuration (not where the function
  *   is another's, on AWS or at an endpoint, with a range of its own).
  * @throws {UsageError} Naming the flag whose value the profile was not fitted
- *   on, the range it was, and `--extrapolate`.
+ *   on, the range it was, and `--extrapolate`; or `--extrapolate` where
+ *   everything lies within the range (it would do nothing).
  */
 export function checkProfileCovers(
   profile: ServiceProfile,
@@ -308,11 +312,14 @@ export function checkProfileCovers(
   typed: Record<string, string>,
   options: { configuration?: boolean } = {},
 ): void {
+  let outside = false;
   const at = (memoryFlag: string, memoryMb: number, batchFlag: string, maxBatch: number) => {
     try {
-      serviceTimesSec(profile, maxBatch, memoryMb, { extrapolate: flags.extrapolate });
+      serviceTimesSec(profile, maxBatch, memoryMb);
     } catch (e) {
       if (!(e instanceof ProfileRangeError)) throw e;
+      outside = true;
+      if (flags.extrapolate) return;
       const [flag, value, range] = e.quantity === "memory"
         ? [memoryFlag, `${memoryMb} MB`, `${e.range[0]}..${e.range[1]} MB`]
         : [batchFlag, `${e.value}`, `batches ${e.range[0]}..${e.range[1]}`];
@@ -322,10 +329,69 @@ export function checkProfileCovers(
       );
     }
   };
-  if (options.configuration ?? true) at("memory", flags.memoryMb, "batch-size", flags.maxBatch);
+  const configuration = options.configuration ?? true;
+  if (configuration) at("memory", flags.memoryMb, "batch-size", flags.maxBatch);
   if (adaptive) {
     const largest = Math.max(...adaptive.grid.maxBatches);
     for (const m of adaptive.grid.memoriesMb) at("grid-memory", m, "grid-batch", largest);
+  }
+  if (flags.extrapolate && !outside && (configuration || adaptive)) {
+    const [mLo, mHi] = profile.memoryRangeMb, [, bHi] = profile.batchRange;
+    throw new UsageError(
+      `${flagAsTyped(typed, "extrapolate")} does nothing here: ` +
+        `${
+          configuration
+            ? (adaptive ? "the configuration and the grid lie" : "the configuration lies")
+            : "the grid lies"
+        } within ` +
+        `the ${mLo}..${mHi} MB and batches 1..${bHi} profile '${profile.name}' was fitted on`,
+    );
+  }
+}
+
+/**
+ * The profile `--model` names: a published one or a JSON file.
+ *
+ * @param flags The buffer's flags.
+ * @param typed How each flag was typed, for messages.
+ * @throws {RangeError} If it is neither a published name nor an existing file.
+ * @throws {Deno.errors.IsADirectory} And the file system's other errors,
+ *   naming `--model` and the path.
+ */
+export async function readModelFlag(
+  flags: BufferFlags,
+  typed: Record<string, string>,
+): Promise<ServiceProfile> {
+  try {
+    return await readProfileArgument(flags.model);
+  } catch (e) {
+    throw explainFileError(e, {
+      path: flags.model,
+      flag: flagAsTyped(typed, "model"),
+      kind: "file",
+      access: "read",
+    });
+  }
+}
+
+/**
+ * Creates the run directory `--out` names (and the directories above it).
+ *
+ * @param dir The directory.
+ * @param typed How each flag was typed, for messages.
+ * @throws {Deno.errors.AlreadyExists} And the file system's other errors,
+ *   naming `--out`, the path and what to do.
+ */
+export function makeOutDirectory(dir: string, typed: Record<string, string>): void {
+  try {
+    Deno.mkdirSync(dir, { recursive: true });
+  } catch (e) {
+    throw explainFileError(e, {
+      path: dir,
+      flag: flagAsTyped(typed, "out"),
+      kind: "directory",
+      access: "write",
+    });
   }
 }
 

@@ -338,6 +338,12 @@ const BUFFER_REFUSED: [string[], RegExp][] = [
   ],
   [["--aws", "--keep_alive", "60"], /--keep_alive is for the in-process local Lambda/],
   [["--aws", "--extrapolate"], /--extrapolate does nothing with --aws without --adaptive/],
+  [["--extrapolate"], /--extrapolate does nothing here: the configuration lies within/],
+  [
+    ["--endpoint", "http://127.0.0.1:1", "--adaptive", "--extrapolate"],
+    /--extrapolate does nothing here: the grid lies within/,
+  ],
+  [["--out", "README.md"], /^buffer: --out README\.md is a file: give a directory/],
   [
     ["--region", "eu-west-1"],
     /--region needs --aws or --endpoint: the in-process local Lambda has no region/,

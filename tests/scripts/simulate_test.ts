@@ -462,7 +462,7 @@ const SIMULATE_REFUSED: [string[], RegExp][] = [
     ["--map", "/nonexistent/D0,/nonexistent/D1"],
     /Cannot read the MAP as \/nonexistent\/D0 does not exist/,
   ],
-  [["--trace_path", "/nonexistent"], /Cannot read the trace as \/nonexistent does not exist/],
+  [["--trace_path", "/nonexistent"], /--trace_path \/nonexistent does not exist/],
   [
     ["--arrival_process", "exp", "--day", "nys"],
     /--day does nothing with --arrival_process exp: it needs --arrival_process day/,
@@ -508,6 +508,28 @@ const SIMULATE_REFUSED: [string[], RegExp][] = [
     ],
   ),
   [["--keep_alive", "30", "--cold_start", "0"], /--keep_alive does nothing with --cold_start 0/],
+  [
+    ["--extrapolate"],
+    /--extrapolate does nothing here: the configuration lies within the 1280\.\.3008 MB/,
+  ],
+  [
+    ["--extrapolate", "--adaptive", "--grid-memory", "2048"],
+    /--extrapolate does nothing here: the configuration and the grid lie within/,
+  ],
+  // Paths in the user's words.
+  [
+    ["--trace-path", "traces"],
+    /^simulate: --trace-path traces is a directory: give the path of a file to read/,
+  ],
+  [
+    ["--day", "README.md"],
+    /^simulate: --day README\.md: a part of the path is a file, not a directory/,
+  ],
+  [["--model", "traces"], /^simulate: --model traces is a directory/],
+  [
+    ["--out", "README.md"],
+    /^simulate: --out README\.md is a file: give a directory \(created if missing\)/,
+  ],
   [
     ["--trace-path", "traces/samples/nys-hour1-seed1.txt", "--seed", "2"],
     /--seed does nothing with a recorded trace and deterministic service times/,
