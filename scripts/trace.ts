@@ -7,17 +7,25 @@
  */
 
 import { interArrivals, mapArrivals, takeArrivals } from "../lib/arrivals/streams.ts";
-import { numberFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { explainFileError } from "../lib/cli/file_errors.ts";
+import {
+  flagAsTyped,
+  hourFlag,
+  numberInRange,
+  oneOfFlag,
+  parseFlags,
+  reportUserError,
+} from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { readMapHour, readMapPair } from "../lib/io/map_files.ts";
+import { readMapDirectory, readMapHour, readMapPair } from "../lib/io/map_files.ts";
 import { writeInterArrivalFile } from "../lib/io/trace_files.ts";
 import type { MapProcess } from "../lib/map/map_process.ts";
-import { arrivalRatePerSec } from "../lib/map/moments.ts";
+import { arrivalRatePerSec, stationaryPhases } from "../lib/map/moments.ts";
 import { seededPrng } from "../lib/random/prng.ts";
 
 const TRACES_DIR = new URL("../traces/", import.meta.url);
 
-const HELP = `Usage: deno task trace (--map D0 D1 | --trace NAME --hour H) --out FILE [options]
+const HELP = `Usage: deno task trace (--map D0,D1 | --trace NAME --hour H) --out FILE [options]
 
 Simulates a MAP from a time-stationary start (the initial phase drawn from the
 stationary distribution of D0 + D1) with a seeded Mersenne Twister and writes
@@ -26,10 +34,11 @@ after '#' lines that say how the file was made. The first time is from 0 to the
 first arrival. The same options always give the same file.
 
 Options:
-  --map D0 D1        the two matrix files of a MAP, such as
-                     traces/synthetic/W14_D0 traces/synthetic/W14_D1
+  --map D0,D1        the two matrix files of a MAP, such as
+                     traces/synthetic/W14_D0,traces/synthetic/W14_D1
+                     (--map D0 D1, with a space, is read the same)
   --trace NAME|DIR   twitter, nys, or a directory of MAP<h>_D0/_D1 files
-  --hour H           the hour of --trace (hour h covers h-1..h)
+  --hour H           the hour of --trace, 1..24 (hour h covers h-1..h)
   --duration S       seconds of traffic to generate                 [3600]
   --seed N           seed of the generator, an integer              [1]
   --out FILE         the file to write (required)
@@ -37,7 +46,8 @@ Options:
                      (a JSON summary on stdout)                     [text]
   -h, --help         this text
 
-Exit codes: 0 written, 2 bad options or input files.
+Exit codes: 0 written; 2 bad options, a MAP file that cannot be read or is not
+a valid (irreducible) MAP, or a file that cannot be written.
 `;
 
 interface Options {
@@ -48,6 +58,7 @@ interface Options {
   seed: number;
   out: string;
   format: "text" | "json";
+  typed: Record<string, string>;
 }
 
 function parseOptions(args: string[]): Options | "help" {
@@ -66,68 +77,106 @@ function parseOptions(args: string[]): Options | "help" {
       help: { type: "boolean", short: "h", default: false },
     },
   });
-  const v = parsed.values, rest = parsed.positionals;
+  const { values: v, positionals: rest, typed } = parsed;
   if (v.help) return "help";
-  // --map takes two values: the D1 file is the one positional argument.
+  const flag = (name: string) => flagAsTyped(typed, name);
+  let mapFiles: [string, string] | undefined;
   if (v.map !== undefined) {
     if (v.trace !== undefined || v.hour !== undefined) {
-      throw new UsageError("--map and --trace/--hour are exclusive: give one MAP");
+      const other = v.trace !== undefined ? flag("trace") : flag("hour");
+      throw new UsageError(`${flag("map")} and ${other} are exclusive: give one MAP`);
     }
-    if (rest.length !== 1) {
+    // D0,D1 as elsewhere; or D0 D1, the D1 file being the one positional argument.
+    const files = v.map.includes(",") ? v.map.split(",") : [v.map, ...rest];
+    if (v.map.includes(",") && rest.length > 0) {
+      throw new UsageError(`unexpected argument '${rest[0]}' after ${flag("map")} ${v.map}`);
+    }
+    if (files.length !== 2 || files.some((f) => f === "")) {
       throw new UsageError(
-        rest.length === 0
-          ? "--map takes two files, D0 and D1: found one"
-          : `--map takes two files, D0 and D1: found ${rest.length + 1} (${
-            [v.map, ...rest].join(", ")
-          })`,
+        `${flag("map")} takes two files, D0,D1: found ${files.filter((f) => f !== "").length} ` +
+          `(${files.join(", ")})`,
       );
     }
+    mapFiles = [files[0], files[1]];
   } else {
     if (rest.length) throw new UsageError(`unexpected argument '${rest[0]}'`);
     if (v.trace === undefined) {
-      throw new UsageError("a MAP is required: --map D0 D1, or --trace NAME with --hour H");
+      throw new UsageError(
+        v.hour !== undefined
+          ? `${flag("hour")} needs --trace NAME (twitter, nys or a directory of hourly MAPs)`
+          : "a MAP is required: --map D0,D1, or --trace NAME with --hour H",
+      );
     }
-    if (v.hour === undefined) throw new UsageError("--hour is required with --trace");
+    if (v.hour === undefined) {
+      throw new UsageError(`--hour H (1..24) is required with ${flag("trace")}`);
+    }
   }
-  const hour = numberFlag("hour", v.hour);
-  if (hour !== undefined && !(Number.isInteger(hour) && hour >= 1)) {
-    throw new UsageError(`--hour must be an hour >= 1: found ${v.hour}`);
-  }
-  const durationSec = numberFlag("duration", v.duration)!;
-  if (!(durationSec > 0)) throw new UsageError(`--duration must be > 0 s: found ${durationSec}`);
-  const seed = numberFlag("seed", v.seed)!;
-  if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer: found ${v.seed}`);
   if (v.out === undefined) throw new UsageError("--out FILE is required");
-  const format = v.format!.toLowerCase();
-  if (format !== "text" && format !== "json") {
-    throw new UsageError(`--format must be one of text, json: found '${v.format}'`);
-  }
   return {
-    mapFiles: v.map !== undefined ? [v.map, rest[0]] : undefined,
+    mapFiles,
     trace: v.trace,
-    hour,
-    durationSec,
-    seed,
+    hour: hourFlag(flag("hour"), v.hour),
+    durationSec: numberInRange(flag("duration"), v.duration!, {
+      min: 0,
+      minExclusive: true,
+      unit: "s",
+    }),
+    seed: numberInRange(flag("seed"), v.seed!, { integer: true }),
     out: v.out,
-    format,
+    format: oneOfFlag(flag("format"), v.format!, ["text", "json"] as const),
+    typed,
   };
+}
+
+/**
+ * Why hour `hour` of a trace directory could not be read: the hours it has, or
+ * why it has none.
+ */
+async function missingHour(o: Options, dir: string): Promise<string> {
+  const trace = flagAsTyped(o.typed, "trace");
+  try {
+    const has = (await readMapDirectory(dir)).map((h) => h.hour);
+    return `${trace} ${o.trace} has no hour ${o.hour} (it has ${has.join(", ")})`;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound)) throw e;
+    const why = e.message.replace(/^Cannot read the MAPs as (the directory )?/, "");
+    return `${trace} ${o.trace}: not twitter or nys, and ${
+      why.startsWith(dir) ? `${o.trace}${why.slice(dir.length)}` : why
+    }`;
+  }
 }
 
 /** The MAP and how to name it in the file's header (paths as given, for reproducibility). */
 async function readSource(o: Options): Promise<{ map: MapProcess; source: string }> {
+  let map: MapProcess, source: string;
   if (o.mapFiles) {
     const [d0, d1] = o.mapFiles;
-    return { map: await readMapPair(d0, d1), source: `${d0} and ${d1}` };
+    map = await readMapPair(d0, d1);
+    source = `${d0} and ${d1}`;
+  } else {
+    const name = o.trace!.toLowerCase();
+    const paper = name === "twitter" || name === "nys";
+    const dir = paper ? new URL(`${name}/`, TRACES_DIR).pathname : o.trace!;
+    const label = paper ? `traces/${name}` : o.trace;
+    try {
+      map = await readMapHour(dir, o.hour!);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      throw new UsageError(await missingHour(o, dir), { cause: e });
+    }
+    source = `hour ${o.hour} of ${label} (MAP${o.hour}_D0, MAP${o.hour}_D1)`;
   }
-  const name = o.trace!.toLowerCase();
-  const dir = name === "twitter" || name === "nys"
-    ? new URL(`${name}/`, TRACES_DIR).pathname
-    : o.trace!;
-  const label = dir === o.trace ? o.trace : `traces/${name}`;
-  return {
-    map: await readMapHour(dir, o.hour!),
-    source: `hour ${o.hour} of ${label} (MAP${o.hour}_D0, MAP${o.hour}_D1)`,
-  };
+  try {
+    stationaryPhases(map);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new RangeError(
+      `the MAP of ${source} has no stationary phase distribution (${e.message}): ` +
+        "D0 + D1 must be an irreducible generator",
+      { cause: e },
+    );
+  }
+  return { map, source };
 }
 
 /**
@@ -160,14 +209,23 @@ export async function main(args: string[]): Promise<number> {
     const { map, source } = await readSource(o);
     const stream = mapArrivals(map, { prng: seededPrng(o.seed) });
     const gaps = interArrivals(takeArrivals(stream, { untilSec: o.durationSec }));
-    await writeInterArrivalFile(o.out, gaps, {
-      comments: [
-        "Inter-arrival times in seconds, one per line (deno task trace).",
-        `MAP: ${source}.`,
-        `Simulated for ${o.durationSec} s from a stationary start, seed ${o.seed} ` +
-        "(MT19937, lib/random/prng.ts).",
-      ],
-    });
+    try {
+      await writeInterArrivalFile(o.out, gaps, {
+        comments: [
+          "Inter-arrival times in seconds, one per line (deno task trace).",
+          `MAP: ${source}.`,
+          `Simulated for ${o.durationSec} s from a stationary start, seed ${o.seed} ` +
+          "(MT19937, lib/random/prng.ts).",
+        ],
+      });
+    } catch (e) {
+      throw explainFileError(e, {
+        path: o.out,
+        flag: flagAsTyped(o.typed, "out"),
+        kind: "file",
+        access: "write",
+      });
+    }
     summary = {
       out: o.out,
       source,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readInterArrivalFile } from "../../lib/io/trace_files.ts";
 import { ROOT, runScript, withTempDir } from "./_run_script.ts";
+import { type BadCase, checkBadCases, checkHelp } from "./_cli_table.ts";
 
 const trace = (...args: string[]) => runScript("trace", ...args);
 
@@ -130,48 +131,152 @@ Deno.test("trace prints a one-line summary on stderr by default", async () => {
   });
 });
 
-Deno.test("trace rejects bad flags and files with one line and exit code 2", async () => {
+Deno.test("trace --map D0,D1 and --map D0 D1 write the same file", async () => {
   await withTempDir(async (dir) => {
-    const out = join(dir, "x.txt");
-    const cases: [string[], RegExp][] = [
-      [["--bogus"], /Unknown option '--bogus'/],
-      [["--trace", "twitter", "--hour", "1"], /--out FILE is required/],
-      [["--out", out], /a MAP is required: --map D0 D1, or --trace NAME with --hour H/],
-      [["--trace", "twitter", "--out", out], /--hour is required with --trace/],
-      [["--map", "traces/synthetic/W14_D0", "--out", out], /--map takes two files, D0 and D1/],
-      [
-        ["--map", "a", "b", "--trace", "nys", "--hour", "1", "--out", out],
-        /--map and --trace\/--hour are exclusive/,
-      ],
-      [["--trace", "nys", "--hour", "0", "--out", out], /--hour must be an hour >= 1: found 0/],
-      [["--trace", "nys", "--hour", "25", "--out", out], /MAP25_D0 does not exist/],
-      [["--trace", "nys", "--hour", "1", "--duration=0", "--out", out], /--duration must be > 0/],
-      [["--trace", "nys", "--hour", "1", "--duration", "-5", "--out", out], /--duration must be > 0/],
-      [
-        ["--trace", "nys", "--hour", "1", "--seed", "1.5", "--out", out],
-        /--seed must be an integer/,
-      ],
-      [
-        ["--trace", "nys", "--hour", "1", "--format", "xml", "--out", out],
-        /--format must be one of/,
-      ],
-      [["--map", "nope_D0", "nope_D1", "--out", out], /nope_D0 does not exist/],
-      [["--trace", "nys", "--hour", "1", "--out", join(dir, "no", "dir", "x.txt")], /No such file/],
-    ];
-    for (const [args, pattern] of cases) {
-      const r = await trace(...args);
-      assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-      assert.match(r.stderr, pattern);
-      assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-      assert.equal(r.stdout, "");
+    const w14 = ["traces/synthetic/W14_D0", "traces/synthetic/W14_D1"];
+    const forms = [["--map", w14.join(",")], ["--map", ...w14], [`--map=${w14.join(",")}`]];
+    const files: string[] = [];
+    for (const [i, form] of forms.entries()) {
+      const out = join(dir, `w14_${i}.txt`);
+      const r = await trace(...form, "--duration", "60", "--out", out);
+      assert.equal(r.code, 0, r.stderr);
+      files.push(await Deno.readTextFile(out));
     }
+    assert.match(files[0], /^# MAP: traces\/synthetic\/W14_D0 and traces\/synthetic\/W14_D1\.$/m);
+    assert.equal(files[1], files[0]);
+    assert.equal(files[2], files[0]);
   });
 });
 
-Deno.test("trace --help lists every flag", async () => {
-  const r = await trace("--help");
-  assert.equal(r.code, 0);
-  for (const flag of ["--map", "--trace", "--hour", "--duration", "--seed", "--out", "--format"]) {
-    assert.ok(r.stdout.includes(flag), flag);
+Deno.test("trace rejects bad flags and files with one line and exit code 2", async () => {
+  await withTempDir(async (dir) => {
+    const out = join(dir, "x.txt");
+    // A reducible MAP: two phases that never meet (D0 + D1 = 0).
+    await Deno.writeTextFile(join(dir, "R_D0"), "-1,0\n0,-1\n");
+    await Deno.writeTextFile(join(dir, "R_D1"), "1,0\n0,1\n");
+    const reducible = `${join(dir, "R_D0")},${join(dir, "R_D1")}`;
+    const hourOne = join(dir, "one");
+    await Deno.mkdir(hourOne);
+    for (const d of ["D0", "D1"]) {
+      await Deno.copyFile(`traces/nys/MAP1_${d}`, join(hourOne, `MAP1_${d}`));
+    }
+    const nys = ["--trace", "nys", "--hour", "1"];
+    const cases: BadCase[] = [
+      { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+      { what: "missing value", args: [...nys, "--out"], message: /'--out/ },
+      {
+        what: "non-number",
+        args: [...nys, "--duration", "x", "--out", out],
+        message: /--duration must be a number: found 'x'/,
+      },
+      {
+        what: "hexadecimal",
+        args: [...nys, "--seed", "0x10", "--out", out],
+        message: /--seed must be a number: found '0x10'/,
+      },
+      {
+        what: "required",
+        args: ["--trace", "twitter", "--hour", "1"],
+        message: /--out FILE is required/,
+      },
+      {
+        what: "required",
+        args: ["--out", out],
+        message: /a MAP is required: --map D0,D1, or --trace NAME with --hour H/,
+      },
+      {
+        what: "required",
+        args: ["--trace", "twitter", "--out", out],
+        message: /--hour H \(1\.\.24\) is required with --trace/,
+      },
+      {
+        what: "ignored combination",
+        args: ["--hour", "3", "--out", out],
+        message: /--hour needs --trace NAME/,
+      },
+      {
+        what: "one file",
+        args: ["--map", "traces/synthetic/W14_D0", "--out", out],
+        message: /--map takes two files, D0,D1: found 1 \(traces\/synthetic\/W14_D0\)/,
+      },
+      {
+        what: "conflicting sources",
+        args: ["--map", "a,b", "--trace", "nys", "--hour", "1", "--out", out],
+        message: /--map and --trace are exclusive: give one MAP/,
+      },
+      {
+        what: "out of range",
+        args: ["--trace", "nys", "--hour", "0", "--out", out],
+        message: /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '0'/,
+      },
+      {
+        what: "out of range",
+        args: ["--trace", "nys", "--hour", "25", "--out", out],
+        message: /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
+      },
+      {
+        what: "an hour the directory lacks",
+        args: ["--trace", hourOne, "--hour", "2", "--out", out],
+        message: /--trace .*one has no hour 2 \(it has 1\)/,
+      },
+      {
+        what: "no such trace",
+        args: ["--trace", join(dir, "none"), "--hour", "2", "--out", out],
+        message: /--trace .*none: not twitter or nys, and .*none does not exist/,
+      },
+      {
+        what: "out of range",
+        args: [...nys, "--duration=0", "--out", out],
+        message: /--duration must be a number > 0 s: found '0'/,
+      },
+      {
+        what: "out of range",
+        args: [...nys, "--duration", "-5", "--out", out],
+        message: /--duration must be a number > 0 s: found '-5'/,
+      },
+      {
+        what: "not an integer",
+        args: [...nys, "--seed", "1.5", "--out", out],
+        message: /--seed must be an integer: found '1\.5'/,
+      },
+      {
+        what: "bad format",
+        args: [...nys, "--format", "xml", "--out", out],
+        message: /--format must be one of text, json: found 'xml'/,
+      },
+      {
+        what: "missing MAP file",
+        args: ["--map", "nope_D0", "nope_D1", "--out", out],
+        message: /nope_D0 does not exist/,
+      },
+      {
+        what: "a reducible MAP",
+        args: ["--map", reducible, "--out", out],
+        message:
+          /the MAP of .*R_D0 and .*R_D1 has no stationary phase distribution \(.*singular at column 1\): D0 \+ D1 must be an irreducible generator/,
+      },
+      {
+        what: "a directory as --out",
+        args: [...nys, "--out", dir],
+        message: /--out .* is a directory: give the path of a file to write/,
+      },
+      {
+        what: "--out in a missing directory",
+        args: [...nys, "--out", join(dir, "no", "dir", "x.txt")],
+        message:
+          /--out .*x\.txt: its directory does not exist: create it first, or give another path/,
+      },
+    ];
+    assert.equal(await checkBadCases("trace", "trace", cases), 22);
+  });
+});
+
+Deno.test("trace --help lists every flag and the exit codes", async () => {
+  const help = await checkHelp("trace");
+  for (
+    const flag of ["--map D0,D1", "--trace", "--hour", "--duration", "--seed", "--out", "--format"]
+  ) {
+    assert.ok(help.stdout.includes(flag), flag);
   }
+  assert.match(help.stdout, /1\.\.24 \(hour h covers h-1\.\.h\)/);
 });
