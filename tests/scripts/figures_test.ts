@@ -1,5 +1,14 @@
 import assert from "node:assert/strict";
 import { ROOT, withTempDir } from "./_run_script.ts";
+import { type BadCase, checkBadCases, checkHelp } from "./_cli_table.ts";
+
+const PERMISSIONS = [
+  "--allow-read",
+  "--allow-write",
+  "--allow-env",
+  "--allow-ffi",
+  "--allow-sys",
+];
 
 function figures(...args: string[]) {
   return new Deno.Command(Deno.execPath(), {
@@ -55,10 +64,96 @@ Deno.test("deno task figures writes SVG, PNG and an index naming the paper figur
   });
 });
 
-Deno.test("deno task figures rejects an unknown figure with one line and exit code 2", async () => {
-  const out = await figures("--only", "fig99", "--out", "/nonexistent/never");
-  assert.equal(out.code, 2);
-  const err = new TextDecoder().decode(out.stderr).trim();
-  assert.equal(err.split("\n").length, 1, err);
-  assert.match(err, /no figure 'fig99'/);
+Deno.test("deno task figures --only keeps the other figures' entries in index.md", async () => {
+  await withTempDir(async (dir) => {
+    const run = async (...args: string[]) => {
+      const out = await figures("--out", dir, "--scale", "0.5", ...args);
+      const dec = new TextDecoder();
+      assert.equal(out.code, 0, dec.decode(out.stderr));
+      return dec.decode(out.stdout);
+    };
+    const rows = async () =>
+      (await Deno.readTextFile(`${dir}/index.md`)).split("\n").filter((l) => l.startsWith("| ["));
+    const first = await run("--only", "fig04_service_time");
+    assert.match(first, new RegExp(`\\n1 figure in ${dir} \\(index: ${dir}/index\\.md\\)\\n$`));
+    await run("--only", "fig01_10_hourly_rates", "--format", "csv");
+    // Both entries, in the paper's order, though the second run drew one figure.
+    assert.deepEqual((await rows()).map((r) => r.slice(0, r.indexOf(".png"))), [
+      "| [fig01_10_hourly_rates",
+      "| [fig04_service_time",
+    ]);
+    // An entry whose files are gone is dropped at the next run.
+    await Deno.remove(`${dir}/fig01_10_hourly_rates.png`);
+    const csv = await run("--only", "fig04_service_time", "--format", "csv");
+    assert.equal(
+      csv,
+      "id,paper_figure,png,svg\n" +
+        `fig04_service_time,Fig. 4,${dir}/fig04_service_time.png,${dir}/fig04_service_time.svg\n`,
+    );
+    assert.equal((await rows()).length, 1);
+  });
+});
+
+Deno.test("deno task figures refuses bad command lines in one line with exit code 2", async () => {
+  await withTempDir(async (dir) => {
+    const file = `${dir}/file`;
+    await Deno.writeTextFile(file, "");
+    const cases: BadCase[] = [
+      { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+      { what: "missing value", args: ["--scale"], message: /'--scale/ },
+      {
+        what: "non-number",
+        args: ["--scale", "x"],
+        message: /--scale must be a number: found 'x'/,
+      },
+      {
+        what: "hexadecimal",
+        args: ["--scale", "0x2"],
+        message: /--scale must be a number: found '0x2'/,
+      },
+      {
+        what: "out of range",
+        args: ["--scale", "9"],
+        message: /--scale must be a number within \(0, 8\]: found '9'/,
+      },
+      {
+        what: "out of range",
+        args: ["--scale", "-1"],
+        message: /--scale must be a number within \(0, 8\]: found '-1'/,
+      },
+      {
+        what: "unknown figure",
+        args: ["--only", "fig99", "--out", "/nonexistent/never"],
+        message: /--only: no figure 'fig99' \(there are: fig01_10_hourly_rates, /,
+      },
+      {
+        what: "empty list item",
+        args: ["--only", "fig04_service_time,"],
+        message: /--only: no figure ''/,
+      },
+      {
+        what: "bad format",
+        args: ["--format", "xml"],
+        message: /--format must be one of table, json, csv: found 'xml'/,
+      },
+      {
+        what: "a file as --out",
+        args: ["--out", file, "--only", "fig04_service_time"],
+        message:
+          /--out .*file is a file: give a directory \(created if missing\), or move the file away/,
+      },
+    ];
+    assert.equal(
+      await checkBadCases("figures", "figures", cases, { permissions: PERMISSIONS }),
+      10,
+    );
+  });
+});
+
+Deno.test("deno task figures --help lists the flags, the figures and the exit codes", async () => {
+  const help = await checkHelp("figures", { permissions: PERMISSIONS });
+  for (const flag of ["--out DIR", "--only ID", "--scale X", "table, json or csv"]) {
+    assert.ok(help.stdout.includes(flag), flag);
+  }
+  assert.match(help.stdout, /Figures: fig01_10_hourly_rates, /);
 });
