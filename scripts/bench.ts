@@ -5,7 +5,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { flagAsTyped, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { UsageError } from "../lib/cli/usage_error.ts";
 import { dayArrivals, poissonArrivals } from "../lib/arrivals/streams.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
 import { pricing } from "../lib/profile/pricing.ts";
@@ -231,25 +232,125 @@ async function simulatorFigures() {
   return { runs: out, rssMb: Deno.memoryUsage().rss / 2 ** 20 };
 }
 
-/**
- * Runs the benchmarks and prints the figures.
- *
- * @param args `--format table|json`, `--only SUBSTRING`.
- * @returns The exit code.
- */
-export async function main(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+/** The sections after the timed commands, by the names `--only` matches. */
+const SECTIONS = ["simulator", "frames", "buffer"] as const;
+
+const HELP = `Usage: deno task bench [options]
+
+Wall-clock figures, printed and never asserted (so no pass or fail): deno task
+solve and deno task plan as subprocesses, process start included (each case
+run several times: min and median); the simulator in process; a million
+requests into polars frames; the real-time buffer against the in-process
+local Lambda. A whole run takes several minutes; --long adds ten more.
+
+Options:
+  --only TEXT      only the cases whose name contains TEXT (case-sensitive),
+                   and the sections simulator, frames, buffer when TEXT is a
+                   part of their name (e.g. --only exact, --only plan,
+                   --only sim, --only buffer)                      [everything]
+  --long           add a 10-minute buffer run compared with the simulator
+                   (needs the buffer section)
+  --format FORMAT  table, json or csv                              [table]
+  -h, --help       this text
+
+Cases:
+${CASES.map((c) => `  ${c.name}`).join("\n")}
+
+Exit codes: 0 done; 1 a benchmarked command failed (its error is printed);
+2 bad options, or an --only that matches nothing.
+`;
+
+/** A CSV field, quoted when it must be. */
+function csvField(text: string): string {
+  return /[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+interface BenchOptions {
+  format: "table" | "json" | "csv";
+  only?: string;
+  long: boolean;
+}
+
+/** The checked flags, or "help". */
+function parseBenchFlags(args: string[]): BenchOptions | "help" {
+  const { values, typed } = parseFlags({
     args,
+    strict: true,
     options: {
       format: { type: "string", default: "table" },
       only: { type: "string" },
       long: { type: "boolean", default: false },
+      help: { type: "boolean", short: "h" },
     },
   });
+  if (values.help) return "help";
+  const format = oneOfFlag(
+    flagAsTyped(typed, "format"),
+    values.format!,
+    [
+      "table",
+      "json",
+      "csv",
+    ] as const,
+  );
+  const only = values.only;
+  if (only !== undefined) {
+    const cases = CASES.filter((c) => c.name.includes(only));
+    const sections = SECTIONS.filter((s) => s.includes(only));
+    if (only === "" || (cases.length === 0 && sections.length === 0)) {
+      throw new UsageError(
+        `${flagAsTyped(typed, "only")} '${only}' matches no case and no section: give a part ` +
+          `of a case's name (as --help lists them) or of ${SECTIONS.join(", ")}`,
+      );
+    }
+    if (values.long && !sections.includes("buffer")) {
+      throw new UsageError(
+        `${flagAsTyped(typed, "long")} adds a buffer run, and ${
+          flagAsTyped(typed, "only")
+        } '${only}' leaves out the buffer section`,
+      );
+    }
+  }
+  return { format, only, long: values.long! };
+}
+
+/**
+ * Runs the benchmarks and prints the figures.
+ *
+ * @param args `--format table|json|csv`, `--only TEXT`, `--long`, `--help`.
+ * @returns The exit code: 0 done, 1 a benchmarked command failed, 2 bad options.
+ */
+export async function main(args: string[]): Promise<number> {
+  let o: BenchOptions;
+  try {
+    const parsed = parseBenchFlags(args);
+    if (parsed === "help") {
+      console.log(HELP);
+      return 0;
+    }
+    o = parsed;
+  } catch (e) {
+    return reportUserError("bench", e);
+  }
+  try {
+    return await runBenchmarks(o);
+  } catch (e) {
+    // A benchmarked command failed: its own message, not a stack trace of the bench.
+    console.error(`bench: ${(e as Error).message.trim()}`);
+    return 1;
+  }
+}
+
+/** Whether a section runs under `--only`. */
+function selected(o: BenchOptions, section: typeof SECTIONS[number]): boolean {
+  return o.only === undefined || section.includes(o.only);
+}
+
+async function runBenchmarks(o: BenchOptions): Promise<number> {
   const results = [];
-  const tty = values.format !== "json" && Deno.stderr.isTerminal();
+  const tty = o.format === "table" && Deno.stderr.isTerminal();
   for (const c of CASES) {
-    if (values.only && !c.name.includes(values.only)) continue;
+    if (o.only !== undefined && !c.name.includes(o.only)) continue;
     if (tty) Deno.stderr.writeSync(new TextEncoder().encode(`\rbench: ${c.name}...\x1b[K`));
     const times: number[] = [];
     for (let i = 0; i < c.repeats; i++) times.push(await timeOnce(c.args, c.script));
@@ -262,20 +363,54 @@ export async function main(args: string[]): Promise<number> {
     });
   }
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\rbench: simulator...\x1b[K"));
-  const simulator = values.only && !"simulate".includes(values.only)
-    ? undefined
-    : await simulatorFigures();
+  const simulator = selected(o, "simulator") ? await simulatorFigures() : undefined;
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\rbench: frames...\x1b[K"));
-  const frames = values.only && !"frames".includes(values.only)
-    ? undefined
-    : await (await import("./_bench_frames.ts")).framesFigures();
+  const frames = selected(o, "frames")
+    ? await (await import("./_bench_frames.ts")).framesFigures()
+    : undefined;
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\rbench: buffer...\x1b[K"));
-  const buffer = values.only && !"buffer".includes(values.only)
-    ? undefined
-    : await bufferFigures(values.long!);
+  const buffer = selected(o, "buffer") ? await bufferFigures(o.long) : undefined;
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
-  if (values.format === "json") {
+  if (o.format === "json") {
     console.log(JSON.stringify({ deno: Deno.version.deno, results, simulator, frames, buffer }));
+    return 0;
+  }
+  if (o.format === "csv") {
+    const columns = [
+      "section",
+      "case",
+      "runs",
+      "min_sec",
+      "median_sec",
+      "requests",
+      "sec",
+      "million_requests_per_sec",
+      "note",
+    ] as const;
+    console.log(columns.join(","));
+    const row = (cells: Partial<Record<typeof columns[number], string | number>>) =>
+      console.log(columns.map((c) => csvField(String(cells[c] ?? ""))).join(","));
+    for (const r of results) {
+      row({
+        section: "commands",
+        case: r.name,
+        runs: r.runs,
+        min_sec: r.minSec,
+        median_sec: r.medianSec,
+      });
+    }
+    for (const r of simulator?.runs ?? []) {
+      row({
+        section: "simulator",
+        case: r.name,
+        runs: 1,
+        requests: r.requests,
+        sec: r.sec,
+        million_requests_per_sec: r.millionPerSec,
+      });
+    }
+    for (const line of frames ?? []) row({ section: "frames", note: line });
+    for (const line of buffer ?? []) row({ section: "buffer", note: line });
     return 0;
   }
   const w = Math.max(0, ...results.map((r) => r.name.length));
