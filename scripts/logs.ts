@@ -6,28 +6,38 @@
  * @module
  */
 
-import { parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import { flagAsTyped, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { fetchLogs } from "../lib/logs/fetch_logs.ts";
+import type { LambdaReportRecord } from "../lib/logs/lambda_log_lines.ts";
 
-const HELP = `Usage: deno task logs --function NAME [options]
+const HELP = `Usage: deno task logs --function-name NAME (--endpoint URL | --aws) [options]
 
 Fetches the function's log events (log group /aws/lambda/NAME) with the
-CloudWatch Logs paginator.
+CloudWatch Logs paginator, from a local Lambda (deno task lambda-local) or AWS.
 
 Options:
-  --function NAME     the Lambda function (required)
-  --since TIME        start: an ISO time, epoch ms, or a duration back from now
-                      such as 30s, 15m, 2h, 1d                          [1h]
-  --until TIME        end, same forms                                   [now]
-  --filter PATTERN    CloudWatch filter pattern, e.g. REPORT            [all events]
-  --endpoint URL      a Lambda/Logs API endpoint (a local Lambda)
-  --aws               real AWS with the standard credential chain
-  --region NAME       AWS region                                        [us-east-1]
-  --format FORMAT     lines, reports (a table of REPORT lines) or json  [lines]
-  -h, --help          this text
+  --function-name NAME  the Lambda function (required; also --function)
+  --since TIME          start: an ISO time, epoch ms, or a duration back from
+                        now such as 30s, 15m, 2h, 1d                    [1h]
+  --until TIME          end, same forms                                 [now]
+  --filter PATTERN      CloudWatch filter pattern, e.g. REPORT     [all events]
+  --endpoint URL        a Lambda/Logs API endpoint (a local Lambda)
+  --aws                 real AWS with the standard credential chain
+  --region NAME         AWS region, with --aws                    [us-east-1]
+  --format FORMAT       lines: each event as a line (time, message);
+                        table: the REPORT lines as a table;
+                        csv: the REPORT lines as CSV ("reports" is its old name);
+                        json: the events and the REPORT lines       [lines]
+  -h, --help            this text
+
+Exit codes: 0 fetched (even if no event matched); 2 bad options, an
+unreachable endpoint, missing AWS credentials, or no such log group.
 `;
+
+/** The formats, and the old name of csv. */
+const FORMATS = ["lines", "table", "csv", "json", "reports"] as const;
 
 /** Parses an ISO time, epoch milliseconds, or a duration back from `nowMs`. */
 export function parseTimeFlag(name: string, text: string, nowMs: number): number {
@@ -40,10 +50,53 @@ export function parseTimeFlag(name: string, text: string, nowMs: number): number
   const t = Date.parse(text);
   if (Number.isNaN(t)) {
     throw new UsageError(
-      `--${name} must be an ISO time, epoch ms or a duration like 15m: found '${text}'`,
+      `${name.startsWith("-") ? name : `--${name}`} must be an ISO time, epoch ms or a ` +
+        `duration like 15m: found '${text}'`,
     );
   }
   return t;
+}
+
+/** The REPORT lines as an aligned table, with a line that counts them. */
+function reportsTable(reports: readonly LambdaReportRecord[]): string {
+  const head = [
+    "request id",
+    "duration (ms)",
+    "billed (ms)",
+    "memory (MB)",
+    "max used (MB)",
+    "init (ms)",
+  ];
+  const rows = reports.map((r) => [
+    r.requestId,
+    String(r.durationMs),
+    String(r.billedDurationMs),
+    String(r.memorySizeMb),
+    String(r.maxMemoryUsedMb),
+    r.initDurationMs === undefined ? "-" : String(r.initDurationMs),
+  ]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const cold = reports.filter((r) => r.initDurationMs !== undefined).length;
+  return [
+    line(head),
+    ...rows.map(line),
+    `${reports.length} REPORT line${reports.length === 1 ? "" : "s"}, ${cold} cold start${
+      cold === 1 ? "" : "s"
+    }`,
+  ].join("\n");
+}
+
+/** The REPORT lines as CSV, buffer.py's column names. */
+function reportsCsv(reports: readonly LambdaReportRecord[]): string {
+  return [
+    "request_id,duration_ms,billed_duration_ms,memory_size_mb,max_memory_used_mb,init_duration_ms",
+    ...reports.map((r) =>
+      `${r.requestId},${r.durationMs},${r.billedDurationMs},${r.memorySizeMb},` +
+      `${r.maxMemoryUsedMb},${r.initDurationMs ?? ""}`
+    ),
+  ].join("\n");
 }
 
 /**
@@ -53,74 +106,94 @@ export function parseTimeFlag(name: string, text: string, nowMs: number): number
  * @returns The exit code.
  */
 export async function main(args: string[]): Promise<number> {
-  let v: { function?: string; endpoint?: string; aws?: boolean; region?: string } | undefined;
+  let where = { aws: false, region: "us-east-1", endpoint: "", functionName: "" };
   try {
-    const flags = parseFlags({
+    const { values: flags, typed } = parseFlags({
       args,
       strict: true,
       options: {
-        function: { type: "string" },
+        "function-name": { type: "string" },
         since: { type: "string", default: "1h" },
         until: { type: "string" },
         filter: { type: "string" },
         endpoint: { type: "string" },
         aws: { type: "boolean" },
-        region: { type: "string", default: "us-east-1" },
+        region: { type: "string" },
         format: { type: "string", default: "lines" },
         help: { type: "boolean", short: "h" },
       },
-    }).values;
-    v = flags;
+      aliases: { function: "function-name" },
+    });
     if (flags.help) {
       console.log(HELP);
       return 0;
     }
-    if (!flags.function) throw new UsageError("--function NAME is required");
-    if (!["lines", "reports", "json"].includes(flags.format!)) {
-      throw new UsageError(`--format must be lines, reports or json: found '${flags.format}'`);
+    const flag = (name: string) => flagAsTyped(typed, name);
+    const functionName = flags["function-name"];
+    if (!functionName) throw new UsageError("--function-name NAME is required");
+    const chosen = oneOfFlag(flag("format"), flags.format!, FORMATS);
+    const format = chosen === "reports" ? "csv" : chosen;
+    if (flags.aws && flags.endpoint !== undefined) {
+      throw new UsageError(`${flag("aws")} and ${flag("endpoint")} exclude each other`);
     }
-    if (flags.aws && flags.endpoint) {
-      throw new UsageError("--aws and --endpoint exclude each other");
-    }
-    if (!flags.aws && !flags.endpoint) {
+    if (!flags.aws && flags.endpoint === undefined) {
       throw new UsageError("give --endpoint URL (a local Lambda) or --aws");
     }
+    if (flags.region !== undefined && !flags.aws) {
+      throw new UsageError(
+        `${flag("region")} is for --aws: ${flag("endpoint")} ${flags.endpoint} has no region`,
+      );
+    }
     const now = Date.now();
-    const startTime = parseTimeFlag("since", flags.since!, now);
-    const endTime = flags.until === undefined ? now + 1 : parseTimeFlag("until", flags.until, now);
-    const logs = await fetchLogs(flags.function, {
+    const startTime = parseTimeFlag(flag("since"), flags.since!, now);
+    const endTime = flags.until === undefined
+      ? now + 1
+      : parseTimeFlag(flag("until"), flags.until, now);
+    if (!(endTime >= startTime)) {
+      throw new UsageError(
+        `${flag("until")} ${flags.until} is before ${flag("since")} ${flags.since}: the range ` +
+          "would be empty",
+      );
+    }
+    where = {
+      aws: flags.aws === true,
+      region: flags.region ?? "us-east-1",
+      endpoint: flags.endpoint ?? "",
+      functionName,
+    };
+    const logs = await fetchLogs(functionName, {
       endpoint: flags.endpoint,
-      region: flags.region,
+      region: where.region,
       startTimeMs: startTime,
       endTimeMs: endTime,
       filterPattern: flags.filter,
     });
     const events = logs.events;
-    if (flags.format === "json") {
-      console.log(JSON.stringify({ function: flags.function, startTime, endTime, events }));
-    } else if (flags.format === "lines") {
+    if (format === "json") {
+      console.log(JSON.stringify({
+        function: functionName,
+        startTime,
+        endTime,
+        events,
+        reports: logs.reports,
+      }));
+    } else if (format === "lines") {
       for (const e of events) console.log(`${new Date(e.timestamp).toISOString()} ${e.message}`);
     } else {
-      console.log(
-        "request_id,duration_ms,billed_duration_ms,memory_size_mb,max_memory_used_mb,init_duration_ms",
-      );
-      for (const r of logs.reports) {
-        console.log(
-          `${r.requestId},${r.durationMs},${r.billedDurationMs},${r.memorySizeMb},` +
-            `${r.maxMemoryUsedMb},${r.initDurationMs ?? ""}`,
-        );
-      }
-      if (logs.skipped.length) {
-        console.error(`logs: ${logs.skipped.length} malformed platform lines skipped`);
-      }
+      console.log(format === "csv" ? reportsCsv(logs.reports) : reportsTable(logs.reports));
+    }
+    if (format !== "json" && format !== "lines" && logs.skipped.length) {
+      console.error(`logs: ${logs.skipped.length} malformed platform lines skipped`);
     }
     return 0;
   } catch (e) {
     return reportServiceError("logs", e, {
-      target: v?.aws ? `CloudWatch Logs in ${v.region}` : `the Logs API at ${v?.endpoint}`,
-      functionName: v?.function,
-      notFound:
-        `no log group /aws/lambda/${v?.function}: the function does not exist there or has not run yet`,
+      target: where.aws
+        ? `CloudWatch Logs in ${where.region}`
+        : `the Logs API at ${where.endpoint}`,
+      functionName: where.functionName,
+      notFound: `no log group /aws/lambda/${where.functionName}: the function does not exist ` +
+        "there or has not run yet",
     }) ?? reportUserError("logs", e);
   }
 }
