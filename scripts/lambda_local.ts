@@ -6,8 +6,14 @@
  * @module
  */
 
-import { positive } from "../lib/cli/arrival_flags.ts";
-import { numberFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import {
+  flagAsTyped,
+  numberInRange,
+  type NumberRange,
+  oneOfFlag,
+  parseFlags,
+  reportUserError,
+} from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { type LocalLambdaServer, startLocalLambdaServer } from "../lib/lambda/http_server.ts";
 import { LocalLambda } from "../lib/lambda/local_lambda.ts";
@@ -47,16 +53,19 @@ Options:
   --no-default-function  start without ${DEFAULT_FUNCTION.name}
   --extrapolate       run profiles outside the memories (1280..3008 MB) and
                       batch sizes (1..20) they were fitted on; refused otherwise
-  --time-scale X      run functions X times faster than real         [1]
+  --time-scale X      run functions X times faster than real (> 0)   [1]
   --concurrency N     concurrency limit                              [1000]
-  --idle S            idle time before an environment is reclaimed, s [600]
-  --init S            cold-start initialisation, s                   [0.25]
+  --cold-start S      initialisation of a new environment, s (also --init)
+                                                                     [0.25]
+  --keep-alive S      idle time before an environment is reclaimed, s
+                      (also --idle)                                  [600]
+  --service-cv CV     coefficient of variation of service times, a
+                      lognormal (also --jitter)                      [0]
   --update S          an update stays InProgress this long, s        [0]
-  --jitter CV         coefficient of variation of service times      [0]
-  --billing-ms MS     billing granularity of REPORT lines (1 or 100) [1]
-  --error-rate P      injected function errors, per invocation       [0]
-  --throttle-rate P   injected throttling, per invocation            [0]
-  --drop-rate P       injected dropped connections, per invocation   [0]
+  --billing-ms MS     billing granularity of REPORT lines: 1 or 100  [1]
+  --error-rate P      injected function errors, per invocation, 0..1 [0]
+  --throttle-rate P   injected throttling, per invocation, 0..1      [0]
+  --drop-rate P       injected dropped connections, per invocation, 0..1 [0]
   --extra-latency S   injected extra latency per invocation, s       [0]
   --max-log-events N  log events kept per log group; the oldest go  [1000000]
   --seed N            random seed                                    [1]
@@ -90,7 +99,7 @@ export async function main(args: string[]): Promise<number> {
   let port = 0;
   let created = "";
   try {
-    const v = parseFlags({
+    const { values: v, typed } = parseFlags({
       args,
       strict: true,
       options: {
@@ -100,10 +109,10 @@ export async function main(args: string[]): Promise<number> {
         extrapolate: { type: "boolean" },
         "time-scale": { type: "string", default: "1" },
         concurrency: { type: "string", default: "1000" },
-        idle: { type: "string", default: "600" },
-        init: { type: "string", default: "0.25" },
+        "cold-start": { type: "string", default: "0.25" },
+        "keep-alive": { type: "string", default: "600" },
+        "service-cv": { type: "string", default: "0" },
         update: { type: "string", default: "0" },
-        jitter: { type: "string", default: "0" },
         "billing-ms": { type: "string", default: "1" },
         "error-rate": { type: "string", default: "0" },
         "throttle-rate": { type: "string", default: "0" },
@@ -115,31 +124,26 @@ export async function main(args: string[]): Promise<number> {
         "secret-access-key": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
-    }).values;
+      // The names lambda-local had before the one vocabulary (simulate's and buffer's).
+      aliases: { init: "cold-start", idle: "keep-alive", jitter: "service-cv" },
+    });
     if (v.help) {
       console.log(HELP);
       return 0;
     }
-    const rate = (name: string) => {
-      const p = numberFlag(name, v[name as keyof typeof v] as string)!;
-      if (!(p >= 0 && p <= 1)) throw new UsageError(`--${name} must be within 0..1: found ${p}`);
-      return p;
-    };
-    const nonNegative = (name: string) => {
-      const x = numberFlag(name, v[name as keyof typeof v] as string)!;
-      if (!(x >= 0)) throw new UsageError(`--${name} must be >= 0: found ${x}`);
-      return x;
-    };
-    port = numberFlag("port", v.port)!;
-    if (!(Number.isInteger(port) && port >= 0 && port < 65536)) {
-      throw new UsageError(`--port must be an integer within 0..65535: found ${v.port}`);
-    }
+    const num = (name: keyof typeof v, range: NumberRange) =>
+      numberInRange(flagAsTyped(typed, name), v[name] as string, range);
+    const rate = (name: keyof typeof v) => num(name, { min: 0, max: 1 });
+    const seconds = { min: 0, unit: "s" };
+    port = num("port", { min: 0, max: 65535, integer: true });
     const fromEnv = modelFromEnvironment();
     const model = v.model ?? fromEnv ?? "TF-inceptionV4";
     try {
       publishedProfile(model);
     } catch (e) {
-      const source = v.model !== undefined ? "--model" : "MODEL (environment variable)";
+      const source = v.model !== undefined
+        ? flagAsTyped(typed, "model")
+        : "MODEL (environment variable)";
       throw new UsageError(`${source} names no service-time profile: ${(e as Error).message}`);
     }
     lambda = new LocalLambda({
@@ -147,20 +151,22 @@ export async function main(args: string[]): Promise<number> {
       defaultModel: model,
       extrapolate: v.extrapolate === true,
       defaultTimeoutSec: AWS_DEFAULT_TIMEOUT_SEC,
-      prng: seededPrng(numberFlag("seed", v.seed)!),
-      timeScale: positive("time-scale", v["time-scale"]!),
-      concurrencyLimit: positive("concurrency", v.concurrency!, true),
-      idleTimeoutSec: positive("idle", v.idle!),
-      initSec: nonNegative("init"),
-      updateSec: nonNegative("update"),
-      jitterCv: nonNegative("jitter"),
-      billingMs: positive("billing-ms", v["billing-ms"]!),
-      maxLogEvents: positive("max-log-events", v["max-log-events"]!, true),
+      prng: seededPrng(num("seed", { integer: true })),
+      timeScale: num("time-scale", { min: 0, minExclusive: true }),
+      concurrencyLimit: num("concurrency", { min: 1, integer: true }),
+      idleTimeoutSec: num("keep-alive", { min: 0, minExclusive: true, unit: "s" }),
+      initSec: num("cold-start", { min: 0, max: 900, unit: "s" }),
+      updateSec: num("update", seconds),
+      jitterCv: num("service-cv", { min: 0 }),
+      billingMs: Number(
+        oneOfFlag(flagAsTyped(typed, "billing-ms"), v["billing-ms"]!, ["1", "100"]),
+      ),
+      maxLogEvents: num("max-log-events", { min: 1, integer: true }),
       faults: {
         errorRate: rate("error-rate"),
         throttleRate: rate("throttle-rate"),
         dropRate: rate("drop-rate"),
-        extraLatencySec: nonNegative("extra-latency"),
+        extraLatencySec: num("extra-latency", seconds),
       },
     });
     if (!v["no-default-function"]) {
@@ -174,7 +180,10 @@ export async function main(args: string[]): Promise<number> {
     }
     const keyId = v["access-key-id"], secret = v["secret-access-key"];
     if ((keyId === undefined) !== (secret === undefined)) {
-      throw new UsageError("--access-key-id and --secret-access-key go together");
+      const [given, missing] = keyId === undefined
+        ? [flagAsTyped(typed, "secret-access-key"), "--access-key-id"]
+        : [flagAsTyped(typed, "access-key-id"), "--secret-access-key"];
+      throw new UsageError(`${given} needs ${missing}: the two keys go together`);
     }
     server = startLocalLambdaServer(lambda, {
       port,

@@ -7,6 +7,7 @@ import {
   ListFunctionsCommand,
 } from "@aws-sdk/client-lambda";
 import { ROOT } from "./_run_script.ts";
+import { type BadCase, checkBadCases } from "./_cli_table.ts";
 
 /** `deno task lambda-local`'s permissions, with the given arguments and environment. */
 function lambdaLocal(args: string[], env: Record<string, string> = {}) {
@@ -132,6 +133,92 @@ Deno.test("lambda-local --no-default-function starts empty; --extrapolate takes 
   });
 });
 
+Deno.test("lambda-local --cold-start, --init and --cold_start are one flag, as are --billing-ms and --billing_ms", async () => {
+  // The REPORT line of the first (cold) invocation says the initialisation and the billed
+  // duration: the same bytes under every spelling (seed 1, 1000 times faster than real).
+  const spellings = [
+    ["--cold-start", "0.5", "--billing-ms", "100", "--service-cv", "0.1", "--keep-alive", "60"],
+    ["--init", "0.5", "--billing_ms", "100", "--jitter", "0.1", "--idle", "60"],
+    ["--cold_start=0.5", "--billing-ms=100", "--service_cv", "0.1", "--keep_alive", "60"],
+  ];
+  const reports: string[] = [];
+  for (const flags of spellings) {
+    await whileServing(["--time-scale", "1000", ...flags], async (client) => {
+      const r = await client.send(
+        new InvokeCommand({
+          FunctionName: "inception-v4",
+          LogType: "Tail",
+          Payload: new TextEncoder().encode('{"BS": 2}'),
+        }),
+      );
+      const report = atob(r.LogResult!).split("\n").find((l) => l.startsWith("REPORT"))!;
+      reports.push(report.replace(/RequestId: \S+/, "RequestId: -"));
+    });
+  }
+  assert.match(reports[0], /Billed Duration: \d+00 ms/);
+  assert.match(reports[0], /Init Duration: 500(\.0+)? ms/);
+  assert.equal(reports[1], reports[0]);
+  assert.equal(reports[2], reports[0]);
+});
+
+Deno.test("lambda-local refuses bad flags in one line with exit code 2", async () => {
+  const cases: BadCase[] = [
+    { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+    { what: "missing value", args: ["--cold-start"], message: /'--cold-start/ },
+    {
+      what: "non-number",
+      args: ["--jitter", "x"],
+      message: /--jitter must be a number: found 'x'/,
+    },
+    {
+      what: "hexadecimal",
+      args: ["--port", "0x10"],
+      message: /--port must be a number: found '0x10'/,
+    },
+    {
+      what: "out of range",
+      args: ["--billing-ms", "7"],
+      message: /--billing-ms must be one of 1, 100: found '7'/,
+    },
+    {
+      what: "out of range",
+      args: ["--cold_start", "-1"],
+      message: /--cold_start must be a number within 0\.\.900 s: found '-1'/,
+    },
+    {
+      what: "out of range",
+      args: ["--idle", "0"],
+      message: /--idle must be a number > 0 s: found '0'/,
+    },
+    {
+      what: "out of range",
+      args: ["--time_scale", "0"],
+      message: /--time_scale must be a number > 0: found '0'/,
+    },
+    {
+      what: "out of range",
+      args: ["--error-rate", "2"],
+      message: /--error-rate must be a number within 0\.\.1: found '2'/,
+    },
+    {
+      what: "out of range",
+      args: ["--port", "70000"],
+      message: /--port must be an integer within 0\.\.65535: found '70000'/,
+    },
+    {
+      what: "ignored combination",
+      args: ["--access-key-id", "a"],
+      message: /--access-key-id needs --secret-access-key: the two keys go together/,
+    },
+  ];
+  assert.equal(
+    await checkBadCases("lambda_local", "lambda-local", cases, {
+      permissions: ["--allow-read", "--allow-net", "--allow-env"],
+    }),
+    11,
+  );
+});
+
 Deno.test("lambda-local refuses a port in use, an unknown MODEL or --model in one line with exit code 2", async () => {
   const taken = Deno.listen({ hostname: "127.0.0.1", port: 0 });
   try {
@@ -163,6 +250,19 @@ Deno.test("lambda-local refuses a port in use, an unknown MODEL or --model in on
 Deno.test("lambda-local --help says how to create functions, and its exit codes", async () => {
   const help = await runToEnd(["--help"]);
   assert.equal(help.code, 0);
+  for (
+    const text of [
+      "--cold-start S",
+      "(also --init)",
+      "--keep-alive S",
+      "(also --idle)",
+      "--service-cv CV",
+      "(also --jitter)",
+      "1 or 100",
+    ]
+  ) {
+    assert.ok(help.stdout.includes(text), text);
+  }
   assert.match(help.stdout, /aws lambda create-function --endpoint-url/);
   assert.match(help.stdout, /--no-default-function/);
   assert.match(help.stdout, /--extrapolate/);
