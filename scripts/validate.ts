@@ -427,13 +427,6 @@ function csvOutput(results: ValidationResult[], cases: Case[]): string {
  *
  * @param args Command-line arguments.
  * @returns The exit code: 0 validated, 2 bad options or inputs.
- *
- * @example Usage
- * ```ts
- * import assert from "node:assert/strict";
- *
- * assert.equal(await main(["--help"]), 0); // prints the usage
- * ```
  */
 export async function main(args: string[]): Promise<number> {
   let o: Options;
