@@ -64,11 +64,12 @@ export async function jupyterAvailable(): Promise<boolean> {
  * 12 cells per run had their output arrive about 0.2 ms after their idle, for
  * `execute_result` as for `Deno.jupyter.display`. nbclient (under nbconvert)
  * ends a cell at its idle and drops any later message of that cell, so the
- * output was lost. Here each cell is followed by a fence: a
- * `kernel_info_request`, whose `status: idle` the kernel sends after
- * everything the cell sent, and the cell's messages that arrive before the
- * fence's idle are kept. This reads nbclient's `_async_poll_output_msg`
- * (nbclient 0.5 to 0.10).
+ * output was lost. Here each cell is followed by a fence, a
+ * `kernel_info_request`, and the cell's messages that arrive before the
+ * fence's `status: idle` are kept: in the runs measured every late message
+ * came before it (720 fenced cells, none lost), though the kernel does not
+ * promise that order. This overrides nbclient's `_async_poll_output_msg` (a
+ * private method: checked with nbclient 0.7.2, Debian's).
  */
 const _FENCED_EXECUTE_CONFIG = `
 from jupyter_core.utils import ensure_async
