@@ -67,11 +67,12 @@ Deno.test("buffer --aws without credentials says so in one line", async () => {
   });
 });
 
-Deno.test("buffer reports a memory or a function name the Lambda API refuses in one line", async () => {
+Deno.test("buffer reports a memory out of Lambda's range or a function name the Lambda API refuses in one line", async () => {
   await withTempDir(async (dir) => {
+    // Lambda's memory range is checked before anything is sent.
     assertOneLine(
       await run("buffer", ["--memory", "99999", "--duration", "1", "--out", `${dir}/m`]),
-      /^buffer: the in-process local Lambda refused the request: \w+Exception \(HTTP 400\): .*10240/,
+      /^buffer: --memory must be an integer within 128\.\.10240 MB: found '99999'/,
     );
     assertOneLine(
       await run("buffer", ["--function_name", "bad name!", "--duration", "1", "--out", `${dir}/f`]),
