@@ -1,7 +1,8 @@
 /**
  * Table-driven checks of a task's command line (issue 11): `--help` exits 0
  * and states the exit codes; each bad input is one line on stderr, exit code 2,
- * no stack frame; spellings of the same flags give the same output.
+ * no stack frame; spellings of the same flags give the same output (compared
+ * {@linkcode withoutTimes}).
  */
 
 import assert from "node:assert/strict";
@@ -32,10 +33,26 @@ export async function runCli(
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
+/** The kinds of bad command line issue 11 asks every task to refuse. */
+export type BadCaseKind =
+  | "unknown flag"
+  | "missing value"
+  | "not a number"
+  | "out of range"
+  | "ignored combination"
+  | "conflicting flags"
+  /** A required flag or operand left out. */
+  | "required flag"
+  /** Not one of the choices, or not of the form expected (a list, a pair, a time). */
+  | "bad value"
+  /** A path that does not exist, is of the wrong type, or holds what cannot be read. */
+  | "bad file";
+
 /** A bad command line and what its one line must say. */
 export interface BadCase {
-  /** What the case is, for the failure message (e.g. "unknown flag"). */
-  what: string;
+  kind: BadCaseKind;
+  /** What the case is within its kind (e.g. "hexadecimal"), for the failure message. */
+  what?: string;
   args: string[];
   message: RegExp;
 }
@@ -45,7 +62,7 @@ export interface BadCase {
  * stderr matching `message`, and no stack frame.
  */
 export function assertUserError(run: CliRun, c: BadCase, command: string): void {
-  const label = `${command} ${c.args.join(" ")} (${c.what})`;
+  const label = `${command} ${c.args.join(" ")} (${c.kind}${c.what ? `: ${c.what}` : ""})`;
   assert.equal(run.code, 2, `${label}: exit ${run.code}\n${run.stderr}`);
   assert.equal(run.stdout, "", `${label}: stdout`);
   const lines = run.stderr.trimEnd().split("\n");
@@ -58,15 +75,28 @@ export function assertUserError(run: CliRun, c: BadCase, command: string): void 
 /**
  * Runs every case and asserts each is a user error.
  *
+ * @param options.parallel How many cases run at once, each a process of its own
+ *   (default 1).
  * @returns The number of cases checked.
  */
 export async function checkBadCases(
   script: string,
   command: string,
   cases: readonly BadCase[],
-  options: { permissions?: readonly string[]; env?: Record<string, string> } = {},
+  options: {
+    permissions?: readonly string[];
+    env?: Record<string, string>;
+    parallel?: number;
+  } = {},
 ): Promise<number> {
-  for (const c of cases) assertUserError(await runCli(script, c.args, options), c, command);
+  const { parallel = 1 } = options;
+  for (let i = 0; i < cases.length; i += parallel) {
+    await Promise.all(
+      cases.slice(i, i + parallel).map(async (c) =>
+        assertUserError(await runCli(script, c.args, options), c, command)
+      ),
+    );
+  }
   return cases.length;
 }
 
@@ -83,4 +113,12 @@ export async function checkHelp(
   const short = await runCli(script, ["-h"], options);
   assert.equal(short.stdout, help.stdout);
   return help;
+}
+
+/** Removes what differs between two runs of the same command (elapsed times). */
+export function withoutTimes(text: string): string {
+  return text
+    .replace(/"(elapsedSec|evaluationSec)":[0-9.e+-]+/g, '"$1":0')
+    .replace(/ in \d+(\.\d+)? s/g, " in 0 s")
+    .replace(/\(evaluation \d+(\.\d+)? s\)/g, "(evaluation 0 s)");
 }

@@ -22,25 +22,28 @@ Deno.test("bench --help documents --only, --long, --format, the cases and the ex
 
 Deno.test("bench refuses bad command lines in one line with exit code 2, before timing anything", async () => {
   const cases: BadCase[] = [
-    { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
-    { what: "missing value", args: ["--only"], message: /'--only/ },
+    { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+    { kind: "missing value", args: ["--only"], message: /'--only/ },
     {
+      kind: "bad value",
       what: "bad format",
       args: ["--format", "xml"],
       message: /--format must be one of table, json, csv: found 'xml'/,
     },
     {
+      kind: "bad value",
       what: "a filter that matches nothing",
       args: ["--only", "nothing"],
       message: /--only 'nothing' matches no case and no section/,
     },
     {
+      kind: "bad value",
       what: "an empty filter",
       args: ["--only="],
       message: /--only '' matches no case and no section/,
     },
     {
-      what: "ignored combination",
+      kind: "ignored combination",
       args: ["--only", "exact", "--long"],
       message: /--long adds a buffer run, and --only 'exact' leaves out the buffer section/,
     },

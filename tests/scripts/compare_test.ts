@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
 import { ROOT, type ScriptRun, withTempDir } from "./_run_script.ts";
-import { assertUsageCases, type UsageCase, withoutTimes } from "./_usage_cases.ts";
+import { type BadCase, checkBadCases, withoutTimes } from "./_cli_table.ts";
+
+/** The permissions of `deno task compare`. */
+const COMPARE_PERMISSIONS = ["--allow-read", "--allow-env", "--allow-ffi"];
 
 async function compare(...args: string[]): Promise<ScriptRun> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-env", "--allow-ffi", "scripts/compare.ts", ...args],
+    args: ["run", ...COMPARE_PERMISSIONS, "scripts/compare.ts", ...args],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -55,110 +58,133 @@ Deno.test("deno task compare --format json: every policy, every hour", async () 
 });
 
 Deno.test("deno task compare rejects bad flags with one line and exit code 2", async () => {
-  for (
-    const args of [["--slo", "0"], ["--rate-margin", "1"], ["--trace", "nowhere"], ["--bogus"]]
-  ) {
-    const out = await compare(...args);
-    assert.equal(out.code, 2, args.join(" "));
-    const err = out.stderr.trim();
-    assert.equal(err.split("\n").length, 1, err);
-  }
+  const cases: BadCase[] = [
+    {
+      kind: "out of range",
+      args: ["--slo", "0"],
+      message: /--slo must be a number > 0 s: found '0'/,
+    },
+    {
+      kind: "out of range",
+      args: ["--rate-margin", "1"],
+      message: /--rate-margin must be a number within \[0, 1\): found '1'/,
+    },
+    {
+      kind: "bad file",
+      args: ["--trace", "nowhere"],
+      message: /--trace: .*nowhere does not exist/,
+    },
+    { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+  ];
+  assert.equal(
+    await checkBadCases("compare", "compare", cases, { permissions: COMPARE_PERMISSIONS }),
+    4,
+  );
 });
 
 /** Bad command lines of compare, by kind (issue 11's acceptance table). */
-const COMPARE_USAGE_CASES: UsageCase[] = [
-  { kind: "unknown flag", args: ["--bogus"], stderr: /Unknown option '--bogus'/ },
-  { kind: "unknown flag", args: ["--adaptive"], stderr: /Unknown option '--adaptive'/ },
-  { kind: "missing value", args: ["--window"], stderr: /'--window <value>' argument missing/ },
-  { kind: "missing value", args: ["--budget"], stderr: /'--budget <value>' argument missing/ },
-  { kind: "not a number", args: ["--seed", "one"], stderr: /--seed must be a number: found 'one'/ },
+const COMPARE_USAGE_CASES: BadCase[] = [
+  { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+  { kind: "unknown flag", args: ["--adaptive"], message: /Unknown option '--adaptive'/ },
+  { kind: "missing value", args: ["--window"], message: /'--window <value>' argument missing/ },
+  { kind: "missing value", args: ["--budget"], message: /'--budget <value>' argument missing/ },
+  {
+    kind: "not a number",
+    args: ["--seed", "one"],
+    message: /--seed must be a number: found 'one'/,
+  },
   {
     kind: "not a number",
     args: ["--rate_margin", "0x1"],
-    stderr: /--rate_margin must be a number: found '0x1'/,
+    message: /--rate_margin must be a number: found '0x1'/,
   },
   {
     kind: "out of range",
     args: ["--slo", "-1"],
-    stderr: /--slo must be a number > 0 s: found '-1'/,
+    message: /--slo must be a number > 0 s: found '-1'/,
   },
   {
     kind: "out of range",
     args: ["--budget", "0"],
-    stderr: /--budget must be a number > 0 USD per request: found '0'/,
+    message: /--budget must be a number > 0 USD per request: found '0'/,
   },
   {
     kind: "out of range",
     args: ["--percentile", "1"],
-    stderr: /--percentile must be a number within \(0, 1\): found '1'/,
+    message: /--percentile must be a number within \(0, 1\): found '1'/,
   },
   {
     kind: "out of range",
     args: ["--rate-margin", "1"],
-    stderr: /--rate-margin must be a number within \[0, 1\): found '1'/,
+    message: /--rate-margin must be a number within \[0, 1\): found '1'/,
   },
   {
     kind: "out of range",
     args: ["--start", "25"],
-    stderr: /--start must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
+    message: /--start must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
   },
-  { kind: "out of range", args: ["--seed", "1.5"], stderr: /--seed must be an integer: found/ },
+  { kind: "out of range", args: ["--seed", "1.5"], message: /--seed must be an integer: found/ },
   {
     kind: "out of range",
     args: ["--plan_memory_changes", "-1"],
-    stderr: /--plan_memory_changes must be an integer >= 0: found '-1'/,
+    message: /--plan_memory_changes must be an integer >= 0: found '-1'/,
   },
   {
     kind: "out of range",
     args: ["--tolerance", "-0.1"],
-    stderr: /--tolerance must be a number >= 0/,
+    message: /--tolerance must be a number >= 0/,
   },
   {
     kind: "out of range",
     args: ["--grid_memory", "4096"],
-    stderr: /--grid_memory 4096 MB is outside the 1280\.\.3008 MB profile 'TF-resnetV2'/,
+    message: /--grid_memory 4096 MB is outside the 1280\.\.3008 MB profile 'TF-resnetV2'/,
   },
   {
     kind: "ignored combination",
     args: ["--hour", "3", "--window", "3600"],
-    stderr: /--window must be shorter than the 3600 s simulated \(1 hour\)/,
+    message: /--window must be shorter than the 3600 s simulated \(1 hour\)/,
   },
   {
     kind: "ignored combination",
     args: ["--hour", "3", "--rate-margin", "0.1"],
-    stderr: /--rate-margin needs a --window shorter than the 3600 s simulated \(1 hour\)/,
+    message: /--rate-margin needs a --window shorter than the 3600 s simulated \(1 hour\)/,
   },
   {
     kind: "ignored combination",
     args: ["--hour", "3", "--plan_memory_changes", "1"],
-    stderr: /--plan_memory_changes needs more than one hour/,
+    message: /--plan_memory_changes needs more than one hour/,
   },
   {
     kind: "ignored combination",
     args: ["--extrapolate"],
-    stderr:
+    message:
       /--extrapolate does nothing here: the grid lies within the 1280\.\.3008 MB .* 'TF-resnetV2'/,
   },
   {
     kind: "conflicting flags",
     args: ["--budget", "3e-5", "--slo", "5"],
-    stderr: /--budget and --slo exclude each other: --budget USD is --constraint cost --slo USD/,
+    message: /--budget and --slo exclude each other: --budget USD is --constraint cost --slo USD/,
   },
   {
     kind: "conflicting flags",
     args: ["--budget", "3e-5", "--constraint", "latency"],
-    stderr: /--budget is a cost SLO and excludes --constraint latency/,
+    message: /--budget is a cost SLO and excludes --constraint latency/,
   },
   {
-    kind: "ignored combination",
+    kind: "required flag",
     args: ["--constraint", "cost"],
-    stderr: /--slo \(USD per request\) is required with --constraint cost/,
+    message: /--slo \(USD per request\) is required with --constraint cost/,
   },
-  { kind: "bad file", args: ["--trace", "nowhere"], stderr: /--trace: .*nowhere does not exist/ },
+  { kind: "bad file", args: ["--trace", "nowhere"], message: /--trace: .*nowhere does not exist/ },
 ];
 
 Deno.test("compare answers every kind of bad command line with exit 2 and one line", async () => {
-  assert.equal(await assertUsageCases("compare", compare, COMPARE_USAGE_CASES), 23);
+  assert.equal(
+    await checkBadCases("compare", "compare", COMPARE_USAGE_CASES, {
+      permissions: COMPARE_PERMISSIONS,
+    }),
+    23,
+  );
 });
 
 Deno.test("compare --help says every flag, the outputs and the exit codes", async () => {

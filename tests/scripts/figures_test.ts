@@ -99,44 +99,49 @@ Deno.test("deno task figures refuses bad command lines in one line with exit cod
     const file = `${dir}/file`;
     await Deno.writeTextFile(file, "");
     const cases: BadCase[] = [
-      { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
-      { what: "missing value", args: ["--scale"], message: /'--scale/ },
+      { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+      { kind: "missing value", args: ["--scale"], message: /'--scale/ },
       {
-        what: "non-number",
+        kind: "not a number",
         args: ["--scale", "x"],
         message: /--scale must be a number: found 'x'/,
       },
       {
+        kind: "not a number",
         what: "hexadecimal",
         args: ["--scale", "0x2"],
         message: /--scale must be a number: found '0x2'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: ["--scale", "9"],
         message: /--scale must be a number within \(0, 8\]: found '9'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: ["--scale", "-1"],
         message: /--scale must be a number within \(0, 8\]: found '-1'/,
       },
       {
+        kind: "bad value",
         what: "unknown figure",
         args: ["--only", "fig99", "--out", "/nonexistent/never"],
         message: /--only: no figure 'fig99' \(there are: fig01_10_hourly_rates, /,
       },
       {
+        kind: "bad value",
         what: "empty list item",
         args: ["--only", "fig04_service_time,"],
         message: /--only: no figure ''/,
       },
       {
+        kind: "bad value",
         what: "bad format",
         args: ["--format", "xml"],
         message: /--format must be one of table, json, csv: found 'xml'/,
       },
       {
+        kind: "bad file",
         what: "a file as --out",
         args: ["--out", file, "--only", "fig04_service_time"],
         message:

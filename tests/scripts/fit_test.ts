@@ -207,72 +207,81 @@ Deno.test("fit rejects bad flags and files with one line and exit code 2", async
     await Deno.writeTextFile(file, "");
     const sample = "traces/samples/nys-hour1-seed1.txt";
     const cases: BadCase[] = [
-      { what: "no trace", args: [], message: /a trace file is required/ },
+      { kind: "required flag", what: "no trace", args: [], message: /a trace file is required/ },
       {
+        kind: "conflicting flags",
         what: "two traces",
         args: ["a.txt", "b.txt"],
         message: /expected one trace file: found 2 \(a\.txt, b\.txt\)/,
       },
-      { what: "unknown flag", args: [sample, "--bogus"], message: /Unknown option '--bogus'/ },
-      { what: "missing value", args: [sample, "--window"], message: /'--window/ },
+      { kind: "unknown flag", args: [sample, "--bogus"], message: /Unknown option '--bogus'/ },
+      { kind: "missing value", args: [sample, "--window"], message: /'--window/ },
       {
-        what: "non-number",
+        kind: "not a number",
         args: [sample, "--window", "x"],
         message: /--window must be a number: found 'x'/,
       },
       {
+        kind: "not a number",
         what: "hexadecimal",
         args: [sample, "--origin", "0x10"],
         message: /--origin must be a number: found '0x10'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: [sample, "--window", "0"],
         message: /--window must be a number > 0 s: found '0'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: [sample, "--min_arrivals", "2"],
         message: /--min_arrivals must be an integer >= 4: found '2'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: [sample, "--origin", "5"],
         message:
           /--origin 5 s is after the first arrival, at 0\.\d+ s: the first window must hold it/,
       },
       {
+        kind: "unknown flag",
         what: "the other tasks' --start",
         args: [sample, "--start", "5"],
         message:
           /--start is an hour in solve, plan and compare; fit's first window starts at --origin S \(seconds\): --origin 5/,
       },
       {
+        kind: "bad value",
         what: "bad format",
         args: [sample, "--format", "xml"],
         message: /--format must be one of table, json, csv: found 'xml'/,
       },
       {
+        kind: "bad file",
         what: "missing file",
         args: [join(dir, "missing.txt")],
         message: /^fit: \/.*missing\.txt does not exist$/,
       },
       {
+        kind: "bad file",
         what: "bad line",
         args: [bad],
         message: /bad\.txt:3: expected a decimal number, found "x"/,
       },
       {
+        kind: "bad file",
         what: "decreasing times",
         args: [down, "--timestamps"],
         message: /down\.txt:2: expected a time >= the previous one \(5 s on line 1\)/,
       },
       {
+        kind: "bad file",
         what: "a directory as the trace",
         args: [dir],
         message: new RegExp(`^fit: ${dir} is a directory: give the path of a file to read$`),
       },
       {
+        kind: "bad file",
         what: "a file as --out",
         args: [sample, "--out", file],
         message:

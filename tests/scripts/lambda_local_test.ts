@@ -163,50 +163,51 @@ Deno.test("lambda-local --cold-start, --init and --cold_start are one flag, as a
 
 Deno.test("lambda-local refuses bad flags in one line with exit code 2", async () => {
   const cases: BadCase[] = [
-    { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
-    { what: "missing value", args: ["--cold-start"], message: /'--cold-start/ },
+    { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+    { kind: "missing value", args: ["--cold-start"], message: /'--cold-start/ },
     {
-      what: "non-number",
+      kind: "not a number",
       args: ["--jitter", "x"],
       message: /--jitter must be a number: found 'x'/,
     },
     {
+      kind: "not a number",
       what: "hexadecimal",
       args: ["--port", "0x10"],
       message: /--port must be a number: found '0x10'/,
     },
     {
-      what: "out of range",
+      kind: "out of range",
       args: ["--billing-ms", "7"],
       message: /--billing-ms must be one of 1, 100: found '7'/,
     },
     {
-      what: "out of range",
+      kind: "out of range",
       args: ["--cold_start", "-1"],
       message: /--cold_start must be a number within 0\.\.900 s: found '-1'/,
     },
     {
-      what: "out of range",
+      kind: "out of range",
       args: ["--idle", "0"],
       message: /--idle must be a number > 0 s: found '0'/,
     },
     {
-      what: "out of range",
+      kind: "out of range",
       args: ["--time_scale", "0"],
       message: /--time_scale must be a number > 0: found '0'/,
     },
     {
-      what: "out of range",
+      kind: "out of range",
       args: ["--error-rate", "2"],
       message: /--error-rate must be a number within 0\.\.1: found '2'/,
     },
     {
-      what: "out of range",
+      kind: "out of range",
       args: ["--port", "70000"],
       message: /--port must be an integer within 0\.\.65535: found '70000'/,
     },
     {
-      what: "ignored combination",
+      kind: "ignored combination",
       args: ["--access-key-id", "a"],
       message: /--access-key-id needs --secret-access-key: the two keys go together/,
     },

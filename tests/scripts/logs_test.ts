@@ -73,40 +73,45 @@ Deno.test("logs fetches a function's REPORT lines from the local Lambda with the
 Deno.test("logs refuses bad command lines in one line with exit code 2, before any request", async () => {
   const local = ["--function-name", "f", "--endpoint", "http://127.0.0.1:9"];
   const cases: BadCase[] = [
-    { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
-    { what: "missing value", args: ["--function"], message: /'--function/ },
+    { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+    { kind: "missing value", args: ["--function"], message: /'--function/ },
     {
-      what: "required",
+      kind: "required flag",
       args: ["--endpoint", "http://127.0.0.1:9"],
       message: /--function-name NAME is required/,
     },
     {
+      kind: "required flag",
       what: "no source",
       args: ["--function", "f"],
       message: /give --endpoint URL \(a local Lambda\) or --aws/,
     },
     {
+      kind: "bad value",
       what: "not a time",
       args: [...local, "--since", "yesterday"],
       message: /--since must be an ISO time, epoch ms or a duration like 15m: found 'yesterday'/,
     },
     {
+      kind: "out of range",
       what: "an empty range",
       args: [...local, "--since", "1h", "--until", "2h"],
       message: /--until 2h is before --since 1h: the range would be empty/,
     },
     {
+      kind: "bad value",
       what: "bad format",
       args: [...local, "--format", "xml"],
       message: /--format must be one of lines, table, csv, json, reports: found 'xml'/,
     },
     {
+      kind: "conflicting flags",
       what: "conflicting sources",
       args: ["--function", "f", "--aws", "--endpoint", "http://127.0.0.1:9"],
       message: /--aws and --endpoint exclude each other/,
     },
     {
-      what: "ignored combination",
+      kind: "ignored combination",
       args: [...local, "--region", "eu-west-1"],
       message: /--region is for --aws: --endpoint http:\/\/127\.0\.0\.1:9 has no region/,
     },

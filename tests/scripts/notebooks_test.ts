@@ -14,41 +14,49 @@ Deno.test("notebooks --help documents the flags, the cell numbering and the exit
 
 Deno.test("notebooks refuses bad command lines in one line with exit code 2, before running anything", async () => {
   const cases: BadCase[] = [
-    { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
-    { what: "missing value", args: ["--timeout"], message: /--timeout/ },
+    { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+    { kind: "missing value", args: ["--timeout"], message: /--timeout/ },
     {
-      what: "non-number",
+      kind: "not a number",
       args: ["--timeout", "x"],
       message: /--timeout must be a number: found 'x'/,
     },
-    { what: "hexadecimal", args: ["--timeout", "0x10"], message: /--timeout must be a number/ },
     {
-      what: "out of range",
+      kind: "not a number",
+      what: "hexadecimal",
+      args: ["--timeout", "0x10"],
+      message: /--timeout must be a number/,
+    },
+    {
+      kind: "out of range",
       args: ["--timeout", "0"],
       message: /--timeout must be a number > 0 s: found '0'/,
     },
     {
+      kind: "out of range",
       what: "negative",
       args: ["--timeout", "-5"],
       message: /--timeout must be a number > 0 s: found '-5'/,
     },
     {
+      kind: "bad value",
       what: "bad format",
       args: ["--format", "xml"],
       message: /--format must be one of table, json, csv: found 'xml'/,
     },
     {
+      kind: "bad value",
       what: "unknown notebook",
       args: ["--deno", "99_nothing"],
       message: /No notebook 99_nothing\.ipynb in notebooks\//,
     },
     {
-      what: "ignored combination",
+      kind: "ignored combination",
       args: ["--deno", "--timeout", "5"],
       message: /--timeout needs Jupyter: it does nothing with --deno/,
     },
     {
-      what: "ignored combination",
+      kind: "ignored combination",
       args: ["--write", "--deno"],
       message: /--write needs Jupyter: it does nothing with --deno/,
     },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runScript } from "./_run_script.ts";
-import { assertUsageCases, type UsageCase, withoutTimes } from "./_usage_cases.ts";
+import { type BadCase, checkBadCases, withoutTimes } from "./_cli_table.ts";
 
 const plan = (...args: string[]) => runScript("plan", ...args);
 
@@ -87,79 +87,79 @@ Deno.test("plan exits 1 and says why when the budget cannot be met", async () =>
 });
 
 /** Bad command lines of plan, by kind (issue 11's acceptance table). */
-const PLAN_USAGE_CASES: UsageCase[] = [
-  { kind: "unknown flag", args: ["--no-such-flag"], stderr: /Unknown option '--no-such-flag'/ },
-  { kind: "unknown flag", args: ["--budget", "3"], stderr: /Unknown option '--budget'/ },
+const PLAN_USAGE_CASES: BadCase[] = [
+  { kind: "unknown flag", args: ["--no-such-flag"], message: /Unknown option '--no-such-flag'/ },
+  { kind: "unknown flag", args: ["--budget", "3"], message: /Unknown option '--budget'/ },
   {
     kind: "missing value",
     args: ["--daily-budget"],
-    stderr: /'--daily-budget <value>' argument missing/,
+    message: /'--daily-budget <value>' argument missing/,
   },
   {
     kind: "not a number",
     args: ["--time_limit", "ten"],
-    stderr: /--time_limit must be a number: found 'ten'/,
+    message: /--time_limit must be a number: found 'ten'/,
   },
   {
     kind: "not a number",
     args: ["--max_memory_changes", "0x2"],
-    stderr: /--max_memory_changes must be a number: found '0x2'/,
+    message: /--max_memory_changes must be a number: found '0x2'/,
   },
   {
     kind: "out of range",
     args: ["--max_memory_changes", "-1"],
-    stderr: /--max_memory_changes must be an integer >= 0: found '-1'/,
+    message: /--max_memory_changes must be an integer >= 0: found '-1'/,
   },
   {
     kind: "out of range",
     args: ["--time-limit", "0"],
-    stderr: /--time-limit must be a number > 0 s/,
+    message: /--time-limit must be a number > 0 s/,
   },
   {
     kind: "out of range",
     args: ["--slo", "-1"],
-    stderr: /--slo must be a number > 0 s: found '-1'/,
+    message: /--slo must be a number > 0 s: found '-1'/,
   },
   {
     kind: "out of range",
     args: ["--end", "25"],
-    stderr: /--end must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
+    message: /--end must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
   },
   {
     kind: "ignored combination",
     args: ["--latency-objective", "mean"],
-    stderr:
+    message:
       /--latency-objective needs --objective latency \(the objective is cost with a latency SLO unless told\)/,
   },
   {
     kind: "ignored combination",
     args: ["--latency_objective", "worst", "--objective", "cost"],
-    stderr: /--latency_objective needs --objective latency \(the objective is cost\)/,
+    message: /--latency_objective needs --objective latency \(the objective is cost\)/,
   },
   {
     kind: "ignored combination",
     args: ["--hour", "8", "--single-memory"],
-    stderr: /--single-memory needs more than one hour: hour 8 alone has no memory change/,
+    message: /--single-memory needs more than one hour: hour 8 alone has no memory change/,
   },
   {
     kind: "ignored combination",
     args: ["--extrapolate"],
-    stderr: /--extrapolate does nothing here: the grid lies within/,
+    message: /--extrapolate does nothing here: the grid lies within/,
   },
   {
     kind: "conflicting flags",
     args: ["--single_memory", "--max-memory-changes", "1"],
-    stderr: /--single_memory and --max-memory-changes exclude each other/,
+    message: /--single_memory and --max-memory-changes exclude each other/,
   },
   {
     kind: "bad file",
     args: ["--model", "lib"],
-    stderr: /--model lib is a directory/,
+    message: /--model lib is a directory/,
   },
 ];
 
 Deno.test("plan answers every kind of bad command line with exit 2 and one line", async () => {
-  assert.equal(await assertUsageCases("plan", plan, PLAN_USAGE_CASES), 15);
+  assert.equal(await checkBadCases("plan", "plan", PLAN_USAGE_CASES), 15);
 });
 
 Deno.test("plan takes every flag in kebab-case, snake_case and solver.py's grid names alike", async () => {
@@ -242,27 +242,57 @@ Deno.test("plan says on stderr which hours no configuration serves when it exits
 });
 
 Deno.test("plan rejects bad flags with one line on stderr and exit code 2", async () => {
-  const cases: [string[], RegExp][] = [
-    [["--max-memory-changes=-1"], /--max-memory-changes must be an integer >= 0: found '-1'/],
-    [["--max-memory-changes", "1.5"], /--max-memory-changes must be an integer >= 0/],
-    [["--single-memory", "--max-memory-changes", "2"], /exclude each other/],
-    [["--daily-budget", "0"], /--daily-budget must be a number > 0 USD: found '0'/],
-    [["--daily-budget", "lots"], /--daily-budget must be a number: found 'lots'/],
-    [["--objective", "speed"], /--objective must be one of cost, latency: found 'speed'/],
-    [["--latency-objective", "p99"], /--latency-objective must be one of worst, mean/],
-    [["--constraint", "cost"], /--slo \(USD per request\) is required with --constraint cost/],
-    [["--format", "xml"], /--format must be one of table, json, csv: found 'xml'/],
-    [["--no-such-flag"], /Unknown option '--no-such-flag'/],
-    [["--trace", "/no/such/dir"], /does not exist/],
+  const cases: BadCase[] = [
+    {
+      kind: "out of range",
+      args: ["--max-memory-changes=-1"],
+      message: /--max-memory-changes must be an integer >= 0: found '-1'/,
+    },
+    {
+      kind: "out of range",
+      what: "not an integer",
+      args: ["--max-memory-changes", "1.5"],
+      message: /--max-memory-changes must be an integer >= 0/,
+    },
+    {
+      kind: "conflicting flags",
+      args: ["--single-memory", "--max-memory-changes", "2"],
+      message: /exclude each other/,
+    },
+    {
+      kind: "out of range",
+      args: ["--daily-budget", "0"],
+      message: /--daily-budget must be a number > 0 USD: found '0'/,
+    },
+    {
+      kind: "not a number",
+      args: ["--daily-budget", "lots"],
+      message: /--daily-budget must be a number: found 'lots'/,
+    },
+    {
+      kind: "bad value",
+      args: ["--objective", "speed"],
+      message: /--objective must be one of cost, latency: found 'speed'/,
+    },
+    {
+      kind: "bad value",
+      args: ["--latency-objective", "p99"],
+      message: /--latency-objective must be one of worst, mean/,
+    },
+    {
+      kind: "required flag",
+      args: ["--constraint", "cost"],
+      message: /--slo \(USD per request\) is required with --constraint cost/,
+    },
+    {
+      kind: "bad value",
+      args: ["--format", "xml"],
+      message: /--format must be one of table, json, csv: found 'xml'/,
+    },
+    { kind: "unknown flag", args: ["--no-such-flag"], message: /Unknown option '--no-such-flag'/ },
+    { kind: "bad file", args: ["--trace", "/no/such/dir"], message: /does not exist/ },
   ];
-  for (const [args, pattern] of cases) {
-    const r = await plan(...args);
-    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, pattern);
-    assert.match(r.stderr, /^plan: /);
-    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-    assert.equal(r.stdout, "");
-  }
+  assert.equal(await checkBadCases("plan", "plan", cases), 11);
 });
 
 Deno.test("plan --help prints the usage and exits 0", async () => {

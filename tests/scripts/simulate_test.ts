@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { ROOT, runScript } from "./_run_script.ts";
+import { type BadCase, checkBadCases } from "./_cli_table.ts";
 
 const simulate = (...args: string[]) => runScript("simulate", ...args);
 
@@ -377,117 +378,232 @@ Deno.test(
   },
 );
 
-/** How a refused command line must end: exit 2, one line on stderr, no stack frame. */
-async function assertRefused(
-  run: (...args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>,
-  args: string[],
-  pattern: RegExp,
-): Promise<void> {
-  const r = await run(...args);
-  const what = `${args.join(" ")}: ${r.stderr}`;
-  assert.equal(r.code, 2, what);
-  assert.match(r.stderr, pattern, what);
-  assert.equal(r.stderr.trimEnd().split("\n").length, 1, what);
-  assert.doesNotMatch(r.stderr, /^\s+at /m, what);
-  assert.equal(r.stdout, "", what);
-}
-
 /**
  * Every kind of bad command line: an unknown flag, a missing value, a
  * non-number, a value out of range, a flag that would do nothing in the
  * combination given, and contradictory sources.
  */
-const SIMULATE_REFUSED: [string[], RegExp][] = [
+const SIMULATE_REFUSED: BadCase[] = [
   // Unknown flag, missing value, not a (decimal) number, out of range.
-  [["--bogus"], /^simulate: Unknown option '--bogus'/],
-  [["--batch_size"], /Option '--batch_size <value>' argument missing/],
-  [["--time-out", "x"], /--time-out must be a number: found 'x'/],
-  [["--inter_arrival", "0x10"], /--inter_arrival must be a number: found '0x10'/],
-  [["--batch_size", "0"], /--batch_size must be an integer >= 1: found '0'/],
-  [["--time_out=-1"], /--time_out must be a number > 0 s: found '-1'/],
-  [["--time_out", "-1"], /--time_out must be a number > 0 s: found '-1'/],
-  [["--memory", "0"], /--memory must be an integer within 128\.\.10240 MB: found '0'/],
-  [
-    ["--memory", "4000"],
-    /--memory: TF-inceptionV4 was fitted on 1280\.\.3008 MB, not 4000 MB \(--extrapolate allows it\)/,
-  ],
-  [["--batch-size", "30"], /--batch-size: TF-inceptionV4 was fitted on batches 1\.\.20, not 30/],
-  [["--cold-start", "-0.1"], /--cold-start must be a number within 0\.\.900 s: found '-0.1'/],
-  [["--service_cv", "-1"], /--service_cv must be a number >= 0: found '-1'/],
-  [["--seed", "1.5"], /--seed must be an integer: found '1.5'/],
-  [["--requests", "0"], /--requests must be an integer >= 1: found '0'/],
-  [["--duration", "0"], /--duration must be a number > 0 s: found '0'/],
-  [
-    ["--hour", "25", "--trace", "nys"],
-    /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
-  ],
-  [["--format", "yaml"], /--format must be one of table, json, csv: found 'yaml'/],
-  [["--pricing", "free"], /--pricing must be one of paper, /],
-  [
-    ["--arrival_process", "weird"],
-    /--arrival_process must be one of exp, map, trace, day: found 'weird'/,
-  ],
-  [
-    ["--adaptive", "--rate_margin", "1"],
-    /--rate_margin must be a number within \[0, 1\): found '1'/,
-  ],
-  [["--adaptive", "--window", "0"], /--window must be a number > 0 s: found '0'/],
-  [["--adaptive", "--slo", "-1"], /--slo must be a number > 0 s: found '-1'/],
-  [
-    ["--adaptive", "--percentile", "95"],
-    /--percentile must be a number within \(0, 1\): found '95'/,
-  ],
-  [["--adaptive", "--method", "guess"], /--method must be one of exact, paper: found 'guess'/],
-  [["--adaptive", "--constraint", "cost"], /--constraint cost needs --slo USD/],
-  [["--adaptive", "--grid_batch", "0:2:1"], /--grid_batch 0: it must be within 1\.\.1000/],
-  [
-    ["--adaptive", "--grid-memory", "1280:1300:7.5"],
-    /--grid-memory must hold integers within 128\.\.10240 MB/,
-  ],
-  [
-    ["--adaptive", "--grid-memory", "4096"],
-    /--grid-memory: TF-inceptionV4 was fitted on 1280\.\.3008 MB, not 4096 MB/,
-  ],
+  { kind: "unknown flag", args: ["--bogus"], message: /^simulate: Unknown option '--bogus'/ },
+  {
+    kind: "missing value",
+    args: ["--batch_size"],
+    message: /Option '--batch_size <value>' argument missing/,
+  },
+  {
+    kind: "not a number",
+    args: ["--time-out", "x"],
+    message: /--time-out must be a number: found 'x'/,
+  },
+  {
+    kind: "not a number",
+    args: ["--inter_arrival", "0x10"],
+    message: /--inter_arrival must be a number: found '0x10'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--batch_size", "0"],
+    message: /--batch_size must be an integer >= 1: found '0'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--time_out=-1"],
+    message: /--time_out must be a number > 0 s: found '-1'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--time_out", "-1"],
+    message: /--time_out must be a number > 0 s: found '-1'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--memory", "0"],
+    message: /--memory must be an integer within 128\.\.10240 MB: found '0'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--memory", "4000"],
+    message:
+      /--memory: TF-inceptionV4 was fitted on 1280\.\.3008 MB, not 4000 MB \(--extrapolate allows it\)/,
+  },
+  {
+    kind: "out of range",
+    args: ["--batch-size", "30"],
+    message: /--batch-size: TF-inceptionV4 was fitted on batches 1\.\.20, not 30/,
+  },
+  {
+    kind: "out of range",
+    args: ["--cold-start", "-0.1"],
+    message: /--cold-start must be a number within 0\.\.900 s: found '-0.1'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--service_cv", "-1"],
+    message: /--service_cv must be a number >= 0: found '-1'/,
+  },
+  {
+    kind: "out of range",
+    what: "not an integer",
+    args: ["--seed", "1.5"],
+    message: /--seed must be an integer: found '1.5'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--requests", "0"],
+    message: /--requests must be an integer >= 1: found '0'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--duration", "0"],
+    message: /--duration must be a number > 0 s: found '0'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--hour", "25", "--trace", "nys"],
+    message: /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
+  },
+  {
+    kind: "bad value",
+    args: ["--format", "yaml"],
+    message: /--format must be one of table, json, csv: found 'yaml'/,
+  },
+  { kind: "bad value", args: ["--pricing", "free"], message: /--pricing must be one of paper, / },
+  {
+    kind: "bad value",
+    args: ["--arrival_process", "weird"],
+    message: /--arrival_process must be one of exp, map, trace, day: found 'weird'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--adaptive", "--rate_margin", "1"],
+    message: /--rate_margin must be a number within \[0, 1\): found '1'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--adaptive", "--window", "0"],
+    message: /--window must be a number > 0 s: found '0'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--adaptive", "--slo", "-1"],
+    message: /--slo must be a number > 0 s: found '-1'/,
+  },
+  {
+    kind: "out of range",
+    args: ["--adaptive", "--percentile", "95"],
+    message: /--percentile must be a number within \(0, 1\): found '95'/,
+  },
+  {
+    kind: "bad value",
+    args: ["--adaptive", "--method", "guess"],
+    message: /--method must be one of exact, paper: found 'guess'/,
+  },
+  {
+    kind: "required flag",
+    args: ["--adaptive", "--constraint", "cost"],
+    message: /--constraint cost needs --slo USD/,
+  },
+  {
+    kind: "out of range",
+    args: ["--adaptive", "--grid_batch", "0:2:1"],
+    message: /--grid_batch 0: it must be within 1\.\.1000/,
+  },
+  {
+    kind: "out of range",
+    args: ["--adaptive", "--grid-memory", "1280:1300:7.5"],
+    message: /--grid-memory must hold integers within 128\.\.10240 MB/,
+  },
+  {
+    kind: "out of range",
+    args: ["--adaptive", "--grid-memory", "4096"],
+    message: /--grid-memory: TF-inceptionV4 was fitted on 1280\.\.3008 MB, not 4096 MB/,
+  },
   // Arrivals: what is missing, what would do nothing, what contradicts.
-  [
-    ["--arrival_process", "map"],
-    /--arrival_process map needs --map D0,D1 or --trace NAME --hour H/,
-  ],
-  [["--arrival_process", "day"], /--arrival_process day needs --day NAME\|DIR/],
-  [["--arrival_process", "trace"], /--arrival_process trace needs --trace-path FILE/],
-  [["--trace", "nys"], /--trace needs --hour H \(1\.\.24; hour h covers h-1\.\.h\)/],
-  [["--hour", "8"], /--hour needs --trace NAME\|DIR/],
-  [["--map", "a"], /--map must be D0FILE,D1FILE: found 'a'/],
-  [
-    ["--map", "/nonexistent/D0,/nonexistent/D1"],
-    /Cannot read the MAP as \/nonexistent\/D0 does not exist/,
-  ],
-  [["--trace_path", "/nonexistent"], /--trace_path \/nonexistent does not exist/],
-  [
-    ["--arrival_process", "exp", "--day", "nys"],
-    /--day does nothing with --arrival_process exp: it needs --arrival_process day/,
-  ],
-  [
-    ["--arrival-process", "day", "--trace_path", "f"],
-    /--trace_path does nothing with --arrival-process day/,
-  ],
-  [
-    ["--map", "a,b", "--trace", "nys", "--hour", "3"],
-    /--map a,b and --trace nys are two sources of the MAP: give one/,
-  ],
-  [["--map", "a,b", "--hour", "3"], /--map a,b and --hour 3 are two sources of the MAP/],
-  [
-    ["--day", "nys", "--trace", "twitter"],
-    /--day nys \(a day of hourly MAPs\) and --trace twitter \(.*\) are two sources of arrivals: give one/,
-  ],
-  [
-    ["--inter_arrival", "5", "--map", "a,b"],
-    /--inter_arrival 5 \(Poisson arrivals at a rate\) and --map a,b .* two sources of arrivals/,
-  ],
-  [["--inter-arrival", "5", "--trace-path", "f"], /two sources of arrivals/],
-  [["--timestamps"], /--timestamps needs --trace-path FILE/],
-  [["--loop", "--day", "nys"], /--loop needs --trace-path FILE/],
-  [["--trace-path", "f", "--timestamps", "--loop"], /--loop does nothing with --timestamps/],
+  {
+    kind: "required flag",
+    args: ["--arrival_process", "map"],
+    message: /--arrival_process map needs --map D0,D1 or --trace NAME --hour H/,
+  },
+  {
+    kind: "required flag",
+    args: ["--arrival_process", "day"],
+    message: /--arrival_process day needs --day NAME\|DIR/,
+  },
+  {
+    kind: "required flag",
+    args: ["--arrival_process", "trace"],
+    message: /--arrival_process trace needs --trace-path FILE/,
+  },
+  {
+    kind: "required flag",
+    args: ["--trace", "nys"],
+    message: /--trace needs --hour H \(1\.\.24; hour h covers h-1\.\.h\)/,
+  },
+  { kind: "ignored combination", args: ["--hour", "8"], message: /--hour needs --trace NAME\|DIR/ },
+  { kind: "bad value", args: ["--map", "a"], message: /--map must be D0FILE,D1FILE: found 'a'/ },
+  {
+    kind: "bad file",
+    args: ["--map", "/nonexistent/D0,/nonexistent/D1"],
+    message: /Cannot read the MAP as \/nonexistent\/D0 does not exist/,
+  },
+  {
+    kind: "bad file",
+    args: ["--trace_path", "/nonexistent"],
+    message: /--trace_path \/nonexistent does not exist/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--arrival_process", "exp", "--day", "nys"],
+    message: /--day does nothing with --arrival_process exp: it needs --arrival_process day/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--arrival-process", "day", "--trace_path", "f"],
+    message: /--trace_path does nothing with --arrival-process day/,
+  },
+  {
+    kind: "conflicting flags",
+    args: ["--map", "a,b", "--trace", "nys", "--hour", "3"],
+    message: /--map a,b and --trace nys are two sources of the MAP: give one/,
+  },
+  {
+    kind: "conflicting flags",
+    args: ["--map", "a,b", "--hour", "3"],
+    message: /--map a,b and --hour 3 are two sources of the MAP/,
+  },
+  {
+    kind: "conflicting flags",
+    args: ["--day", "nys", "--trace", "twitter"],
+    message:
+      /--day nys \(a day of hourly MAPs\) and --trace twitter \(.*\) are two sources of arrivals: give one/,
+  },
+  {
+    kind: "conflicting flags",
+    args: ["--inter_arrival", "5", "--map", "a,b"],
+    message:
+      /--inter_arrival 5 \(Poisson arrivals at a rate\) and --map a,b .* two sources of arrivals/,
+  },
+  {
+    kind: "conflicting flags",
+    args: ["--inter-arrival", "5", "--trace-path", "f"],
+    message: /two sources of arrivals/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--timestamps"],
+    message: /--timestamps needs --trace-path FILE/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--loop", "--day", "nys"],
+    message: /--loop needs --trace-path FILE/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--trace-path", "f", "--timestamps", "--loop"],
+    message: /--loop does nothing with --timestamps/,
+  },
   // Adaptive flags without --adaptive, and a keep-alive without cold starts.
   ...[
     "--window 60",
@@ -500,45 +616,60 @@ const SIMULATE_REFUSED: [string[], RegExp][] = [
     "--grid-timeout 0.1",
     "--grid-batch 1:4",
   ].map(
-    (
-      a,
-    ): [string[], RegExp] => [
-      a.split(" "),
-      new RegExp(`^simulate: ${a.split(" ")[0]} needs --adaptive`),
-    ],
+    (a): BadCase => ({
+      kind: "ignored combination",
+      args: a.split(" "),
+      message: new RegExp(`^simulate: ${a.split(" ")[0]} needs --adaptive`),
+    }),
   ),
-  [["--keep_alive", "30", "--cold_start", "0"], /--keep_alive does nothing with --cold_start 0/],
-  [
-    ["--extrapolate"],
-    /--extrapolate does nothing here: the configuration lies within the 1280\.\.3008 MB/,
-  ],
-  [
-    ["--extrapolate", "--adaptive", "--grid-memory", "2048"],
-    /--extrapolate does nothing here: the configuration and the grid lie within/,
-  ],
+  {
+    kind: "ignored combination",
+    args: ["--keep_alive", "30", "--cold_start", "0"],
+    message: /--keep_alive does nothing with --cold_start 0/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--extrapolate"],
+    message: /--extrapolate does nothing here: the configuration lies within the 1280\.\.3008 MB/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--extrapolate", "--adaptive", "--grid-memory", "2048"],
+    message: /--extrapolate does nothing here: the configuration and the grid lie within/,
+  },
   // Paths in the user's words.
-  [
-    ["--trace-path", "traces"],
-    /^simulate: --trace-path traces is a directory: give the path of a file to read/,
-  ],
-  [
-    ["--day", "README.md"],
-    /^simulate: --day README\.md: a part of the path is a file, not a directory/,
-  ],
-  [["--model", "traces"], /^simulate: --model traces is a directory/],
-  [
-    ["--out", "README.md"],
-    /^simulate: --out README\.md is a file: give a directory \(created if missing\)/,
-  ],
-  [
-    ["--trace-path", "traces/samples/nys-hour1-seed1.txt", "--seed", "2"],
-    /--seed does nothing with a recorded trace and deterministic service times/,
-  ],
+  {
+    kind: "bad file",
+    args: ["--trace-path", "traces"],
+    message: /^simulate: --trace-path traces is a directory: give the path of a file to read/,
+  },
+  {
+    kind: "bad file",
+    args: ["--day", "README.md"],
+    message: /^simulate: --day README\.md: a part of the path is a file, not a directory/,
+  },
+  {
+    kind: "bad file",
+    args: ["--model", "traces"],
+    message: /^simulate: --model traces is a directory/,
+  },
+  {
+    kind: "bad file",
+    args: ["--out", "README.md"],
+    message: /^simulate: --out README\.md is a file: give a directory \(created if missing\)/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--trace-path", "traces/samples/nys-hour1-seed1.txt", "--seed", "2"],
+    message: /--seed does nothing with a recorded trace and deterministic service times/,
+  },
   // A MAP with no single stationary distribution names its files.
-  [
-    ["--map", "tests/testdata/reducible_map/D0,tests/testdata/reducible_map/D1"],
-    /^simulate: --map tests\/testdata\/reducible_map\/D0,tests\/testdata\/reducible_map\/D1: the MAP has no single stationary phase distribution/,
-  ],
+  {
+    kind: "bad file",
+    args: ["--map", "tests/testdata/reducible_map/D0,tests/testdata/reducible_map/D1"],
+    message:
+      /^simulate: --map tests\/testdata\/reducible_map\/D0,tests\/testdata\/reducible_map\/D1: the MAP has no single stationary phase distribution/,
+  },
 ];
 
 Deno.test(`simulate refuses ${SIMULATE_REFUSED.length} bad command lines with exit 2, one line on stderr and no stack trace; --help exits 0`, async () => {
@@ -548,11 +679,8 @@ Deno.test(`simulate refuses ${SIMULATE_REFUSED.length} bad command lines with ex
   assert.match(help.stdout, /--cold-start S .*\[0\.25\]/);
   assert.equal((await simulate("-h")).code, 0);
   // Four at a time: each is a process of its own.
-  for (let i = 0; i < SIMULATE_REFUSED.length; i += 4) {
-    await Promise.all(
-      SIMULATE_REFUSED.slice(i, i + 4).map(([args, pattern]) =>
-        assertRefused(simulate, args, pattern)
-      ),
-    );
-  }
+  assert.equal(
+    await checkBadCases("simulate", "simulate", SIMULATE_REFUSED, { parallel: 4 }),
+    64,
+  );
 });

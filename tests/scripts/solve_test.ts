@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { runScript } from "./_run_script.ts";
-import { assertUsageCases, type UsageCase, withoutTimes } from "./_usage_cases.ts";
+import { type BadCase, checkBadCases, withoutTimes } from "./_cli_table.ts";
 
 const solve = (...args: string[]) => runScript("solve", ...args);
 
@@ -99,114 +99,137 @@ Deno.test("solve reports an infeasible hour and exits 1", async () => {
 });
 
 Deno.test("solve rejects bad flags with one line and exit code 2", async () => {
-  const cases: [string[], RegExp][] = [
-    [["--bogus"], /Unknown option '--bogus'/],
-    [["--percentile", "1.5"], /--percentile must be a number within \(0, 1\): found '1.5'/],
-    [["--method", "fast"], /--method must be one of exact, paper: found 'fast'/],
-    [["--model", "nope"], /Cannot find model 'nope'/],
-    [["--memory", "3008:1280:64"], /--memory '3008:1280:64': hi is below lo/],
-    [["--constraint", "cost"], /--slo \(USD per request\) is required with --constraint cost/],
-    [["--trace", "/nonexistent-dir"], /nonexistent-dir/],
-    [["--start", "5", "--end", "2"], /--end \(2\) must not be before --start \(5\)/],
-    [
-      ["--memory", "4096"],
-      /--memory 4096 MB is outside the 1280\.\.3008 MB profile 'TF-inceptionV4'/,
-    ],
+  const cases: BadCase[] = [
+    { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+    {
+      kind: "out of range",
+      args: ["--percentile", "1.5"],
+      message: /--percentile must be a number within \(0, 1\): found '1.5'/,
+    },
+    {
+      kind: "bad value",
+      args: ["--method", "fast"],
+      message: /--method must be one of exact, paper: found 'fast'/,
+    },
+    { kind: "bad file", args: ["--model", "nope"], message: /Cannot find model 'nope'/ },
+    {
+      kind: "bad value",
+      args: ["--memory", "3008:1280:64"],
+      message: /--memory '3008:1280:64': hi is below lo/,
+    },
+    {
+      kind: "required flag",
+      args: ["--constraint", "cost"],
+      message: /--slo \(USD per request\) is required with --constraint cost/,
+    },
+    { kind: "bad file", args: ["--trace", "/nonexistent-dir"], message: /nonexistent-dir/ },
+    {
+      kind: "out of range",
+      args: ["--start", "5", "--end", "2"],
+      message: /--end \(2\) must not be before --start \(5\)/,
+    },
+    {
+      kind: "out of range",
+      args: ["--memory", "4096"],
+      message: /--memory 4096 MB is outside the 1280\.\.3008 MB profile 'TF-inceptionV4'/,
+    },
   ];
-  for (const [args, pattern] of cases) {
-    const r = await solve(...args);
-    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, pattern);
-    assert.equal(r.stderr.trim().split("\n").length, 1, r.stderr);
-    assert.equal(r.stdout, "");
-  }
+  assert.equal(await checkBadCases("solve", "solve", cases), 9);
 });
 
 /** Bad command lines of solve, by kind (issue 11's acceptance table). */
-const SOLVE_USAGE_CASES: UsageCase[] = [
-  { kind: "unknown flag", args: ["--bogus"], stderr: /Unknown option '--bogus'/ },
-  { kind: "unknown flag", args: ["--hours", "3"], stderr: /Unknown option '--hours'/ },
-  { kind: "missing value", args: ["--slo"], stderr: /'--slo <value>' argument missing/ },
-  { kind: "missing value", args: ["--start"], stderr: /'--start <value>' argument missing/ },
-  { kind: "not a number", args: ["--slo", "fast"], stderr: /--slo must be a number: found 'fast'/ },
-  { kind: "not a number", args: ["--slo", "0x10"], stderr: /--slo must be a number: found '0x10'/ },
+const SOLVE_USAGE_CASES: BadCase[] = [
+  { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+  { kind: "unknown flag", args: ["--hours", "3"], message: /Unknown option '--hours'/ },
+  { kind: "missing value", args: ["--slo"], message: /'--slo <value>' argument missing/ },
+  { kind: "missing value", args: ["--start"], message: /'--start <value>' argument missing/ },
+  {
+    kind: "not a number",
+    args: ["--slo", "fast"],
+    message: /--slo must be a number: found 'fast'/,
+  },
+  {
+    kind: "not a number",
+    args: ["--slo", "0x10"],
+    message: /--slo must be a number: found '0x10'/,
+  },
   {
     kind: "not a number",
     args: ["--grid_timeout", "0.1:x"],
-    stderr: /--grid_timeout '0\.1:x': 'x' is not a number/,
+    message: /--grid_timeout '0\.1:x': 'x' is not a number/,
   },
   {
     kind: "out of range",
     args: ["--slo", "-1"],
-    stderr: /--slo must be a number > 0 s: found '-1'/,
+    message: /--slo must be a number > 0 s: found '-1'/,
   },
   {
     kind: "out of range",
     args: ["--percentile=0"],
-    stderr: /--percentile must be a number within \(0, 1\): found '0'/,
+    message: /--percentile must be a number within \(0, 1\): found '0'/,
   },
   {
     kind: "out of range",
     args: ["--hour", "25"],
-    stderr: /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
+    message: /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
   },
   {
     kind: "out of range",
     args: ["--start", "0"],
-    stderr: /--start must be an hour within 1\.\.24/,
+    message: /--start must be an hour within 1\.\.24/,
   },
   {
     kind: "out of range",
     args: ["--memory", "64"],
-    stderr: /--memory 64 MB: it must be within 128\.\.10240 MB/,
+    message: /--memory 64 MB: it must be within 128\.\.10240 MB/,
   },
   {
     kind: "out of range",
     args: ["--batch", "0"],
-    stderr: /--batch 0: it must be within 1\.\.1000/,
+    message: /--batch 0: it must be within 1\.\.1000/,
   },
   {
     kind: "out of range",
     args: ["--grid-memory", "4096"],
-    stderr:
+    message:
       /--grid-memory 4096 MB is outside the 1280\.\.3008 MB profile 'TF-inceptionV4' .*--extrapolate/,
   },
   {
     kind: "out of range",
     args: ["--memory", "8000", "--extrapolate", "--hour", "1"],
-    stderr:
+    message:
       /profile 'TF-inceptionV4' gives a service time of -80\.77 s at memory 8000 MB and batch 1/,
   },
   {
     kind: "ignored combination",
     args: ["--all"],
-    stderr: /--all needs --format json or --format csv/,
+    message: /--all needs --format json or --format csv/,
   },
   {
     kind: "ignored combination",
     args: ["--extrapolate", "--hour", "3"],
-    stderr:
+    message:
       /--extrapolate does nothing here: the grid lies within the 1280\.\.3008 MB and batches 1\.\.20/,
   },
   {
     kind: "conflicting flags",
     args: ["--hour", "3", "--start", "2"],
-    stderr: /--hour selects one hour: give it or --start, not both/,
+    message: /--hour selects one hour: give it or --start, not both/,
   },
   {
     kind: "bad file",
     args: ["--model", "lib"],
-    stderr: /--model lib is a directory: expected TF-inceptionV4/,
+    message: /--model lib is a directory: expected TF-inceptionV4/,
   },
   {
     kind: "bad file",
     args: ["--trace", "README.md"],
-    stderr: /--trace README\.md is not a directory/,
+    message: /--trace README\.md is not a directory/,
   },
 ];
 
 Deno.test("solve answers every kind of bad command line with exit 2 and one line", async () => {
-  assert.equal(await assertUsageCases("solve", solve, SOLVE_USAGE_CASES), 20);
+  assert.equal(await checkBadCases("solve", "solve", SOLVE_USAGE_CASES), 20);
 });
 
 Deno.test("solve takes every flag in kebab-case, snake_case and solver.py's grid names alike", async () => {

@@ -162,105 +162,116 @@ Deno.test("trace rejects bad flags and files with one line and exit code 2", asy
     }
     const nys = ["--trace", "nys", "--hour", "1"];
     const cases: BadCase[] = [
-      { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
-      { what: "missing value", args: [...nys, "--out"], message: /'--out/ },
+      { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+      { kind: "missing value", args: [...nys, "--out"], message: /'--out/ },
       {
-        what: "non-number",
+        kind: "not a number",
         args: [...nys, "--duration", "x", "--out", out],
         message: /--duration must be a number: found 'x'/,
       },
       {
+        kind: "not a number",
         what: "hexadecimal",
         args: [...nys, "--seed", "0x10", "--out", out],
         message: /--seed must be a number: found '0x10'/,
       },
       {
-        what: "required",
+        kind: "required flag",
         args: ["--trace", "twitter", "--hour", "1"],
         message: /--out FILE is required/,
       },
       {
-        what: "required",
+        kind: "required flag",
         args: ["--out", out],
         message: /a MAP is required: --map D0,D1, or --trace NAME with --hour H/,
       },
       {
-        what: "required",
+        kind: "required flag",
         args: ["--trace", "twitter", "--out", out],
         message: /--hour H \(1\.\.24\) is required with --trace/,
       },
       {
-        what: "ignored combination",
+        kind: "ignored combination",
         args: ["--hour", "3", "--out", out],
         message: /--hour needs --trace NAME/,
       },
       {
+        kind: "bad value",
         what: "one file",
         args: ["--map", "traces/synthetic/W14_D0", "--out", out],
         message: /--map takes two files, D0,D1: found 1 \(traces\/synthetic\/W14_D0\)/,
       },
       {
+        kind: "conflicting flags",
         what: "conflicting sources",
         args: ["--map", "a,b", "--trace", "nys", "--hour", "1", "--out", out],
         message: /--map and --trace are exclusive: give one MAP/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: ["--trace", "nys", "--hour", "0", "--out", out],
         message: /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '0'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: ["--trace", "nys", "--hour", "25", "--out", out],
         message: /--hour must be an hour within 1\.\.24 \(hour h covers h-1\.\.h\): found '25'/,
       },
       {
+        kind: "bad file",
         what: "an hour the directory lacks",
         args: ["--trace", hourOne, "--hour", "2", "--out", out],
         message: /--trace .*one has no hour 2 \(it has 1\)/,
       },
       {
+        kind: "bad file",
         what: "no such trace",
         args: ["--trace", join(dir, "none"), "--hour", "2", "--out", out],
         message: /--trace .*none: not twitter or nys, and .*none does not exist/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: [...nys, "--duration=0", "--out", out],
         message: /--duration must be a number > 0 s: found '0'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: [...nys, "--duration", "-5", "--out", out],
         message: /--duration must be a number > 0 s: found '-5'/,
       },
       {
+        kind: "out of range",
         what: "not an integer",
         args: [...nys, "--seed", "1.5", "--out", out],
         message: /--seed must be an integer: found '1\.5'/,
       },
       {
+        kind: "bad value",
         what: "bad format",
         args: [...nys, "--format", "xml", "--out", out],
         message: /--format must be one of text, json: found 'xml'/,
       },
       {
+        kind: "bad file",
         what: "missing MAP file",
         args: ["--map", "nope_D0", "nope_D1", "--out", out],
         message: /nope_D0 does not exist/,
       },
       {
+        kind: "bad file",
         what: "a reducible MAP",
         args: ["--map", reducible, "--out", out],
         message:
           /the MAP of .*R_D0 and .*R_D1 has no stationary phase distribution \(.*singular at column 1\): D0 \+ D1 must be an irreducible generator/,
       },
       {
+        kind: "bad file",
         what: "a directory as --out",
         args: [...nys, "--out", dir],
         message: /--out .* is a directory: give the path of a file to write/,
       },
       {
+        kind: "bad file",
         what: "--out in a missing directory",
         args: [...nys, "--out", join(dir, "no", "dir", "x.txt")],
         message:

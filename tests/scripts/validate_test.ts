@@ -94,89 +94,100 @@ Deno.test("validate refuses bad command lines and unusable profiles in one line 
       await Deno.copyFile(`traces/nys/MAP1_${d}`, join(hourOne, `MAP1_${d}`));
     }
     const cases: BadCase[] = [
-      { what: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
-      { what: "missing value", args: ["--memory"], message: /--memory/ },
-      { what: "missing value", args: ["--min_batches"], message: /'--min_batches/ },
+      { kind: "unknown flag", args: ["--bogus"], message: /Unknown option '--bogus'/ },
+      { kind: "missing value", args: ["--memory"], message: /--memory/ },
+      { kind: "missing value", args: ["--min_batches"], message: /'--min_batches/ },
       {
-        what: "non-number",
+        kind: "not a number",
         args: ["--memory", "x"],
         message: /--memory must be a number: found 'x'/,
       },
       {
+        kind: "not a number",
         what: "hexadecimal",
         args: ["--seed", "0x10"],
         message: /--seed must be a number: found '0x10'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: ["--memory", "0"],
         message: /--memory must be an integer within 128\.\.10240 MB: found '0'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: ["--requests", "-5"],
         message: /--requests must be an integer >= 1000: found '-5'/,
       },
       {
-        what: "out of range",
+        kind: "out of range",
         args: ["--hours", "25"],
         message: /--hours must be hours within 1\.\.24 \(hour h covers h-1\.\.h\).*found '25'/,
       },
       {
+        kind: "out of range",
         what: "outside the profile's memories",
         args: ["--memory", "4000", ...one],
         message:
           /--memory 4000 MB is outside the 1280\.\.3008 MB profile 'TF-inceptionV4' was fitted on: narrow --memory or add --extrapolate/,
       },
       {
+        kind: "out of range",
         what: "outside the profile's batches",
         args: ["--configs", "100:0.1", "--trace", "nys", "--hour", "1"],
         message:
           /--configs 100 is beyond the batches 1\.\.20 profile 'TF-inceptionV4' was fitted on/,
       },
       {
+        kind: "out of range",
         what: "negative service time, with --extrapolate",
         args: ["--memory", "4000", "--extrapolate", ...one],
         message:
           /profile 'TF-inceptionV4' gives a service time of -1\.08 s at memory 4000 MB and batch 1/,
       },
       {
+        kind: "bad file",
         what: "a profile file with negative times",
         args: ["--model", falling, ...one],
         message: /profile 'falling' gives a service time of -0\.1 s at memory 3008 MB and batch 3/,
       },
       {
-        what: "ignored combination",
+        kind: "ignored combination",
         args: ["--extrapolate", ...one],
         message:
           /--extrapolate does nothing here: --memory 3008 MB and the batches of --configs lie within/,
       },
       {
+        kind: "bad value",
         what: "bad pair",
         args: ["--configs", "5"],
         message: /--configs must be B:T pairs, such as 20:0\.1: found '5'/,
       },
       {
+        kind: "bad value",
         what: "bad format",
         args: ["--format", "xml"],
         message: /--format must be one of table, csv, json, markdown: found 'xml'/,
       },
       {
+        kind: "bad file",
         what: "no such trace",
         args: ["--traces", join(dir, "none"), "--model", "manual", ...SMALL],
         message: /--traces .*none: not twitter or nys, and the directory .*none does not exist/,
       },
       {
+        kind: "bad file",
         what: "a directory without MAPs",
         args: ["--trace", dir, "--model", "manual", ...SMALL],
         message: /--trace .*: not twitter or nys, and .* holds no MAP<h>_D0 and MAP<h>_D1 files/,
       },
       {
+        kind: "bad file",
         what: "a trace without the hour asked",
         args: ["--trace", hourOne, "--hour", "1,3:4", "--model", "manual", ...SMALL],
         message: /--trace .*one has no hour 3, 4 of --hour \(it has 1\)/,
       },
       {
+        kind: "bad file",
         what: "a model that is a directory",
         args: ["--models", dir, ...one],
         message: /--models .* is a directory: give the path of a file to read/,
