@@ -106,7 +106,9 @@ export function parseFlags<T extends FlagsConfig>(
   try {
     return { ...parseArgs({ ...rest, args } as T), typed };
   } catch (e) {
-    let message = (e as Error).message.replace(/\s*\n\s*/g, " ");
+    let message = (e as Error).message.replace(/\s*\n\s*/g, " ")
+      // With positionals allowed, parseArgs adds advice on '--' whose quote it never closes.
+      .replace(/^(Unknown option '[^']*')\. To specify a positional argument.*$/, "$1");
     // parseArgs names the option; the user should read the flag as typed.
     for (const [name, t] of Object.entries(typed)) {
       message = message.replaceAll(`'--${name} `, `'${t} `).replaceAll(`'--${name}'`, `'${t}'`);

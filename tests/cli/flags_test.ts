@@ -135,3 +135,16 @@ Deno.test("hourListFlag() reads hours and ranges in any mix and names the bad it
     }, text);
   }
 });
+
+Deno.test("parseFlags() with positionals allowed says an unknown flag in one clean sentence", () => {
+  assert.throws(
+    () =>
+      parseFlags({
+        args: ["x", "--bogus"],
+        options: OPTIONS,
+        strict: true,
+        allowPositionals: true,
+      }),
+    { name: "UsageError", message: "Unknown option '--bogus'" },
+  );
+});
