@@ -168,3 +168,84 @@ export function stationaryOfGenerator(q: Matrix): number[] {
   b[n - 1] = 1;
   return solveLeft(a, b);
 }
+
+/**
+ * Least-squares solution `x` of `min ||a x - b||_2` for a tall matrix `a`
+ * (rows >= columns) of full column rank, by Householder QR (Golub and Van
+ * Loan, "Matrix Computations", 4th ed., algorithms 5.1.1 and 5.3.2): `a` is
+ * reduced to `R` by reflections applied to `b` as well, then `R x = Q^T b` is
+ * solved by back substitution. Unlike the normal equations, the error grows
+ * with the condition number of `a`, not its square.
+ *
+ * @param a The `n` x `p` design matrix, as rows, `n >= p >= 1`.
+ * @param b The `n` right-hand sides.
+ * @returns The `p` coefficients.
+ * @throws {RangeError} If `a` has fewer rows than columns, `b` has not one
+ *   value per row, or a column of `a` is a combination of the previous ones
+ *   to working precision (its part orthogonal to them is below 1e-10 of its
+ *   norm).
+ *
+ * @example A line through three points
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * // y = 1 + 2 x at x = 0, 1, 2
+ * const x = leastSquares([[1, 0], [1, 1], [1, 2]], [1, 3, 5]);
+ * assert.ok(Math.abs(x[0] - 1) < 1e-12 && Math.abs(x[1] - 2) < 1e-12);
+ * ```
+ */
+export function leastSquares(a: Matrix, b: ArrayLike<number>): number[] {
+  const n = a.length, p = a[0]?.length ?? 0;
+  if (!(p >= 1 && n >= p)) {
+    throw new RangeError(
+      `Cannot solve the least-squares problem as the matrix must have at least as many rows ` +
+        `as columns (>= 1): found ${n} x ${p}`,
+    );
+  }
+  if (b.length !== n) {
+    throw new RangeError(
+      `Cannot solve the least-squares problem as 'b' must have one value per row (${n}): ` +
+        `current length is ${b.length}`,
+    );
+  }
+  const r = copyMatrix(a);
+  const y = Array.from(b);
+  for (let j = 0; j < p; j++) {
+    let colNorm2 = 0;
+    for (let i = 0; i < n; i++) colNorm2 += r[i][j] * r[i][j];
+    let norm2 = 0;
+    for (let i = j; i < n; i++) norm2 += r[i][j] * r[i][j];
+    const norm = Math.sqrt(norm2);
+    if (!(norm > 1e-10 * Math.sqrt(colNorm2))) {
+      throw new RangeError(
+        `Cannot solve the least-squares problem: column ${j} depends on the previous ones`,
+      );
+    }
+    // The reflection I - 2 v v^T / (v^T v) maps column j below the diagonal to alpha e_j;
+    // alpha takes the sign opposite to the pivot so that v[0] does not cancel.
+    const alpha = r[j][j] > 0 ? -norm : norm;
+    const v = new Array<number>(n - j);
+    for (let i = j; i < n; i++) v[i - j] = r[i][j];
+    v[0] -= alpha;
+    let vNorm2 = 0;
+    for (const vi of v) vNorm2 += vi * vi;
+    for (let c = j + 1; c < p; c++) {
+      let s = 0;
+      for (let i = j; i < n; i++) s += v[i - j] * r[i][c];
+      const f = (2 * s) / vNorm2;
+      for (let i = j; i < n; i++) r[i][c] -= f * v[i - j];
+    }
+    let s = 0;
+    for (let i = j; i < n; i++) s += v[i - j] * y[i];
+    const f = (2 * s) / vNorm2;
+    for (let i = j; i < n; i++) y[i] -= f * v[i - j];
+    r[j][j] = alpha;
+  }
+  const x = new Array<number>(p);
+  for (let j = p - 1; j >= 0; j--) {
+    let s = y[j];
+    for (let c = j + 1; c < p; c++) s -= r[j][c] * x[c];
+    x[j] = s / r[j][j];
+  }
+  return x;
+}
