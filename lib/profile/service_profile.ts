@@ -321,6 +321,11 @@ export interface ProfileFromJsonOptions {
  *   forming a full grid over their distinct memories x distinct batch sizes; the
  *   declared ranges are the grid's extent.
  *
+ * Other fields are ignored, so a document may carry more than the profile: a
+ * profile fitted by `deno task profile` (see `fitProfile` in `profile_fit.ts`)
+ * keeps its fit's errors under `"fit"` and what was measured under
+ * `"measurements"`.
+ *
  * @param value The parsed JSON value.
  * @param options Where the value came from, for messages.
  * @returns A frozen profile.

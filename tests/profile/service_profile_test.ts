@@ -166,6 +166,28 @@ Deno.test("profileFromJson() round-trips a published profile through JSON.string
   }
 });
 
+Deno.test("profileFromJson() ignores fields it does not know, such as a fitted profile's fit and measurements", () => {
+  const profile = profileFromJson({
+    name: "measured",
+    kind: "polynomial",
+    terms: ["1", "k"],
+    coefficients: [0.1, 0.05],
+    memoryRangeMb: [1024, 3008],
+    batchRange: [1, 32],
+    fit: { heldOutRmseSec: 0.004, candidates: [{ terms: ["1"] }] },
+    measurements: { cells: [], table: { name: "t", points: [] } },
+  });
+  assert.deepEqual(Object.keys(profile).sort(), [
+    "batchRange",
+    "coefficients",
+    "kind",
+    "memoryRangeMb",
+    "name",
+    "terms",
+  ]);
+  assert.equal(serviceTimeSec(profile, 2, 2048), 0.1 + 0.05 * 2);
+});
+
 Deno.test("publishedProfile() returns the same frozen profile with the published ranges", () => {
   for (const name of PUBLISHED_PROFILE_NAMES) {
     const profile = publishedProfile(name);
