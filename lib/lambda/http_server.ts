@@ -158,6 +158,9 @@ async function route(lambda: LocalLambda, req: Request): Promise<Response> {
     if (tail === "configuration" && req.method === "PUT") {
       return json(200, lambda.updateFunctionConfiguration(name, await bodyJson(req)));
     }
+    if (tail === "code" && req.method === "PUT") {
+      return json(200, lambda.updateFunctionCode(name, await bodyJson(req)));
+    }
     if (tail === "invocations" && req.method === "POST") {
       const payload = new Uint8Array(await req.arrayBuffer());
       const r = await lambda.invoke(name, payload, {

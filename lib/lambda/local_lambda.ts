@@ -6,8 +6,15 @@
  * END and REPORT lines in Lambda's format. The HTTP face that speaks the real
  * Lambda API is in `http_server.ts`.
  *
+ * A function with code (a `ZipFile` holding a Node.js-style ES module, or a
+ * `CodePath` on this machine) runs it: each execution environment is a Deno
+ * Worker (`worker_environment.ts`) whose cold start loads the module, and
+ * Duration, Init Duration and Max Memory Used are measured. A function without
+ * code sleeps for its profile's service time.
+ *
  * Time is injected (`now`, `sleep`), so tests can run it on a fake clock, and
- * `timeScale` shortens every wait for fast experiments.
+ * `timeScale` shortens every wait of a profile-driven function for fast
+ * experiments. Code runs in real time, whatever `timeScale` says.
  *
  * @module
  */
@@ -18,6 +25,24 @@ import {
   serviceTimeSec,
 } from "../profile/service_profile.ts";
 import type { Prng } from "../random/prng.ts";
+import { type CpuModel, cpuScaleFactor } from "./cpu_model.ts";
+import {
+  codeFromPath,
+  type FunctionCode,
+  handlerModule,
+  handlerModuleIn,
+  readZipArchive,
+  removeCode,
+  RuntimeLoadError,
+  unpackZipCode,
+} from "./function_code.ts";
+import {
+  type FunctionLogLine,
+  type InvokeOutcome,
+  type LoadTarget,
+  type RapidError,
+  WorkerEnvironment,
+} from "./worker_environment.ts";
 
 /** A function's configuration, shaped like Lambda's `FunctionConfiguration`. */
 export interface FunctionConfiguration {
@@ -120,6 +145,16 @@ export interface LocalLambdaOptions {
    * @default {1000000}
    */
   maxLogEvents?: number;
+  /**
+   * How a function with code turns its measured time into Duration (see
+   * `cpu_model.ts`): `"host"` reports the time measured here; `"memory-share"`
+   * stretches it by `max(1, 1769 / MemorySize)`, as a single-threaded handler
+   * on Lambda's memory-proportional CPU share, and the invocation then lasts
+   * that long (the Timeout applies to the stretched time). Profile-driven
+   * functions are not affected: their profiles already depend on memory.
+   * @default {"host"}
+   */
+  cpuModel?: CpuModel;
 }
 
 /** Faults the local Lambda injects, each with its probability per invocation. */
@@ -173,6 +208,10 @@ interface Environment {
   stream: LogStream;
   /** Configuration generation it was created for. */
   generation: number;
+  /** The Worker of a function with code. */
+  worker?: WorkerEnvironment;
+  /** Receives the Worker's log lines (the running invocation's, else the stream). */
+  onLog?: (line: FunctionLogLine) => void;
 }
 
 interface FunctionState {
@@ -181,6 +220,10 @@ interface FunctionState {
   updateDoneMs?: number;
   generation: number;
   environments: Environment[];
+  /** The function's code; without it the function follows its profile. */
+  code?: FunctionCode;
+  /** Code replaced by UpdateFunctionCode, removed with the function. */
+  oldCode: FunctionCode[];
 }
 
 /** What an invocation returns. */
@@ -234,6 +277,17 @@ export const MAX_ASYNC_PAYLOAD_BYTES = 1024 * 1024;
 
 /** Longest function Timeout Lambda takes, seconds (15 minutes). */
 export const MAX_TIMEOUT_SEC = 900;
+
+/**
+ * Limit of an on-demand cold start's Init phase, seconds: "The Init phase is
+ * limited to 10 seconds" (AWS, "Understanding the Lambda execution environment
+ * lifecycle"). A function with code whose module takes longer to load ends
+ * the invocation as a timeout.
+ */
+export const INIT_LIMIT_SEC = 10;
+
+/** Runtime of a function created with code and no `Runtime`. */
+export const DEFAULT_CODE_RUNTIME = "nodejs22.x";
 
 /** Values of Invoke's `X-Amz-Invocation-Type`. */
 export const INVOCATION_TYPES = ["Event", "RequestResponse", "DryRun"] as const;
@@ -344,6 +398,18 @@ function _environment(value: unknown): { Variables: Record<string, string> } {
   return { Variables: out };
 }
 
+/** How an execution ended, for the invocation's answer. */
+interface RunOutcome {
+  durationMs: number;
+  timedOut: boolean;
+  /** The invocation's log lines (for `LogType: Tail`). */
+  lines: string[];
+  /** The Timeout the invocation started with, seconds. */
+  timeoutSec: number;
+  /** A function with code: its answer as JSON text, and whether it is a function error. */
+  code?: { payload: string; error: boolean };
+}
+
 /** What an invocation will run: decided before it takes a concurrency slot. */
 interface Plan {
   batch: number;
@@ -389,6 +455,8 @@ export class LocalLambda {
   readonly #logGroups = new Map<string, LogGroup>();
   #running = 0;
   #ids = 0;
+  /** Reclaims idle Workers while any exist. */
+  #sweepTimer?: ReturnType<typeof setInterval>;
 
   /**
    * Creates an empty local Lambda.
@@ -412,8 +480,10 @@ export class LocalLambda {
       accountId: "000000000000",
       region: "us-east-1",
       maxLogEvents: 1_000_000,
+      cpuModel: "host",
       ...options,
     };
+    cpuScaleFactor(this.#o.cpuModel, 128); // throws on an unknown model
     const t = this.#o.defaultTimeoutSec;
     if (!(Number.isInteger(t) && t >= 1 && t <= MAX_TIMEOUT_SEC)) {
       throw new RangeError(
@@ -521,9 +591,22 @@ export class LocalLambda {
   /**
    * CreateFunction.
    *
+   * The function runs code when `input.CodePath` names a module file on this
+   * machine (this emulator's own field: the module's export named by the
+   * Handler's last part, `handler` by default, is the handler), or when
+   * `input.Code.ZipFile` (base64 text, as the REST API carries it, or bytes)
+   * is a zip archive and either the Runtime is a Node.js one (`nodejs*`) or
+   * the archive holds the Handler's module (`index.handler`: `index.js`,
+   * `index.mjs`, `index.cjs`, `index.ts` or `index.mts`). A zip is unpacked
+   * into a temporary directory of its own (so the process needs write
+   * access). Any other ZipFile (not a zip, or one without the module for a
+   * runtime other than Node.js) leaves the function driven by its profile, as
+   * before: the published profiles can be served from any placeholder zip.
+   *
    * @throws {LambdaApiError} On a bad name, memory, timeout or environment, a
    * MODEL that names no profile, a memory outside the profile's range (unless
-   * extrapolating), or a name already taken.
+   * extrapolating), a name already taken, a Node.js runtime with a ZipFile
+   * that is not a zip, or a CodePath that is not a file.
    */
   createFunction(input: Record<string, unknown>): FunctionConfiguration {
     const name = input.FunctionName;
@@ -549,27 +632,103 @@ export class LocalLambda {
     const environment = input.Environment === undefined || input.Environment === null
       ? undefined
       : _environment(input.Environment);
+    const codePath = input.CodePath;
+    if (codePath !== undefined && (typeof codePath !== "string" || codePath === "")) {
+      throw _invalidParameter(
+        `CodePath must be the path of a module file: found ${JSON.stringify(codePath)}`,
+      );
+    }
+    const handler = typeof input.Handler === "string"
+      ? input.Handler
+      : codePath !== undefined
+      ? `${codePath.replace(/^.*\//, "").replace(/\.[^.]*$/, "") || "index"}.handler`
+      : "handler.handler";
+    const runtime = typeof input.Runtime === "string" ? input.Runtime : undefined;
+    const code = codePath !== undefined
+      ? this.#codeFromPath(codePath)
+      : this.#codeFromZip(input.Code, runtime, handler);
     const config: FunctionConfiguration = {
       FunctionName: name,
       FunctionArn: this.#arn(name),
-      Runtime: typeof input.Runtime === "string" ? input.Runtime : "python3.12",
+      Runtime: runtime ?? (code ? DEFAULT_CODE_RUNTIME : "python3.12"),
       Role: typeof input.Role === "string" ? input.Role : "arn:aws:iam::000000000000:role/lambda",
-      Handler: typeof input.Handler === "string" ? input.Handler : "handler.handler",
+      Handler: handler,
       MemorySize: memoryMb,
       Timeout: timeoutSec,
       ...(environment ? { Environment: environment } : {}),
       LastModified: new Date(this.#o.now()).toISOString().replace("Z", "+0000"),
       State: "Active",
       LastUpdateStatus: "Successful",
-      CodeSha256: "local",
-      CodeSize: 0,
+      CodeSha256: code?.sha256 ?? "local",
+      CodeSize: code?.sizeBytes ?? 0,
       Version: "$LATEST",
       PackageType: "Zip",
       Architectures: ["x86_64"],
     };
-    this.#checkConfiguration(this.#modelOf(config), memoryMb);
-    this.#functions.set(name, { config, generation: 0, environments: [] });
+    if (!code) this.#checkConfiguration(this.#modelOf(config), memoryMb);
+    this.#functions.set(name, { config, generation: 0, environments: [], code, oldCode: [] });
     return structuredClone(config);
+  }
+
+  /** Whether a function runs code (else it follows its profile). */
+  hasCode(name: string): boolean {
+    return this.#get(name).code !== undefined;
+  }
+
+  /** The CPU model of functions with code. */
+  get cpuModel(): CpuModel {
+    return this.#o.cpuModel;
+  }
+
+  #codeFromPath(path: string): FunctionCode {
+    try {
+      return codeFromPath(path);
+    } catch (e) {
+      throw _invalidParameter((e as Error).message);
+    }
+  }
+
+  /**
+   * The code a ZipFile holds, unpacked; `undefined` for a placeholder (see
+   * {@linkcode createFunction}).
+   */
+  #codeFromZip(
+    codeInput: unknown,
+    runtime: string | undefined,
+    handler: string,
+  ): FunctionCode | undefined {
+    const zipFile = (codeInput as { ZipFile?: unknown } | undefined)?.ZipFile;
+    let zip: Uint8Array | undefined;
+    if (zipFile instanceof Uint8Array) zip = zipFile;
+    else if (typeof zipFile === "string") {
+      try {
+        zip = Uint8Array.from(atob(zipFile), (c) => c.charCodeAt(0));
+      } catch {
+        throw _invalidParameter("Code.ZipFile must be base64 text: it is not");
+      }
+    }
+    if (zip === undefined) return undefined;
+    const node = runtime?.startsWith("nodejs") ?? false;
+    const files = readZipArchive(zip);
+    if (files === undefined) {
+      if (!node) return undefined;
+      throw _invalidParameter(
+        "Could not unzip uploaded file. Please check your file, then try to upload again.",
+      );
+    }
+    let holdsModule: boolean;
+    try {
+      holdsModule = handlerModuleIn(Object.keys(files), handler) !== undefined;
+    } catch {
+      holdsModule = false; // a malformed Handler is reported at Invoke, as Lambda does
+    }
+    if (!node && !holdsModule) return undefined;
+    try {
+      return unpackZipCode(files, zip);
+    } catch (e) {
+      if (e instanceof RangeError) throw _invalidParameter(e.message);
+      throw e;
+    }
   }
 
   /**
@@ -608,16 +767,68 @@ export class LocalLambda {
     if (input.Environment !== undefined && input.Environment !== null) {
       next.Environment = _environment(input.Environment);
     }
-    this.#checkConfiguration(this.#modelOf(next), next.MemorySize);
+    if (typeof input.Handler === "string") next.Handler = input.Handler;
+    if (!f.code) this.#checkConfiguration(this.#modelOf(next), next.MemorySize);
     next.LastModified = new Date(this.#o.now()).toISOString().replace("Z", "+0000");
     f.config = next;
+    this.#retireEnvironments(f);
+    return structuredClone(f.config);
+  }
+
+  /**
+   * UpdateFunctionCode with a `ZipFile` (base64 text or bytes), or this
+   * emulator's `CodePath`: the new code serves the next invocations, from
+   * new environments (the warm ones are retired, as after a configuration
+   * change). The rules of {@linkcode createFunction} decide whether the
+   * function then runs code or follows its profile.
+   *
+   * @throws {LambdaApiError} When the function is not found, an update is in
+   * progress, or the code is refused as CreateFunction refuses it.
+   */
+  updateFunctionCode(name: string, input: Record<string, unknown>): FunctionConfiguration {
+    const f = this.#get(name);
+    if (f.config.LastUpdateStatus === "InProgress") {
+      throw new LambdaApiError(
+        "ResourceConflictException",
+        409,
+        `The operation cannot be performed at this time. An update is in progress for resource: ${f.config.FunctionArn}`,
+        { Type: "User" },
+      );
+    }
+    const codePath = input.CodePath;
+    if (codePath !== undefined && (typeof codePath !== "string" || codePath === "")) {
+      throw _invalidParameter(
+        `CodePath must be the path of a module file: found ${JSON.stringify(codePath)}`,
+      );
+    }
+    if (codePath === undefined && input.ZipFile === undefined) {
+      throw _invalidParameter("UpdateFunctionCode needs ZipFile (or this emulator's CodePath)");
+    }
+    const code = codePath !== undefined
+      ? this.#codeFromPath(codePath)
+      : this.#codeFromZip({ ZipFile: input.ZipFile }, f.config.Runtime, f.config.Handler);
+    if (!code) this.#checkConfiguration(this.#modelOf(f.config), f.config.MemorySize);
+    if (f.code) f.oldCode.push(f.code);
+    f.code = code;
+    f.config.CodeSha256 = code?.sha256 ?? "local";
+    f.config.CodeSize = code?.sizeBytes ?? 0;
+    f.config.LastModified = new Date(this.#o.now()).toISOString().replace("Z", "+0000");
+    this.#retireEnvironments(f);
+    return structuredClone(f.config);
+  }
+
+  /**
+   * After an update: a new generation, the idle environments terminated (the
+   * busy ones finish and are discarded), and `InProgress` for `updateSec`.
+   */
+  #retireEnvironments(f: FunctionState): void {
     f.generation++;
+    for (const e of f.environments) if (!e.busy) e.worker?.terminate();
     f.environments = f.environments.filter((e) => e.busy);
     if (this.#o.updateSec > 0) {
       f.config.LastUpdateStatus = "InProgress";
       f.updateDoneMs = this.#o.now() + this.#o.updateSec * 1000 / this.#o.timeScale;
     }
-    return structuredClone(f.config);
   }
 
   /** ListFunctions, every function in one list (by name). */
@@ -670,7 +881,29 @@ export class LocalLambda {
    * @throws {LambdaApiError} When the function or its qualifier is not found.
    */
   deleteFunction(name: string, qualifier?: string): void {
-    this.#functions.delete(this.#get(name, qualifier).config.FunctionName);
+    const f = this.#get(name, qualifier);
+    this.#functions.delete(f.config.FunctionName);
+    this.#dispose(f);
+  }
+
+  /** Terminates a function's Workers and removes its unpacked code. */
+  #dispose(f: FunctionState): void {
+    for (const e of f.environments) e.worker?.terminate();
+    f.environments = [];
+    for (const code of [...f.oldCode, ...(f.code ? [f.code] : [])]) removeCode(code);
+    f.oldCode = [];
+  }
+
+  /**
+   * Shuts the local Lambda down: terminates every Worker (an invocation in
+   * progress then fails) and removes the unpacked code. The functions stay
+   * listed; invoking one with code afterwards starts a new Worker, so call
+   * this last.
+   */
+  close(): void {
+    for (const f of this.#functions.values()) this.#dispose(f);
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
   }
 
   /** Log groups and their streams (for the CloudWatch Logs face). */
@@ -808,6 +1041,81 @@ export class LocalLambda {
     return { batch, model, memoryMb, timeoutSec: f.config.Timeout, serviceSec, legacy };
   }
 
+  /** Where a function's module is, or the error its runtime reports for it. */
+  #loadTarget(f: FunctionState): LoadTarget {
+    try {
+      return handlerModule(f.code!, f.config.Handler);
+    } catch (e) {
+      if (!(e instanceof RuntimeLoadError)) throw e;
+      return { error: { errorType: e.errorType, errorMessage: e.message } };
+    }
+  }
+
+  /** The variables of a Worker's `process.env`: Lambda's reserved ones, then the function's. */
+  #variables(f: FunctionState, env: Environment): Record<string, string> {
+    const c = f.config;
+    return {
+      AWS_REGION: this.#o.region,
+      AWS_DEFAULT_REGION: this.#o.region,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${c.Runtime}`,
+      AWS_LAMBDA_FUNCTION_NAME: c.FunctionName,
+      AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(c.MemorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${c.FunctionName}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: env.stream.logStreamName,
+      LAMBDA_TASK_ROOT: f.code!.source === "zip"
+        ? f.code!.root
+        : f.code!.root.slice(0, f.code!.root.lastIndexOf("/")),
+      _HANDLER: c.Handler,
+      TZ: ":UTC",
+      ...(c.Environment?.Variables ?? {}),
+    };
+  }
+
+  /** Drops environments idle past the keep-alive or whose Worker is gone, terminating them. */
+  #reclaimIdle(f: FunctionState, nowMs: number): void {
+    const idleLimit = this.#o.idleTimeoutSec * 1000;
+    f.environments = f.environments.filter((e) => {
+      const keep = e.busy || (nowMs - e.lastUsedMs <= idleLimit && (e.worker?.alive ?? true));
+      if (!keep) e.worker?.terminate();
+      return keep;
+    });
+  }
+
+  /**
+   * Reclaims idle Workers every quarter of the keep-alive (20 ms to 10 s)
+   * while any exist, so that an idle function's Workers end without waiting
+   * for its next invocation. The timer does not keep the process alive.
+   */
+  #scheduleSweep(): void {
+    if (this.#sweepTimer !== undefined) return;
+    const periodMs = Math.min(10_000, Math.max(20, this.#o.idleTimeoutSec * 1000 / 4));
+    const timer = setInterval(() => {
+      const now = this.#o.now();
+      let workers = 0;
+      for (const f of this.#functions.values()) {
+        this.#reclaimIdle(f, now);
+        workers += f.environments.filter((e) => e.worker).length;
+      }
+      if (workers === 0) {
+        clearInterval(this.#sweepTimer);
+        this.#sweepTimer = undefined;
+      }
+    }, periodMs);
+    Deno.unrefTimer(timer);
+    this.#sweepTimer = timer;
+  }
+
+  /** Adds a line to an environment's stream outside any invocation. */
+  #streamLine(f: FunctionState, env: Environment, line: FunctionLogLine): void {
+    env.stream.events.push({
+      timestamp: line.timestampMs,
+      message: line.message,
+      ingestionTime: this.#o.now(),
+    });
+    this.#retain(`/aws/lambda/${f.config.FunctionName}`, 1);
+  }
+
   /**
    * Invoke. The payload is JSON: our buffer's `{"batch_id", "requests": [...]}`
    * (answered with an object), or the original buffer.py's `{"BS": n}`
@@ -857,7 +1165,8 @@ export class LocalLambda {
         requestId: this.#requestId(),
       };
     }
-    const plan = this.#plan(f, body);
+    // A function with code gets the event as it is; one without is timed by its profile.
+    const plan = f.code ? undefined : this.#plan(f, body);
     const faults = this.#o.faults ?? {};
     if ((faults.throttleRate ?? 0) > 0 && this.#o.prng.nextFloat() < faults.throttleRate!) {
       throw new LambdaApiError("TooManyRequestsException", 429, "Rate Exceeded.", {
@@ -874,12 +1183,14 @@ export class LocalLambda {
       });
     }
     const requestId = this.#requestId();
-    const run = this.#execute(f, plan, requestId);
+    const run: Promise<RunOutcome> = plan
+      ? this.#execute(f, plan, requestId)
+      : this.#executeCode(f, body, requestId);
     if (invocationType === "Event") {
       run.catch(() => {});
       return { statusCode: 202, payload: new Uint8Array(), executedVersion: "$LATEST", requestId };
     }
-    const { durationMs, timedOut, lines } = await run;
+    const { durationMs, timedOut, lines, timeoutSec, code } = await run;
     if ((faults.extraLatencySec ?? 0) > 0) {
       await this.#o.sleep(faults.extraLatencySec! * 1000 / this.#o.timeScale);
     }
@@ -894,30 +1205,33 @@ export class LocalLambda {
       // runtimes return, e.g. quoted in seek-oss/aws-codedeploy-hooks' changelog).
       answer = {
         errorMessage: `RequestId: ${requestId} Error: Task timed out after ${
-          plan.timeoutSec.toFixed(2)
+          timeoutSec.toFixed(2)
         } seconds`,
         errorType: "Sandbox.Timedout",
       };
     } else if (failed) {
       answer = { errorMessage: "Injected fault", errorType: "InjectedError" };
-    } else if (plan.legacy) {
+    } else if (code) {
+      answer = undefined; // the handler's JSON, below
+    } else if (plan!.legacy) {
       answer = durationMs;
     } else {
       answer = {
         requestId,
-        batchSize: plan.batch,
-        model: plan.model,
-        memoryMb: plan.memoryMb,
+        batchSize: plan!.batch,
+        model: plan!.model,
+        memoryMb: plan!.memoryMb,
         durationMs,
       };
     }
+    const handlerAnswer = code && !timedOut && !failed ? code : undefined;
     const result: InvocationResult = {
       statusCode: 200,
-      payload: new TextEncoder().encode(JSON.stringify(answer)),
+      payload: new TextEncoder().encode(handlerAnswer?.payload ?? JSON.stringify(answer)),
       executedVersion: "$LATEST",
       requestId,
     };
-    if (timedOut || failed) result.functionError = "Unhandled";
+    if (timedOut || failed || handlerAnswer?.error) result.functionError = "Unhandled";
     if (logType === "Tail") {
       const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
       const tail = bytes.subarray(Math.max(0, bytes.length - 4096));
@@ -933,7 +1247,7 @@ export class LocalLambda {
    * slot and the environment are given back on every path; a timed-out
    * environment is discarded, as Lambda discards it.
    */
-  async #execute(f: FunctionState, plan: Plan, requestId: string) {
+  async #execute(f: FunctionState, plan: Plan, requestId: string): Promise<RunOutcome> {
     const o = this.#o;
     this.#running++;
     let env: Environment | undefined;
@@ -992,13 +1306,168 @@ export class LocalLambda {
         env!.stream.events.push({ timestamp: stamps[i], message, ingestionTime: endMs })
       );
       this.#retain(`/aws/lambda/${f.config.FunctionName}`, lines.length);
-      return { durationMs, timedOut, lines };
+      return { durationMs, timedOut, lines, timeoutSec: plan.timeoutSec };
     } finally {
       this.#running--;
       if (env) {
         env.busy = false;
         env.lastUsedMs = o.now();
         if (timedOut) f.environments = f.environments.filter((e) => e !== env);
+      }
+    }
+  }
+
+  /**
+   * Runs an invocation of a function with code: takes a concurrency slot and
+   * an environment (a warm Worker, or a new one whose module loads first:
+   * Init Duration), posts the event, and writes the function's log lines
+   * between START and END, then REPORT. Duration is the handler's time
+   * measured in the Worker, stretched by the CPU model (the invocation then
+   * lasts that long). Past the Timeout, or on an exception outside the
+   * handler or a failed init, the Worker is terminated and the environment
+   * discarded; after a handler's exception it stays warm, as Lambda's Node.js
+   * runtime goes on to the next invocation.
+   */
+  async #executeCode(f: FunctionState, event: unknown, requestId: string): Promise<RunOutcome> {
+    const o = this.#o;
+    this.#running++;
+    let env: Environment | undefined;
+    let discard = false;
+    try {
+      const startMs = o.now();
+      this.#reclaimIdle(f, startMs);
+      const { MemorySize: memoryMb, Timeout: timeoutSec, FunctionName: name } = f.config;
+      const factor = cpuScaleFactor(o.cpuModel, memoryMb);
+      const lines: FunctionLogLine[] = [];
+      const collect = (line: FunctionLogLine) => lines.push(line);
+      env = f.environments.filter((e) =>
+        !e.busy && e.generation === f.generation && e.worker?.alive
+      ).sort((a, b) => b.lastUsedMs - a.lastUsedMs)[0];
+      let init: { initMs: number; error?: RapidError; timedOut?: boolean } | undefined;
+      if (!env) {
+        const fresh: Environment = {
+          id: String(this.#ids),
+          busy: true,
+          lastUsedMs: startMs,
+          stream: this.#newStream(name),
+          generation: f.generation,
+          onLog: collect,
+        };
+        env = fresh;
+        f.environments.push(fresh);
+        lines.push({
+          timestampMs: o.now(),
+          message: `INIT_START Runtime Version: deno:${Deno.version.deno}\t` +
+            `Runtime Version ARN: arn:aws:lambda:${o.region}::runtime:local-deno-worker`,
+        });
+        fresh.worker = new WorkerEnvironment({
+          handler: f.config.Handler,
+          load: this.#loadTarget(f),
+          env: this.#variables(f, fresh),
+          name: `${name} ${fresh.stream.logStreamName}`,
+          onLog: (line) => fresh.onLog ? fresh.onLog(line) : this.#streamLine(f, fresh, line),
+        });
+        init = await fresh.worker.init(INIT_LIMIT_SEC * 1000);
+      }
+      env.busy = true;
+      env.onLog = collect;
+      lines.push({
+        timestampMs: o.now(),
+        message: `START RequestId: ${requestId} Version: $LATEST`,
+      });
+      let outcome: InvokeOutcome;
+      const t0 = performance.now();
+      if (init?.timedOut) outcome = { kind: "timeout" };
+      else if (init?.error) outcome = { kind: "crash", error: init.error };
+      else {
+        const budgetMs = timeoutSec * 1000 / factor;
+        outcome = await env.worker!.invoke({
+          type: "invoke",
+          requestId,
+          event,
+          context: {
+            functionName: name,
+            functionVersion: "$LATEST",
+            invokedFunctionArn: f.config.FunctionArn,
+            memoryLimitInMB: String(memoryMb),
+            logGroupName: `/aws/lambda/${name}`,
+            logStreamName: env.stream.logStreamName,
+          },
+          deadlineMs: Date.now() + budgetMs,
+          cpuFactor: factor,
+        }, budgetMs);
+      }
+      const timedOut = outcome.kind === "timeout";
+      const limitSec = init?.timedOut ? INIT_LIMIT_SEC : timeoutSec;
+      let durationMs: number;
+      let code: RunOutcome["code"];
+      let status = "";
+      if (outcome.kind === "result") {
+        durationMs = outcome.durationMs * factor;
+        code = outcome.ok
+          ? { payload: outcome.payload, error: false }
+          : { payload: JSON.stringify(outcome.error), error: true };
+      } else if (outcome.kind === "timeout") {
+        discard = true;
+        durationMs = init?.timedOut ? 0 : timeoutSec * 1000;
+        status = "\tStatus: timeout";
+        lines.push({
+          timestampMs: o.now(),
+          message: `${new Date(o.now()).toISOString()} ${requestId} Task timed out after ${
+            limitSec.toFixed(2)
+          } seconds`,
+        });
+      } else {
+        discard = true;
+        durationMs = init?.error ? 0 : (performance.now() - t0) * factor;
+        code = { payload: JSON.stringify(outcome.error), error: true };
+        // A failed init reports its error's type; a crash ends the runtime's process.
+        status = `\tStatus: error\tError Type: ${
+          init?.error ? outcome.error.errorType : "Runtime.ExitError"
+        }`;
+      }
+      // Under the memory-share model the invocation lasts its modelled time.
+      const padMs = durationMs - (performance.now() - t0);
+      if (factor > 1 && padMs > 0) await o.sleep(padMs);
+      const billedMs = Math.ceil(durationMs / o.billingMs - 1e-9) * o.billingMs;
+      const usedMb = Math.ceil((env.worker?.memoryBytes ?? 0) / 2 ** 20);
+      const endMs = o.now();
+      lines.push({ timestampMs: endMs, message: `END RequestId: ${requestId}` });
+      lines.push({
+        timestampMs: endMs,
+        message: `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\t` +
+          `Billed Duration: ${billedMs} ms\tMemory Size: ${memoryMb} MB\t` +
+          `Max Memory Used: ${usedMb} MB` +
+          (init ? `\tInit Duration: ${init.initMs.toFixed(2)} ms` : "") + status,
+      });
+      env.onLog = undefined;
+      for (const l of lines) {
+        env.stream.events.push({
+          timestamp: l.timestampMs,
+          message: l.message,
+          ingestionTime: endMs,
+        });
+      }
+      this.#retain(`/aws/lambda/${name}`, lines.length);
+      if (timedOut) code = undefined;
+      return {
+        durationMs,
+        timedOut,
+        lines: lines.map((l) => l.message),
+        timeoutSec: limitSec,
+        code,
+      };
+    } finally {
+      this.#running--;
+      if (env) {
+        env.busy = false;
+        env.onLog = undefined;
+        env.lastUsedMs = o.now();
+        if (discard || env.generation !== f.generation || !env.worker?.alive) {
+          env.worker?.terminate();
+          f.environments = f.environments.filter((e) => e !== env);
+        }
+        if (f.environments.some((e) => e.worker)) this.#scheduleSweep();
       }
     }
   }
