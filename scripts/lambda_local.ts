@@ -1,7 +1,8 @@
 /**
  * `deno task lambda-local`: the local Lambda alone, on 127.0.0.1, speaking the
  * Lambda and CloudWatch Logs APIs, until Ctrl-C. It starts with the function
- * `deno task buffer` uses (`inception-v4`), unless told not to.
+ * `deno task buffer` uses (`inception-v4`), unless told not to, and with a
+ * function for each `--function-code NAME=PATH` (handler code run in Workers).
  *
  * @module
  */
@@ -17,6 +18,7 @@ import {
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { type LocalLambdaServer, startLocalLambdaServer } from "../lib/lambda/http_server.ts";
 import { LocalLambda } from "../lib/lambda/local_lambda.ts";
+import { CPU_MODELS, describeCpuModel, ONE_VCPU_MEMORY_MB } from "../lib/lambda/cpu_model.ts";
 import { publishedProfile } from "../lib/profile/service_profile.ts";
 import { seededPrng } from "../lib/random/prng.ts";
 
@@ -36,7 +38,8 @@ const HELP = `Usage: deno task lambda-local [options]
 Serves a local AWS Lambda on 127.0.0.1 (Lambda REST API and CloudWatch Logs),
 for the AWS SDKs and CLI with --endpoint-url. Functions run the published
 service-time profiles (environment variable MODEL of the function, default
---model) and their Timeout is enforced (Lambda's 3 s when not given).
+--model) unless they have code, and their Timeout is enforced (Lambda's 3 s
+when not given).
 
 At start it creates the function ${DEFAULT_FUNCTION.name} (MODEL --model, ${DEFAULT_FUNCTION.memoryMb} MB,
 Timeout ${DEFAULT_FUNCTION.timeoutSec} s), the one deno task buffer invokes. Create others with
@@ -45,6 +48,21 @@ the AWS CLI, e.g.:
     --function-name resnet --role arn:aws:iam::000000000000:role/r \\
     --zip-file fileb://any.zip --memory-size 2048 --timeout 900 \\
     --environment 'Variables={MODEL=TF-resnetV2}'
+
+Functions with code run it. --function-code NAME=PATH creates NAME (${DEFAULT_FUNCTION.memoryMb} MB,
+Timeout ${DEFAULT_FUNCTION.timeoutSec} s) from a module on this machine (.mjs, .js, .ts) whose export
+handler is async (event, context) => result, as Lambda's Node.js runtime calls
+it; so does a create-function with --runtime nodejs22.x --handler index.handler
+and a zip holding index.mjs (or index.js), and update-function-code replaces
+it. Each execution environment is a Worker of this process, with this
+process's permissions (Deno narrows a Worker's only under an unstable flag):
+run only code you trust. A cold start loads the module (Init Duration, as
+measured); console.log lines go to the log between START and END; Duration is
+measured around the handler, in real time (--time-scale, --cold-start and
+--service-cv apply to profile functions only); Max Memory Used is the
+Worker's V8 heap (committed) plus ArrayBuffers plus its WebAssembly memories,
+not the process's RSS, which all Workers share. Concurrent environments share
+this machine's cores: see deno task bench --only workers.
 
 Options:
   --port N            port; 0 picks a free one                       [0]
@@ -63,6 +81,13 @@ Options:
                       lognormal (also --jitter)                      [0]
   --update S          an update stays InProgress this long, s        [0]
   --billing-ms MS     billing granularity of REPORT lines: 1 or 100  [1]
+  --function-code NAME=PATH  a function NAME running the handler module
+                      at PATH (repeatable; also --function)          [none]
+  --cpu-model MODEL   how a function with code's Duration follows its
+                      memory: host (as measured here) or memory-share
+                      (measured x max(1, ${ONE_VCPU_MEMORY_MB} / memory MB): Lambda's CPU
+                      share, one vCPU at ${ONE_VCPU_MEMORY_MB} MB, for a single-threaded,
+                      CPU-bound handler; the call then lasts that long) [host]
   --error-rate P      injected function errors, per invocation, 0..1 [0]
   --throttle-rate P   injected throttling, per invocation, 0..1      [0]
   --drop-rate P       injected dropped connections, per invocation, 0..1 [0]
@@ -74,8 +99,8 @@ Options:
   --secret-access-key KEY
   -h, --help          this text
 
-Exit codes: 0 stopped by Ctrl-C or SIGTERM; 2 bad flags, an unknown model or
-the port in use.
+Exit codes: 0 stopped by Ctrl-C or SIGTERM; 2 bad flags, an unknown model, a
+--function-code whose file is missing, or the port in use.
 `;
 
 /** MODEL of the environment, when it may be read. */
@@ -114,6 +139,8 @@ export async function main(args: string[]): Promise<number> {
         "service-cv": { type: "string", default: "0" },
         update: { type: "string", default: "0" },
         "billing-ms": { type: "string", default: "1" },
+        "function-code": { type: "string", multiple: true },
+        "cpu-model": { type: "string", default: "host" },
         "error-rate": { type: "string", default: "0" },
         "throttle-rate": { type: "string", default: "0" },
         "drop-rate": { type: "string", default: "0" },
@@ -125,7 +152,13 @@ export async function main(args: string[]): Promise<number> {
         help: { type: "boolean", short: "h" },
       },
       // The names lambda-local had before the one vocabulary (simulate's and buffer's).
-      aliases: { init: "cold-start", idle: "keep-alive", jitter: "service-cv" },
+      // --function: the spelling of issue 12 (it names the function, as elsewhere, and its code).
+      aliases: {
+        init: "cold-start",
+        idle: "keep-alive",
+        jitter: "service-cv",
+        function: "function-code",
+      },
     });
     if (v.help) {
       console.log(HELP);
@@ -146,6 +179,16 @@ export async function main(args: string[]): Promise<number> {
         : "MODEL (environment variable)";
       throw new UsageError(`${source} names no service-time profile: ${(e as Error).message}`);
     }
+    const cpuModel = oneOfFlag(flagAsTyped(typed, "cpu-model"), v["cpu-model"]!, CPU_MODELS);
+    const functions = codeFunctions(flagAsTyped(typed, "function-code"), v["function-code"] ?? []);
+    if (!v["no-default-function"] && functions.has(DEFAULT_FUNCTION.name)) {
+      throw new UsageError(
+        `${
+          flagAsTyped(typed, "function-code")
+        } ${DEFAULT_FUNCTION.name}=...: ${DEFAULT_FUNCTION.name} is ` +
+          "the default function's name; add --no-default-function to replace it",
+      );
+    }
     lambda = new LocalLambda({
       profileFor: (m) => publishedProfile(m),
       defaultModel: model,
@@ -162,6 +205,7 @@ export async function main(args: string[]): Promise<number> {
         oneOfFlag(flagAsTyped(typed, "billing-ms"), v["billing-ms"]!, ["1", "100"]),
       ),
       maxLogEvents: num("max-log-events", { min: 1, integer: true }),
+      cpuModel,
       faults: {
         errorRate: rate("error-rate"),
         throttleRate: rate("throttle-rate"),
@@ -178,6 +222,16 @@ export async function main(args: string[]): Promise<number> {
       });
       created = `; function ${DEFAULT_FUNCTION.name} (${model}, ${DEFAULT_FUNCTION.memoryMb} MB)`;
     }
+    for (const [name, path] of functions) {
+      lambda.createFunction({
+        FunctionName: name,
+        CodePath: path,
+        MemorySize: DEFAULT_FUNCTION.memoryMb,
+        Timeout: DEFAULT_FUNCTION.timeoutSec,
+      });
+      created += `; function ${name} (code ${path}, ${DEFAULT_FUNCTION.memoryMb} MB)`;
+    }
+    created += `; ${describeCpuModel(cpuModel)}`;
     const keyId = v["access-key-id"], secret = v["secret-access-key"];
     if ((keyId === undefined) !== (secret === undefined)) {
       const [given, missing] = keyId === undefined
@@ -210,7 +264,38 @@ export async function main(args: string[]): Promise<number> {
     Deno.addSignalListener("SIGTERM", stop);
   });
   await server.close();
+  lambda.close();
   return 0;
+}
+
+/**
+ * The `--function-code NAME=PATH` values, checked: a function name, a readable
+ * file, each name once.
+ *
+ * @throws {UsageError} Naming the flag as typed and the bad value.
+ */
+function codeFunctions(flag: string, values: string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const value of values) {
+    const m = /^([a-zA-Z0-9-_]{1,64})=(.+)$/.exec(value);
+    if (!m) {
+      throw new UsageError(
+        `${flag} must be NAME=PATH, a function name (1 to 64 letters, digits, - or _), '=' ` +
+          `and the path of a handler module: found '${value}'`,
+      );
+    }
+    const [, name, path] = m;
+    if (out.has(name)) throw new UsageError(`${flag} names the function ${name} twice`);
+    let file = false;
+    try {
+      file = Deno.statSync(path).isFile;
+    } catch {
+      // reported below
+    }
+    if (!file) throw new UsageError(`${flag} ${value}: ${path} is not a file`);
+    out.set(name, path);
+  }
+  return out;
 }
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -12,7 +12,15 @@ import { type BadCase, checkBadCases } from "./_cli_table.ts";
 /** `deno task lambda-local`'s permissions, with the given arguments and environment. */
 function lambdaLocal(args: string[], env: Record<string, string> = {}) {
   return new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-read", "--allow-net", "--allow-env", "scripts/lambda_local.ts", ...args],
+    args: [
+      "run",
+      "--allow-read",
+      "--allow-write",
+      "--allow-net",
+      "--allow-env",
+      "scripts/lambda_local.ts",
+      ...args,
+    ],
     cwd: ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -211,13 +219,72 @@ Deno.test("lambda-local refuses bad flags in one line with exit code 2", async (
       args: ["--access-key-id", "a"],
       message: /--access-key-id needs --secret-access-key: the two keys go together/,
     },
+    {
+      kind: "bad value",
+      args: ["--cpu_model", "vcpu"],
+      message: /--cpu_model must be one of host, memory-share: found 'vcpu'/,
+    },
+    {
+      kind: "bad value",
+      what: "--function without NAME=",
+      args: ["--function", "tests/testdata/handlers/hello.ts"],
+      message:
+        /--function must be NAME=PATH, a function name .*: found 'tests\/testdata\/handlers\/hello\.ts'/,
+    },
+    {
+      kind: "bad file",
+      args: ["--function-code", "f=no/such.ts"],
+      message: /--function-code f=no\/such\.ts: no\/such\.ts is not a file/,
+    },
+    {
+      kind: "conflicting flags",
+      what: "--function named as the default function",
+      args: ["--function", "inception-v4=tests/testdata/handlers/hello.ts"],
+      message:
+        /inception-v4 is the default function's name; add --no-default-function to replace it/,
+    },
   ];
   assert.equal(
     await checkBadCases("lambda_local", "lambda-local", cases, {
-      permissions: ["--allow-read", "--allow-net", "--allow-env"],
+      permissions: ["--allow-read", "--allow-write", "--allow-net", "--allow-env"],
     }),
-    11,
+    15,
   );
+});
+
+Deno.test("lambda-local --function-code NAME=PATH (also --function) serves a handler module; --cpu-model is in the banner", async () => {
+  const code = await whileServing(
+    [
+      "--no-default-function",
+      "--function",
+      "hello=tests/testdata/handlers/hello.ts",
+      "--function_code=echo=tests/testdata/handlers/echo.mjs",
+      "--cpu-model",
+      "memory-share",
+    ],
+    async (client, banner) => {
+      assert.match(banner, /function hello \(code tests\/testdata\/handlers\/hello\.ts, 3008 MB\)/);
+      assert.match(banner, /CPU model memory-share \(durations measured here x max\(1, 1769/);
+      const list = await client.send(new ListFunctionsCommand({}));
+      assert.deepEqual(list.Functions?.map((f) => f.FunctionName), ["echo", "hello"]);
+      const r = await client.send(
+        new InvokeCommand({
+          FunctionName: "hello",
+          LogType: "Tail",
+          Payload: new TextEncoder().encode('{"name": "CLI"}'),
+        }),
+      );
+      assert.equal(r.FunctionError, undefined);
+      assert.deepEqual(JSON.parse(new TextDecoder().decode(r.Payload)), {
+        hello: "CLI",
+        from: "hello",
+      });
+      const tail = atob(r.LogResult!);
+      assert.match(tail, /\tINFO\thello from hello\nEND RequestId: /);
+      assert.match(tail, /Memory Size: 3008 MB\tMax Memory Used: \d+ MB\tInit Duration: /);
+    },
+  );
+  assert.equal(code, 0);
 });
 
 Deno.test("lambda-local refuses a port in use, an unknown MODEL or --model in one line with exit code 2", async () => {
@@ -260,6 +327,11 @@ Deno.test("lambda-local --help says how to create functions, and its exit codes"
       "--service-cv CV",
       "(also --jitter)",
       "1 or 100",
+      "--function-code NAME=PATH",
+      "also --function",
+      "--cpu-model MODEL",
+      "max(1, 1769 / memory MB)",
+      "Max Memory Used is the",
     ]
   ) {
     assert.ok(help.stdout.includes(text), text);
