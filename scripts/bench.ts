@@ -233,7 +233,7 @@ async function simulatorFigures() {
 }
 
 /** The sections after the timed commands, by the names `--only` matches. */
-const SECTIONS = ["simulator", "frames", "buffer"] as const;
+const SECTIONS = ["simulator", "frames", "buffer", "workers"] as const;
 
 const HELP = `Usage: deno task bench [options]
 
@@ -241,11 +241,14 @@ Wall-clock figures, printed and never asserted (so no pass or fail): deno task
 solve and deno task plan as subprocesses, process start included (each case
 run several times: min and median); the simulator in process; a million
 requests into polars frames; the real-time buffer against the in-process
-local Lambda. A whole run takes several minutes; --long adds ten more.
+local Lambda; a CPU-bound handler on the local Lambda's Workers at 1, 2, 4 and
+8 concurrent environments (median Duration and its inflation over 1, as they
+share this machine's cores; Init Duration of their cold starts). A whole run
+takes several minutes; --long adds ten more.
 
 Options:
   --only TEXT      only the cases whose name contains TEXT (case-sensitive),
-                   and the sections simulator, frames, buffer when TEXT is a
+                   and the sections simulator, frames, buffer, workers when TEXT is a
                    part of their name (e.g. --only exact, --only plan,
                    --only sim, --only buffer)                      [everything]
   --long           add a 10-minute buffer run compared with the simulator
@@ -370,9 +373,16 @@ async function runBenchmarks(o: BenchOptions): Promise<number> {
     : undefined;
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\rbench: buffer...\x1b[K"));
   const buffer = selected(o, "buffer") ? await bufferFigures(o.long) : undefined;
+  if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\rbench: workers...\x1b[K"));
+  const workerModule = selected(o, "workers")
+    ? await import("./_bench_worker_concurrency.ts")
+    : undefined;
+  const workers = await workerModule?.workerConcurrencyFigures();
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
   if (o.format === "json") {
-    console.log(JSON.stringify({ deno: Deno.version.deno, results, simulator, frames, buffer }));
+    console.log(
+      JSON.stringify({ deno: Deno.version.deno, results, simulator, frames, buffer, workers }),
+    );
     return 0;
   }
   if (o.format === "csv") {
@@ -411,6 +421,17 @@ async function runBenchmarks(o: BenchOptions): Promise<number> {
     }
     for (const line of frames ?? []) row({ section: "frames", note: line });
     for (const line of buffer ?? []) row({ section: "buffer", note: line });
+    for (const f of workers ?? []) {
+      row({
+        section: "workers",
+        case: `${f.concurrency} concurrent`,
+        runs: f.invocations,
+        median_sec: f.medianDurationMs / 1000,
+        note: `inflation x${f.inflation.toFixed(3)}; median Init Duration ${
+          f.medianInitMs.toFixed(1)
+        } ms`,
+      });
+    }
     return 0;
   }
   const w = Math.max(0, ...results.map((r) => r.name.length));
@@ -451,6 +472,11 @@ async function runBenchmarks(o: BenchOptions): Promise<number> {
       "Buffer against the in-process local Lambda (real time; --long adds the 10-minute run)",
     );
     for (const line of buffer) console.log(line);
+  }
+  if (workers) {
+    console.log("");
+    console.log("Local Lambda's Workers sharing this machine's cores (real time)");
+    for (const line of workerModule!.workerConcurrencyLines(workers)) console.log(line);
   }
   return 0;
 }
