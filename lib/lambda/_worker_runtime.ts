@@ -122,13 +122,23 @@ function _patchConsole(): void {
   }
 }
 
+/**
+ * A stack's lines down to the first frame of this runtime (the frames below
+ * it are the emulator's and Deno's, not the function's).
+ */
+function _stackLines(stack: string): string[] {
+  const lines = stack.split("\n");
+  const cut = lines.findIndex((l, i) => i > 0 && l.includes(import.meta.url));
+  return cut < 0 ? lines : lines.slice(0, cut);
+}
+
 /** The Node.js runtime's error response (`toRapidResponse`). */
 function _rapidError(e: unknown): RapidError {
   if (e instanceof Error) {
     return {
       errorType: e.name,
       errorMessage: e.message,
-      trace: typeof e.stack === "string" ? e.stack.split("\n") : [],
+      trace: typeof e.stack === "string" ? _stackLines(e.stack) : [],
     };
   }
   return { errorType: typeof e, errorMessage: String(e), trace: [] };
@@ -139,7 +149,7 @@ function _formatted(e: unknown): string {
   if (!(e instanceof Error)) return "\t" + JSON.stringify(_rapidError(e));
   const record: Record<string, unknown> = { errorType: e.name, errorMessage: e.message };
   Object.assign(record, e);
-  if (typeof e.stack === "string") record.stack = e.stack.split("\n");
+  if (typeof e.stack === "string") record.stack = _stackLines(e.stack);
   try {
     return "\t" + JSON.stringify(record);
   } catch {
