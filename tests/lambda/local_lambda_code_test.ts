@@ -395,3 +395,35 @@ Deno.test("Under the memory-share CPU model Duration is the measured time x 1769
   const fastMs = Number(/\tDuration: (\S+) ms/.exec(fast.tail.at(-1)!)![1]);
   assert.ok(fastMs >= fast.body.loopMs);
 });
+
+Deno.test("Concurrent invocations of a function with code take one Worker each; an Event invocation returns 202 and still runs", async () => {
+  await using local = setUp();
+  local.lambda.createFunction({ FunctionName: "sleeps", CodePath: `${HANDLERS}sleeps.mjs` });
+  const both = await Promise.all([
+    invoke(local, "sleeps", { ms: 200 }),
+    invoke(local, "sleeps", { ms: 200 }),
+  ]);
+  assert.equal(local.lambda.environmentCount("sleeps"), 2);
+  for (const r of both) assert.match(r.tail.at(-1)!, /Init Duration/);
+  const streams = new Set(both.map((r) => r.tail.join("\n")));
+  assert.equal(streams.size, 2);
+
+  const event = await local.client.send(
+    new InvokeCommand({
+      FunctionName: "sleeps",
+      InvocationType: "Event",
+      Payload: encode({ ms: 1 }),
+    }),
+  );
+  assert.equal(event.StatusCode, 202);
+  const deadline = Date.now() + 5000;
+  const reports = () =>
+    [...local.lambda.logGroups.get("/aws/lambda/sleeps")!.streams]
+      .flatMap((s) => s.events)
+      .filter((e) => e.message.startsWith("REPORT")).length;
+  while (reports() < 3 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  assert.equal(reports(), 3);
+  assert.equal(local.lambda.environmentCount("sleeps"), 2); // the Event call ran warm
+});
