@@ -107,9 +107,53 @@ export async function workerConcurrencyFigures(rounds = 20): Promise<Concurrency
   return figures;
 }
 
+/** Init Duration of cold starts one at a time. */
+export interface ColdStartFigure {
+  coldStarts: number;
+  medianInitMs: number;
+  maxInitMs: number;
+}
+
+/**
+ * Init Duration of `count` cold starts of the benchmark's handler, one at a
+ * time (each after UpdateFunctionConfiguration retired the environment).
+ *
+ * @param count Cold starts.
+ * @returns Their median and largest Init Duration.
+ */
+export async function coldStartFigures(count = 20): Promise<ColdStartFigure> {
+  const path = Deno.makeTempFileSync({ prefix: "bench_busy_", suffix: ".mjs" });
+  Deno.writeTextFileSync(path, HANDLER);
+  const lambda = new LocalLambda({ profileFor: publishedProfile, prng: seededPrng(1) });
+  const payload = new TextEncoder().encode(JSON.stringify({ n: 1 }));
+  const inits: number[] = [];
+  try {
+    lambda.createFunction({ FunctionName: "cold", CodePath: path, MemorySize: 3008 });
+    for (let i = 0; i < count; i++) {
+      const r = await lambda.invoke("cold", payload, { logType: "Tail" });
+      inits.push(_field(atob(r.logResult!), "Init Duration")!);
+      lambda.updateFunctionConfiguration("cold", { MemorySize: i % 2 ? 3008 : 3007 });
+    }
+  } finally {
+    lambda.close();
+    Deno.removeSync(path);
+  }
+  return { coldStarts: count, medianInitMs: _median(inits), maxInitMs: Math.max(...inits) };
+}
+
 /** The figures as report lines. */
-export function workerConcurrencyLines(figures: ConcurrencyFigure[]): string[] {
+export function workerConcurrencyLines(
+  figures: ConcurrencyFigure[],
+  cold?: ColdStartFigure,
+): string[] {
   return [
+    ...(cold
+      ? [
+        `cold starts one at a time (a small module): median Init Duration ${
+          cold.medianInitMs.toFixed(1)
+        } ms, largest ${cold.maxInitMs.toFixed(1)} ms over ${cold.coldStarts}`,
+      ]
+      : []),
     `CPU-bound handler (${
       WORK.toExponential(0)
     } iterations) on ${navigator.hardwareConcurrency} cores, warm:`,
@@ -123,5 +167,8 @@ export function workerConcurrencyLines(figures: ConcurrencyFigure[]): string[] {
 }
 
 if (import.meta.main) {
-  for (const line of workerConcurrencyLines(await workerConcurrencyFigures())) console.log(line);
+  const cold = await coldStartFigures();
+  for (const line of workerConcurrencyLines(await workerConcurrencyFigures(), cold)) {
+    console.log(line);
+  }
 }

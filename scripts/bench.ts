@@ -378,10 +378,19 @@ async function runBenchmarks(o: BenchOptions): Promise<number> {
     ? await import("./_bench_worker_concurrency.ts")
     : undefined;
   const workers = await workerModule?.workerConcurrencyFigures();
+  const coldStarts = await workerModule?.coldStartFigures();
   if (tty) Deno.stderr.writeSync(new TextEncoder().encode("\r\x1b[K"));
   if (o.format === "json") {
     console.log(
-      JSON.stringify({ deno: Deno.version.deno, results, simulator, frames, buffer, workers }),
+      JSON.stringify({
+        deno: Deno.version.deno,
+        results,
+        simulator,
+        frames,
+        buffer,
+        workers,
+        coldStarts,
+      }),
     );
     return 0;
   }
@@ -432,6 +441,15 @@ async function runBenchmarks(o: BenchOptions): Promise<number> {
         } ms`,
       });
     }
+    if (coldStarts) {
+      row({
+        section: "workers",
+        case: "cold starts one at a time",
+        runs: coldStarts.coldStarts,
+        median_sec: coldStarts.medianInitMs / 1000,
+        note: `largest Init Duration ${coldStarts.maxInitMs.toFixed(1)} ms`,
+      });
+    }
     return 0;
   }
   const w = Math.max(0, ...results.map((r) => r.name.length));
@@ -476,7 +494,9 @@ async function runBenchmarks(o: BenchOptions): Promise<number> {
   if (workers) {
     console.log("");
     console.log("Local Lambda's Workers sharing this machine's cores (real time)");
-    for (const line of workerModule!.workerConcurrencyLines(workers)) console.log(line);
+    for (const line of workerModule!.workerConcurrencyLines(workers, coldStarts)) {
+      console.log(line);
+    }
   }
   return 0;
 }
