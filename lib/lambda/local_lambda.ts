@@ -38,9 +38,9 @@ import {
 } from "./function_code.ts";
 import {
   type FunctionLogLine,
+  type InitOutcome,
   type InvokeOutcome,
   type LoadTarget,
-  type RapidError,
   WorkerEnvironment,
 } from "./worker_environment.ts";
 
@@ -424,6 +424,46 @@ interface Plan {
 }
 
 /**
+ * What an invocation of a function with code reports: its Duration (the
+ * measured time stretched by the CPU model's factor; the Timeout after a
+ * timeout; nothing for a failed init), its answer (`undefined` after a
+ * timeout: the caller answers `Sandbox.Timedout`), the REPORT's status
+ * fields, and whether its environment is discarded.
+ */
+function _codeVerdict(
+  outcome: InvokeOutcome,
+  o: { initFailed: boolean; timeoutSec: number; factor: number; elapsedMs: number },
+): { durationMs: number; code?: RunOutcome["code"]; status: string; discard: boolean } {
+  switch (outcome.kind) {
+    case "result":
+      return {
+        durationMs: outcome.durationMs * o.factor,
+        code: outcome.ok
+          ? { payload: outcome.payload, error: false }
+          : { payload: JSON.stringify(outcome.error), error: true },
+        status: "",
+        discard: false,
+      };
+    case "timeout":
+      return {
+        durationMs: o.initFailed ? 0 : o.timeoutSec * 1000,
+        status: "\tStatus: timeout",
+        discard: true,
+      };
+    case "crash":
+      return {
+        durationMs: o.initFailed ? 0 : o.elapsedMs * o.factor,
+        code: { payload: JSON.stringify(outcome.error), error: true },
+        // A failed init reports its error's type; a crash ends the runtime's process.
+        status: `\tStatus: error\tError Type: ${
+          o.initFailed ? outcome.error.errorType : "Runtime.ExitError"
+        }`,
+        discard: true,
+      };
+  }
+}
+
+/**
  * A local Lambda: functions, environments, invocations and their logs.
  *
  * @example A batch past the function's Timeout, on a fake clock
@@ -462,6 +502,7 @@ export class LocalLambda {
    * Creates an empty local Lambda.
    *
    * @throws {RangeError} If `defaultTimeoutSec` is not an integer from 1 to 900.
+   * @throws {TypeError} If `cpuModel` is not one of `CPU_MODELS`.
    */
   constructor(options: LocalLambdaOptions) {
     this.#o = {
@@ -1334,111 +1375,52 @@ export class LocalLambda {
     let env: Environment | undefined;
     let discard = false;
     try {
-      const startMs = o.now();
-      this.#reclaimIdle(f, startMs);
       const { MemorySize: memoryMb, Timeout: timeoutSec, FunctionName: name } = f.config;
       const factor = cpuScaleFactor(o.cpuModel, memoryMb);
       const lines: FunctionLogLine[] = [];
-      const collect = (line: FunctionLogLine) => lines.push(line);
-      env = f.environments.filter((e) =>
-        !e.busy && e.generation === f.generation && e.worker?.alive
-      ).sort((a, b) => b.lastUsedMs - a.lastUsedMs)[0];
-      let init: { initMs: number; error?: RapidError; timedOut?: boolean } | undefined;
-      if (!env) {
-        const fresh: Environment = {
-          id: String(this.#ids),
-          busy: true,
-          lastUsedMs: startMs,
-          stream: this.#newStream(name),
-          generation: f.generation,
-          onLog: collect,
-        };
-        env = fresh;
-        f.environments.push(fresh);
-        lines.push({
-          timestampMs: o.now(),
-          message: `INIT_START Runtime Version: deno:${Deno.version.deno}\t` +
-            `Runtime Version ARN: arn:aws:lambda:${o.region}::runtime:local-deno-worker`,
-        });
-        fresh.worker = new WorkerEnvironment({
-          handler: f.config.Handler,
-          load: this.#loadTarget(f),
-          env: this.#variables(f, fresh),
-          name: `${name} ${fresh.stream.logStreamName}`,
-          onLog: (line) => fresh.onLog ? fresh.onLog(line) : this.#streamLine(f, fresh, line),
-        });
-        init = await fresh.worker.init(INIT_LIMIT_SEC * 1000);
-      }
-      env.busy = true;
-      env.onLog = collect;
+      const taken = await this.#codeEnvironment(f, lines);
+      env = taken.env;
+      const init = taken.init;
       lines.push({
         timestampMs: o.now(),
         message: `START RequestId: ${requestId} Version: $LATEST`,
       });
-      let outcome: InvokeOutcome;
       const t0 = performance.now();
-      if (init?.timedOut) outcome = { kind: "timeout" };
-      else if (init?.error) outcome = { kind: "crash", error: init.error };
-      else {
-        const budgetMs = timeoutSec * 1000 / factor;
-        outcome = await env.worker!.invoke({
-          type: "invoke",
-          requestId,
-          event,
-          context: {
-            functionName: name,
-            functionVersion: "$LATEST",
-            invokedFunctionArn: f.config.FunctionArn,
-            memoryLimitInMB: String(memoryMb),
-            logGroupName: `/aws/lambda/${name}`,
-            logStreamName: env.stream.logStreamName,
-          },
-          deadlineMs: Date.now() + budgetMs,
-          cpuFactor: factor,
-        }, budgetMs);
-      }
-      const timedOut = outcome.kind === "timeout";
+      const outcome: InvokeOutcome = init?.timedOut
+        ? { kind: "timeout" }
+        : init?.error
+        ? { kind: "crash", error: init.error }
+        : await this.#callHandler(f, env, requestId, event, factor);
       const limitSec = init?.timedOut ? INIT_LIMIT_SEC : timeoutSec;
-      let durationMs: number;
-      let code: RunOutcome["code"];
-      let status = "";
-      if (outcome.kind === "result") {
-        durationMs = outcome.durationMs * factor;
-        code = outcome.ok
-          ? { payload: outcome.payload, error: false }
-          : { payload: JSON.stringify(outcome.error), error: true };
-      } else if (outcome.kind === "timeout") {
-        discard = true;
-        durationMs = init?.timedOut ? 0 : timeoutSec * 1000;
-        status = "\tStatus: timeout";
+      const verdict = _codeVerdict(outcome, {
+        initFailed: init?.error !== undefined || init?.timedOut === true,
+        timeoutSec,
+        factor,
+        elapsedMs: performance.now() - t0,
+      });
+      discard = verdict.discard;
+      if (outcome.kind === "timeout") {
+        const nowMs = o.now();
         lines.push({
-          timestampMs: o.now(),
-          message: `${new Date(o.now()).toISOString()} ${requestId} Task timed out after ${
+          timestampMs: nowMs,
+          message: `${new Date(nowMs).toISOString()} ${requestId} Task timed out after ${
             limitSec.toFixed(2)
           } seconds`,
         });
-      } else {
-        discard = true;
-        durationMs = init?.error ? 0 : (performance.now() - t0) * factor;
-        code = { payload: JSON.stringify(outcome.error), error: true };
-        // A failed init reports its error's type; a crash ends the runtime's process.
-        status = `\tStatus: error\tError Type: ${
-          init?.error ? outcome.error.errorType : "Runtime.ExitError"
-        }`;
       }
       // Under the memory-share model the invocation lasts its modelled time.
-      const padMs = durationMs - (performance.now() - t0);
+      const padMs = verdict.durationMs - (performance.now() - t0);
       if (factor > 1 && padMs > 0) await o.sleep(padMs);
-      const billedMs = Math.ceil(durationMs / o.billingMs - 1e-9) * o.billingMs;
+      const billedMs = Math.ceil(verdict.durationMs / o.billingMs - 1e-9) * o.billingMs;
       const usedMb = Math.ceil((env.worker?.memoryBytes ?? 0) / 2 ** 20);
       const endMs = o.now();
       lines.push({ timestampMs: endMs, message: `END RequestId: ${requestId}` });
       lines.push({
         timestampMs: endMs,
-        message: `REPORT RequestId: ${requestId}\tDuration: ${durationMs.toFixed(2)} ms\t` +
+        message: `REPORT RequestId: ${requestId}\tDuration: ${verdict.durationMs.toFixed(2)} ms\t` +
           `Billed Duration: ${billedMs} ms\tMemory Size: ${memoryMb} MB\t` +
           `Max Memory Used: ${usedMb} MB` +
-          (init ? `\tInit Duration: ${init.initMs.toFixed(2)} ms` : "") + status,
+          (init ? `\tInit Duration: ${init.initMs.toFixed(2)} ms` : "") + verdict.status,
       });
       env.onLog = undefined;
       for (const l of lines) {
@@ -1449,26 +1431,104 @@ export class LocalLambda {
         });
       }
       this.#retain(`/aws/lambda/${name}`, lines.length);
-      if (timedOut) code = undefined;
       return {
-        durationMs,
-        timedOut,
+        durationMs: verdict.durationMs,
+        timedOut: outcome.kind === "timeout",
         lines: lines.map((l) => l.message),
         timeoutSec: limitSec,
-        code,
+        code: verdict.code,
       };
     } finally {
       this.#running--;
-      if (env) {
-        env.busy = false;
-        env.onLog = undefined;
-        env.lastUsedMs = o.now();
-        if (discard || env.generation !== f.generation || !env.worker?.alive) {
-          env.worker?.terminate();
-          f.environments = f.environments.filter((e) => e !== env);
-        }
-        if (f.environments.some((e) => e.worker)) this.#scheduleSweep();
-      }
+      if (env) this.#releaseCodeEnvironment(f, env, discard);
     }
+  }
+
+  /**
+   * An environment for an invocation of a function with code, marked busy
+   * and collecting its Worker's lines into `lines`: the most recently used
+   * warm one, else a new one (INIT_START, then its module loaded).
+   */
+  async #codeEnvironment(
+    f: FunctionState,
+    lines: FunctionLogLine[],
+  ): Promise<{ env: Environment; init?: InitOutcome }> {
+    const o = this.#o;
+    const startMs = o.now();
+    this.#reclaimIdle(f, startMs);
+    const collect = (line: FunctionLogLine) => lines.push(line);
+    const warm =
+      f.environments.filter((e) => !e.busy && e.generation === f.generation && e.worker?.alive)
+        .sort((a, b) => b.lastUsedMs - a.lastUsedMs)[0];
+    if (warm) {
+      warm.busy = true;
+      warm.onLog = collect;
+      return { env: warm };
+    }
+    const name = f.config.FunctionName;
+    const env: Environment = {
+      id: String(this.#ids),
+      busy: true,
+      lastUsedMs: startMs,
+      stream: this.#newStream(name),
+      generation: f.generation,
+      onLog: collect,
+    };
+    f.environments.push(env);
+    lines.push({
+      timestampMs: o.now(),
+      message: `INIT_START Runtime Version: deno:${Deno.version.deno}\t` +
+        `Runtime Version ARN: arn:aws:lambda:${o.region}::runtime:local-deno-worker`,
+    });
+    env.worker = new WorkerEnvironment({
+      handler: f.config.Handler,
+      load: this.#loadTarget(f),
+      env: this.#variables(f, env),
+      name: `${name} ${env.stream.logStreamName}`,
+      onLog: (line) => env.onLog ? env.onLog(line) : this.#streamLine(f, env, line),
+    });
+    return { env, init: await env.worker.init(INIT_LIMIT_SEC * 1000) };
+  }
+
+  /** Posts the event to the environment's Worker, with the Timeout's real-time budget. */
+  #callHandler(
+    f: FunctionState,
+    env: Environment,
+    requestId: string,
+    event: unknown,
+    factor: number,
+  ): Promise<InvokeOutcome> {
+    const { FunctionName: name, MemorySize: memoryMb, Timeout: timeoutSec } = f.config;
+    const budgetMs = timeoutSec * 1000 / factor;
+    return env.worker!.invoke({
+      type: "invoke",
+      requestId,
+      event,
+      context: {
+        functionName: name,
+        functionVersion: "$LATEST",
+        invokedFunctionArn: f.config.FunctionArn,
+        memoryLimitInMB: String(memoryMb),
+        logGroupName: `/aws/lambda/${name}`,
+        logStreamName: env.stream.logStreamName,
+      },
+      deadlineMs: Date.now() + budgetMs,
+      cpuFactor: factor,
+    }, budgetMs);
+  }
+
+  /**
+   * Gives an environment back after an invocation: idle, or terminated and
+   * dropped when discarded, retired by an update, or its Worker gone.
+   */
+  #releaseCodeEnvironment(f: FunctionState, env: Environment, discard: boolean): void {
+    env.busy = false;
+    env.onLog = undefined;
+    env.lastUsedMs = this.#o.now();
+    if (discard || env.generation !== f.generation || !env.worker?.alive) {
+      env.worker?.terminate();
+      f.environments = f.environments.filter((e) => e !== env);
+    }
+    if (f.environments.some((e) => e.worker)) this.#scheduleSweep();
   }
 }
