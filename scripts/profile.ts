@@ -22,6 +22,7 @@ import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { signalSequence } from "../lib/cli/signals.ts";
 import { readModelFlag } from "../lib/cli/solve_flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
+import { CPU_MODELS, type CpuModel, describeCpuModel } from "../lib/lambda/cpu_model.ts";
 import { SweepLogFile } from "../lib/io/sweep_log_file.ts";
 import { fetchLogs } from "../lib/logs/fetch_logs.ts";
 import { parseRange } from "../lib/optimize/grid.ts";
@@ -87,6 +88,15 @@ The function:
                           the MODEL of a function created on a local Lambda
                           at a loopback --endpoint that lacks it        [${DEFAULTS.model}]
 The in-process local Lambda only (refused with --endpoint or --aws):
+  --function-code PATH    the function runs this handler module (.mjs, .js,
+                          .ts exporting an async handler(event, context)) in
+                          the local Lambda's Workers, timed for real, instead
+                          of following --model (also --code)
+  --cpu-model MODEL       with --function-code: host (Duration as measured
+                          here, whatever the memory) or memory-share (x
+                          max(1, 1769 / memory MB), Lambda's CPU share for
+                          a single-threaded handler)                    [host]
+  Without --function-code, the function follows --model's profile:
   --time-scale X          run functions X times faster (Durations are
                           reported unscaled)                           [1]
   --cold-start S          a new environment's initialisation, s         [0.25]
@@ -140,6 +150,8 @@ const OPTIONS = {
   aws: { type: "boolean" },
   region: { type: "string" },
   model: { type: "string" },
+  "function-code": { type: "string" },
+  "cpu-model": { type: "string" },
   "time-scale": { type: "string" },
   "cold-start": { type: "string" },
   "service-cv": { type: "string" },
@@ -156,6 +168,7 @@ const OPTIONS = {
 } as const;
 
 const ALIASES = {
+  code: "function-code",
   "grid-memory": "memory",
   "grid-batch": "batch",
   function: "function-name",
@@ -163,7 +176,18 @@ const ALIASES = {
 };
 
 /** The in-process Lambda's own flags: refused with --endpoint or --aws. */
-const IN_PROCESS_ONLY = ["time-scale", "cold-start", "service-cv", "seed", "extrapolate"];
+const IN_PROCESS_ONLY = [
+  "function-code",
+  "cpu-model",
+  "time-scale",
+  "cold-start",
+  "service-cv",
+  "seed",
+  "extrapolate",
+];
+
+/** What applies to a profile-driven function only: refused with --function-code. */
+const PROFILE_ONLY = ["model", "time-scale", "cold-start", "service-cv", "seed", "extrapolate"];
 
 const FORMATS = ["table", "json", "csv"] as const;
 
@@ -180,6 +204,9 @@ interface ProfileFlags {
   aws: boolean;
   region: string;
   model: string;
+  /** In-process: the handler module the function runs (instead of --model's profile). */
+  functionCode: string | undefined;
+  cpuModel: CpuModel;
   inProcess: boolean;
   timeScale: number;
   coldStartSec: number;
@@ -228,6 +255,33 @@ function _check(v: Values, typed: Record<string, string>): ProfileFlags {
       `${name("region")} needs --aws or --endpoint: the in-process local Lambda has no region`,
     );
   }
+  const functionCode = v["function-code"] === undefined ? undefined : String(v["function-code"]);
+  if (functionCode !== undefined) {
+    const given = PROFILE_ONLY.find((n) => v[n] !== undefined);
+    if (given !== undefined) {
+      throw new UsageError(
+        `${name(given)} does nothing with ${name("function-code")}: it applies to a function ` +
+          "that follows a profile, not one that runs code",
+      );
+    }
+    let file = false;
+    try {
+      file = Deno.statSync(functionCode).isFile;
+    } catch {
+      // said below
+    }
+    if (!file) {
+      throw new UsageError(
+        `${name("function-code")} ${functionCode} is not a file: give a handler module ` +
+          "(.mjs, .js or .ts exporting handler)",
+      );
+    }
+  } else if (v["cpu-model"] !== undefined) {
+    throw new UsageError(
+      `${name("cpu-model")} needs ${name("function-code")}: it sets how a function with code's ` +
+        "Duration follows its memory (a profile already depends on memory)",
+    );
+  }
   const functionName = String(v["function-name"] ?? DEFAULTS.functionName);
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(functionName)) {
     throw new UsageError(
@@ -265,6 +319,10 @@ function _check(v: Values, typed: Record<string, string>): ProfileFlags {
     aws,
     region: String(v.region ?? "us-east-1"),
     model: String(v.model ?? DEFAULTS.model),
+    functionCode,
+    cpuModel: v["cpu-model"] === undefined
+      ? "host"
+      : oneOfFlag(name("cpu-model"), String(v["cpu-model"]), CPU_MODELS),
     inProcess,
     timeScale: num("time-scale", 1, { min: 0, minExclusive: true }),
     coldStartSec: num("cold-start", 0.25, { min: 0, max: 900, unit: "s" }),
@@ -382,10 +440,11 @@ export async function main(args: string[]): Promise<number> {
   let target: SweepTarget | undefined;
   let log: SweepLogFile | undefined;
   try {
-    const profile = flags.inProcess || flags.endpoint !== undefined
+    const profile = flags.functionCode === undefined &&
+        (flags.inProcess || flags.endpoint !== undefined)
       ? await readModelFlag({ model: flags.model, typed: flags.typed })
       : undefined;
-    if (flags.inProcess) _checkCovered(flags, profile!);
+    if (flags.inProcess && profile !== undefined) _checkCovered(flags, profile);
     log = _openLog(flags);
     const previous = log.previous;
     if (previous.skipped.length > 0) {
@@ -401,7 +460,9 @@ export async function main(args: string[]): Promise<number> {
       endpoint: flags.endpoint,
       region: flags.region,
       profile,
-      ...(flags.inProcess
+      ...(flags.functionCode !== undefined
+        ? { functionCode: flags.functionCode, cpuModel: flags.cpuModel }
+        : flags.inProcess
         ? {
           timeScale: flags.timeScale,
           coldStartSec: flags.coldStartSec,
@@ -595,7 +656,11 @@ function _printTable(r: _Report): void {
   const at = (m: number, k: number) => cells.find((c) => c.memoryMb === m && c.batch === k);
   const stats = (m: number, k: number) =>
     doc.measurements.cells.find((c) => c.memoryMb === m && c.batch === k);
-  const model = flags.inProcess ? `, model ${flags.model}` : "";
+  const model = flags.functionCode !== undefined
+    ? `, code ${flags.functionCode} (${describeCpuModel(flags.cpuModel)})`
+    : flags.inProcess
+    ? `, model ${flags.model}`
+    : "";
   console.log(
     `Profile of ${flags.functionName} on ${target.description}${model}: ` +
       `${flags.memoriesMb.length} ${flags.memoriesMb.length === 1 ? "memory" : "memories"} x ` +

@@ -6,7 +6,8 @@
  * {@linkcode runSweep} its two edges: `invoke` (InvokeCommand) and
  * `updateMemory` (UpdateFunctionConfiguration and the wait until the update
  * is done, see `prepareFunction`); on a local Lambda a missing function is
- * created, with the given profile's name as its MODEL.
+ * created, with the given profile's name as its MODEL, or in-process with
+ * handler code (`functionCode`), which the local Lambda runs in its Workers.
  *
  * @module
  */
@@ -14,6 +15,7 @@
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { InvokeInput, InvokeOutput } from "../buffer/dispatcher.ts";
 import { prepareFunction } from "../buffer/function_setup.ts";
+import type { CpuModel } from "../lambda/cpu_model.ts";
 import { startLocalLambdaServer } from "../lambda/http_server.ts";
 import { LocalLambda } from "../lambda/local_lambda.ts";
 import { seededPrng } from "../random/prng.ts";
@@ -55,6 +57,18 @@ export interface SweepTargetOptions {
   seed?: number;
   /** In-process only: serve memories and batch sizes outside the profile's range. @default {false} */
   extrapolate?: boolean;
+  /**
+   * In-process only: the function runs this handler module (`.mjs`, `.js`,
+   * `.ts`, exporting `handler`) in the local Lambda's Workers instead of
+   * following a profile; the profile options then do not apply.
+   * @default {undefined: the function follows `profile`}
+   */
+  functionCode?: string;
+  /**
+   * In-process only: how a function with code's Duration follows its memory
+   * (see `cpu_model.ts`). @default {"host"}
+   */
+  cpuModel?: CpuModel;
   /** Time between polls of a configuration update's status, ms (> 0). @default {500} */
   pollMs?: number;
 }
@@ -129,11 +143,21 @@ export function openSweepTarget(options: SweepTargetOptions): SweepTarget {
   if (!(pollMs > 0)) throw _invalid("pollMs", "a number > 0", pollMs);
   const inProcess = !aws && options.endpoint === undefined;
   let server: { url: string; close(): Promise<void> } | undefined;
+  let lambda: LocalLambda | undefined;
   let endpoint = options.endpoint;
+  const code = options.functionCode;
+  if (code !== undefined && !inProcess) {
+    throw new TypeError(
+      "Cannot open the sweep's target as 'functionCode' is for the in-process local Lambda",
+    );
+  }
   if (inProcess) {
-    const profile = options.profile;
+    const profile = options.profile ??
+      (code === undefined ? undefined : publishedProfile(PUBLISHED_PROFILE_NAMES[0]));
     if (profile === undefined) {
-      throw new TypeError("Cannot open the in-process local Lambda without a 'profile' to serve");
+      throw new TypeError(
+        "Cannot open the in-process local Lambda without a 'profile' to serve or a 'functionCode' to run",
+      );
     }
     const timeScale = options.timeScale ?? 1;
     if (!(timeScale > 0 && timeScale < Infinity)) {
@@ -149,7 +173,7 @@ export function openSweepTarget(options: SweepTargetOptions): SweepTarget {
     }
     const seed = options.seed ?? 1;
     if (!Number.isInteger(seed)) throw _invalid("seed", "an integer", seed);
-    const lambda = new LocalLambda({
+    lambda = new LocalLambda({
       profileFor: (m) =>
         (PUBLISHED_PROFILE_NAMES as readonly string[]).includes(m) ? publishedProfile(m) : profile,
       defaultModel: profile.name,
@@ -158,6 +182,7 @@ export function openSweepTarget(options: SweepTargetOptions): SweepTarget {
       initSec: coldStartSec,
       jitterCv,
       extrapolate: options.extrapolate ?? false,
+      ...(options.cpuModel === undefined ? {} : { cpuModel: options.cpuModel }),
     });
     server = startLocalLambdaServer(lambda);
     endpoint = server.url;
@@ -172,9 +197,20 @@ export function openSweepTarget(options: SweepTargetOptions): SweepTarget {
   });
   const create = inProcess || (endpoint !== undefined && _LOOPBACK.test(endpoint));
   const model = options.profile?.name;
+  let codeCreated = false;
   return {
     invoke: (input) => client.send(new InvokeCommand(input)),
     updateMemory: async (memoryMb) => {
+      if (code !== undefined && !codeCreated) {
+        // CodePath is this emulator's own field: the SDK would not carry it.
+        lambda!.createFunction({
+          FunctionName: functionName,
+          CodePath: code,
+          MemorySize: memoryMb,
+          Timeout: 900,
+        });
+        codeCreated = true;
+      }
       await prepareFunction(client, {
         functionName,
         memoryMb,
@@ -195,6 +231,7 @@ export function openSweepTarget(options: SweepTargetOptions): SweepTarget {
     close: async () => {
       client.destroy();
       await server?.close();
+      lambda?.close();
     },
   };
 }

@@ -145,6 +145,48 @@ Deno.test("profile of a function taking a + b k with noise: recovers a and b wit
   });
 });
 
+Deno.test("profile --function-code: a handler computing for a + b k ms is recovered within 5 %", async () => {
+  await withTempDir(async (dir) => {
+    // tests/testdata/handlers/linear_time.mjs: a = 100 ms, b = 10 ms, timed for
+    // real in the local Lambda's Workers.
+    const a = 0.1, b = 0.01;
+    const r = await profile([
+      "--function-code",
+      "tests/testdata/handlers/linear_time.mjs",
+      "--function-name",
+      "linear",
+      "--memory",
+      "1024,3008",
+      "--batch",
+      "1,2,4,8",
+      "--repeat",
+      "3",
+      "--out",
+      `${dir}/linear.json`,
+      "--format",
+      "json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const { profile: doc, sweep } = JSON.parse(r.stdout);
+    assert.equal(sweep.failed, 0);
+    assert.match(sweep.target, /in-process/);
+    // a and b read off the fit whatever terms it chose: S(1) and the slope to S(8).
+    const fitted = profileFromJson(doc);
+    for (const m of [1024, 3008]) {
+      const slope = (serviceTimeSec(fitted, 8, m) - serviceTimeSec(fitted, 1, m)) / 7;
+      const intercept = serviceTimeSec(fitted, 1, m) - slope;
+      assert.ok(Math.abs(intercept / a - 1) < 0.05, `a = ${intercept} s at ${m} MB`);
+      assert.ok(Math.abs(slope / b - 1) < 0.05, `b = ${slope} s at ${m} MB`);
+    }
+    // Cold starts load the module in a new Worker: an Init Duration at each memory.
+    assert.deepEqual(doc.measurements.coldStarts.map((c: { memoryMb: number }) => c.memoryMb), [
+      1024,
+      3008,
+    ]);
+    assert.ok(doc.measurements.coldStarts.every((c: { meanInitSec: number }) => c.meanInitSec > 0));
+  });
+});
+
 Deno.test("profile --resume goes on from its CSV: complete cells are not measured again", async () => {
   await withTempDir(async (dir) => {
     const args = [
@@ -387,6 +429,32 @@ Deno.test("profile refuses bad command lines in one line, exit 2", async () => {
         kind: "ignored combination",
         args: ["--extrapolate"],
         message: /--extrapolate does nothing: the sweep lies within the 1280\.\.3008 MB/,
+      },
+      {
+        kind: "ignored combination",
+        args: ["--function-code", "tests/testdata/handlers/linear_time.mjs", "--time-scale", "10"],
+        message:
+          /--time-scale does nothing with --function-code: it applies to a function that follows a profile/,
+      },
+      {
+        kind: "ignored combination",
+        args: ["--cpu-model", "memory-share"],
+        message: /--cpu-model needs --function-code/,
+      },
+      {
+        kind: "ignored combination",
+        args: ["--aws", "--code", "tests/testdata/handlers/linear_time.mjs"],
+        message: /--code is for the in-process local Lambda: it does nothing with --aws/,
+      },
+      {
+        kind: "bad value",
+        args: ["--function-code", "tests/testdata/handlers/linear_time.mjs", "--cpu-model", "fast"],
+        message: /--cpu-model must be one of host, memory-share: found 'fast'/,
+      },
+      {
+        kind: "bad file",
+        args: ["--function-code", `${dir}/missing.mjs`],
+        message: /--function-code .*missing\.mjs is not a file: give a handler module/,
       },
       {
         kind: "bad file",
