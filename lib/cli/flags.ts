@@ -104,7 +104,9 @@ export function parseFlags<T extends FlagsConfig>(
     }
   }
   try {
-    return { ...parseArgs({ ...rest, args } as T), typed };
+    // Through `unknown`: with @types/node 26 in the npm graph (a dependency of
+    // @tensorflow/tfjs, nsfwjs's peer), TypeScript no longer sees this spread as a T.
+    return { ...parseArgs({ ...rest, args } as unknown as T), typed };
   } catch (e) {
     let message = (e as Error).message.replace(/\s*\n\s*/g, " ")
       // With positionals allowed, parseArgs adds advice on '--' whose quote it never closes.
