@@ -10,7 +10,8 @@
  *   the `paper` method (solver.py to the digit).
  * - The optimizer: {@linkcode selectOptimal} and {@linkcode solveHours}.
  * - Service-time profiles and pricing: {@linkcode publishedProfile},
- *   {@linkcode profileFromJson}, {@linkcode pricing}.
+ *   {@linkcode profileFromJson}, {@linkcode pricing}; a function's profile
+ *   measured ({@linkcode runSweep}) and fitted ({@linkcode fitProfile}).
  *
  * @example Solve one hour of the Twitter trace
  * ```ts
@@ -42,6 +43,12 @@ export * from "./lib/io/map_files.ts";
 export * from "./lib/io/profile_files.ts";
 export * from "./lib/profile/service_profile.ts";
 export * from "./lib/profile/pricing.ts";
+export * from "./lib/profile/profile_fit.ts";
+export * from "./lib/profile/profile_costs.ts";
+export * from "./lib/profile/profile_sweep.ts";
+export * from "./lib/profile/sweep_csv.ts";
+export * from "./lib/profile/sweep_target.ts";
+export * from "./lib/io/sweep_log_file.ts";
 export * from "./lib/model/types.ts";
 export * from "./lib/model/counting.ts";
 export * from "./lib/model/paper.ts";
