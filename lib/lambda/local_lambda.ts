@@ -155,6 +155,12 @@ export interface LocalLambdaOptions {
    * @default {"host"}
    */
   cpuModel?: CpuModel;
+  /**
+   * Limit of a function with code's Init phase (loading its module), seconds;
+   * past it the invocation ends as a timeout and the environment is discarded.
+   * @default {INIT_LIMIT_SEC} (10, as on Lambda)
+   */
+  initLimitSec?: number;
 }
 
 /** Faults the local Lambda injects, each with its probability per invocation. */
@@ -282,7 +288,7 @@ export const MAX_TIMEOUT_SEC = 900;
  * Limit of an on-demand cold start's Init phase, seconds: "The Init phase is
  * limited to 10 seconds" (AWS, "Understanding the Lambda execution environment
  * lifecycle"). A function with code whose module takes longer to load ends
- * the invocation as a timeout.
+ * the invocation as a timeout (`initLimitSec` changes it).
  */
 export const INIT_LIMIT_SEC = 10;
 
@@ -502,6 +508,7 @@ export class LocalLambda {
    * Creates an empty local Lambda.
    *
    * @throws {RangeError} If `defaultTimeoutSec` is not an integer from 1 to 900.
+   * @throws {RangeError} If `initLimitSec` is not a positive number.
    * @throws {TypeError} If `cpuModel` is not one of `CPU_MODELS`.
    */
   constructor(options: LocalLambdaOptions) {
@@ -522,9 +529,15 @@ export class LocalLambda {
       region: "us-east-1",
       maxLogEvents: 1_000_000,
       cpuModel: "host",
+      initLimitSec: INIT_LIMIT_SEC,
       ...options,
     };
     cpuScaleFactor(this.#o.cpuModel, 128); // throws on an unknown model
+    if (!(this.#o.initLimitSec > 0 && Number.isFinite(this.#o.initLimitSec))) {
+      throw new RangeError(
+        `Cannot create the local Lambda as 'initLimitSec' must be a positive number of seconds: current value is ${this.#o.initLimitSec}`,
+      );
+    }
     const t = this.#o.defaultTimeoutSec;
     if (!(Number.isInteger(t) && t >= 1 && t <= MAX_TIMEOUT_SEC)) {
       throw new RangeError(
@@ -1391,7 +1404,7 @@ export class LocalLambda {
         : init?.error
         ? { kind: "crash", error: init.error }
         : await this.#callHandler(f, env, requestId, event, factor);
-      const limitSec = init?.timedOut ? INIT_LIMIT_SEC : timeoutSec;
+      const limitSec = init?.timedOut ? o.initLimitSec : timeoutSec;
       const verdict = _codeVerdict(outcome, {
         initFailed: init?.error !== undefined || init?.timedOut === true,
         timeoutSec,
@@ -1487,7 +1500,7 @@ export class LocalLambda {
       name: `${name} ${env.stream.logStreamName}`,
       onLog: (line) => env.onLog ? env.onLog(line) : this.#streamLine(f, env, line),
     });
-    return { env, init: await env.worker.init(INIT_LIMIT_SEC * 1000) };
+    return { env, init: await env.worker.init(o.initLimitSec * 1000) };
   }
 
   /** Posts the event to the environment's Worker, with the Timeout's real-time budget. */

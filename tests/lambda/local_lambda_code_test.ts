@@ -427,3 +427,29 @@ Deno.test("Concurrent invocations of a function with code take one Worker each; 
   assert.equal(reports(), 3);
   assert.equal(local.lambda.environmentCount("sleeps"), 2); // the Event call ran warm
 });
+
+Deno.test("An Init phase past initLimitSec ends the invocation as a timeout and discards the environment", async () => {
+  await using local = setUp({ initLimitSec: 0.2 });
+  local.lambda.createFunction({ FunctionName: "slow", CodePath: `${HANDLERS}slow_init.mjs` });
+  const r = await invoke(local, "slow", {});
+  assert.equal(r.functionError, "Unhandled");
+  assert.equal(r.body.errorType, "Sandbox.Timedout");
+  assert.match(r.body.errorMessage, /Task timed out after 0\.20 seconds$/);
+  assert.match(r.tail.at(-1)!, /\tDuration: 0\.00 ms\t.*\tInit Duration: \S+ ms\tStatus: timeout$/);
+  assert.equal(local.lambda.environmentCount("slow"), 0);
+});
+
+Deno.test("LocalLambda refuses an unknown cpuModel and an initLimitSec that is not positive", () => {
+  assert.throws(() => setUpLocalLambda({ cpuModel: "turbo" as never }), {
+    name: "TypeError",
+    message:
+      "Cannot scale a duration as the CPU model must be one of host, memory-share: found 'turbo'",
+  });
+  for (const bad of [0, -1, NaN]) {
+    assert.throws(() => setUpLocalLambda({ initLimitSec: bad }), {
+      name: "RangeError",
+      message:
+        `Cannot create the local Lambda as 'initLimitSec' must be a positive number of seconds: current value is ${bad}`,
+    });
+  }
+});
