@@ -9,6 +9,8 @@
  * @module
  */
 
+import { costLatencyVsMemoryChart } from "../lib/charts/chart_specs.ts";
+import { renderSvg } from "../lib/charts/render.ts";
 import { createProgress, type Progress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { explainFileError } from "../lib/cli/file_errors.ts";
 import {
@@ -112,6 +114,9 @@ The fit and the output:
   --out FILE.json         the fitted profile        [runs/profile-<function>.json]
   --log FILE.csv          every invocation, appended as it completes
                           [--out with .csv for .json]
+  --chart FILE.svg        Power Tuning's view with the batch dimension: cost
+                          per request and p95 Duration against memory, one
+                          line per batch size
   --resume                continue the sweep in --log: cells that have
                           their --repeat warm measurements are skipped
                           (without it an existing --log is refused)
@@ -161,6 +166,7 @@ const OPTIONS = {
   pricing: { type: "string" },
   out: { type: "string" },
   log: { type: "string" },
+  chart: { type: "string" },
   resume: { type: "boolean" },
   logs: { type: "boolean" },
   format: { type: "string" },
@@ -217,6 +223,8 @@ interface ProfileFlags {
   pricing: PricingName;
   out: string;
   log: string;
+  /** Power Tuning's view as SVG, when given. */
+  chart: string | undefined;
   resume: boolean;
   logs: boolean;
   format: typeof FORMATS[number];
@@ -335,6 +343,7 @@ function _check(v: Values, typed: Record<string, string>): ProfileFlags {
       : oneOfFlag(name("pricing"), String(v.pricing), PRICING_NAMES),
     out,
     log,
+    chart: v.chart === undefined ? undefined : String(v.chart),
     resume: Boolean(v.resume),
     logs: Boolean(v.logs),
     format: v.format === undefined ? "table" : oneOfFlag(name("format"), String(v.format), FORMATS),
@@ -377,6 +386,37 @@ function _checkCovered(flags: ProfileFlags, range: {
       `${name("batch")} ${batch} is outside the batch sizes ${kLo}..${kHi} profile ` +
         `'${range.name}' was fitted on: sweep within them, or pass --extrapolate`,
     );
+  }
+}
+
+/**
+ * Makes the directories of --out and --chart and refuses a path that is a
+ * directory, before the sweep rather than after it.
+ */
+function _prepareOutputs(flags: ProfileFlags): void {
+  for (const name of ["out", "chart"] as const) {
+    const path = flags[name];
+    if (path === undefined) continue;
+    const use = {
+      path,
+      flag: flagAsTyped(flags.typed, name),
+      kind: "file",
+      access: "write",
+    } as const;
+    try {
+      const slash = path.lastIndexOf("/");
+      try {
+        if (slash > 0) Deno.mkdirSync(path.slice(0, slash), { recursive: true });
+      } catch (e) {
+        // mkdir says EEXIST when a part of the path is a file.
+        if (e instanceof Deno.errors.AlreadyExists) throw new Deno.errors.NotADirectory(path);
+        throw e;
+      }
+      if (Deno.statSync(path).isDirectory) throw new Deno.errors.IsADirectory(path);
+    } catch (e) {
+      if (e instanceof Deno.errors.NotFound) continue;
+      throw explainFileError(e, use);
+    }
   }
 }
 
@@ -445,6 +485,7 @@ export async function main(args: string[]): Promise<number> {
       ? await readModelFlag({ model: flags.model, typed: flags.typed })
       : undefined;
     if (flags.inProcess && profile !== undefined) _checkCovered(flags, profile);
+    _prepareOutputs(flags);
     log = _openLog(flags);
     const previous = log.previous;
     if (previous.skipped.length > 0) {
@@ -541,6 +582,9 @@ export async function main(args: string[]): Promise<number> {
         access: "write",
       });
     }
+    if (flags.chart !== undefined) {
+      await _writeChart(flags, doc, costTable(samples.warm, pricingByName(flags.pricing)));
+    }
     let check: ReportCheck | undefined;
     if (flags.logs && result.records.length > 0) {
       check = await _crossCheck(target, flags, result.records);
@@ -602,6 +646,35 @@ async function _crossCheck(
     if (check.missing.length === 0) break;
   }
   return check!;
+}
+
+/** Writes --chart: cost per request and p95 Duration against memory, a line per batch size. */
+async function _writeChart(
+  flags: ProfileFlags,
+  doc: FittedProfileJson,
+  cells: CostCell[],
+): Promise<void> {
+  const rows = doc.measurements.cells.map((c) => ({
+    memory_mb: c.memoryMb,
+    cost_per_request_usd: cells.find((x) => x.memoryMb === c.memoryMb && x.batch === c.batch)!
+      .costPerRequestUsd,
+    latency_sec: c.p95Sec,
+    series: c.batch,
+  }));
+  const specs = costLatencyVsMemoryChart(rows, {
+    seriesLabel: "batch size k",
+    title: `${flags.functionName}: cost per request and p95 Duration, by batch size`,
+  });
+  try {
+    await Deno.writeTextFile(flags.chart!, renderSvg(specs));
+  } catch (e) {
+    throw explainFileError(e, {
+      path: flags.chart!,
+      flag: flagAsTyped(flags.typed, "chart"),
+      kind: "file",
+      access: "write",
+    });
+  }
 }
 
 interface _Report {
@@ -761,6 +834,7 @@ function _printTable(r: _Report): void {
         (c.batch === u.batch ? "" : ` (${_percent(verdict.saving)} below k = ${u.batch})`),
   );
   if (r.check) console.log(_checkLine(r.check));
+  if (flags.chart !== undefined) console.log(`chart written to ${flags.chart}`);
   console.log(
     `profile written to ${flags.out} (use it as --model in solve, simulate, buffer, plan and compare)`,
   );

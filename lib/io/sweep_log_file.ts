@@ -44,6 +44,7 @@ export class SweepLogFile {
    * @param options Whether to resume.
    * @returns The open file.
    * @throws {Deno.errors.AlreadyExists} Without `resume`, when the file exists.
+   * @throws {Deno.errors.NotADirectory} When a part of the path is a file.
    * @throws {SyntaxError} With `resume`, when the file has not a sweep's header.
    *
    * @example
@@ -62,7 +63,15 @@ export class SweepLogFile {
    */
   static open(path: string, options: SweepLogFileOptions = {}): SweepLogFile {
     const slash = path.lastIndexOf("/");
-    if (slash > 0) Deno.mkdirSync(path.slice(0, slash), { recursive: true });
+    try {
+      if (slash > 0) Deno.mkdirSync(path.slice(0, slash), { recursive: true });
+    } catch (e) {
+      // mkdir says EEXIST when a part of the path is a file.
+      if (e instanceof Deno.errors.AlreadyExists) {
+        throw new Deno.errors.NotADirectory(`a part of ${path} is a file`, { cause: e });
+      }
+      throw e;
+    }
     let text: string | undefined;
     if (options.resume) {
       try {

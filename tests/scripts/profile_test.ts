@@ -33,6 +33,8 @@ Deno.test("profile against the in-process local Lambda recovers the published S(
       "2",
       "--out",
       `${dir}/inception.json`,
+      "--chart",
+      `${dir}/inception.svg`,
       "--format",
       "json",
     ]);
@@ -66,6 +68,10 @@ Deno.test("profile against the in-process local Lambda recovers the published S(
     }
     assert.ok(worst < 1e-5, `worst relative error ${worst}`);
     assert.ok(out.batching.pays);
+    // Power Tuning's view: one line per batch size.
+    const svg = await Deno.readTextFile(`${dir}/inception.svg`);
+    assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+    assert.match(svg, /cost per request and p95 Duration, by batch size/);
     // The CSV holds every invocation.
     const log = parseSweepCsv(await Deno.readTextFile(`${dir}/inception.csv`));
     assert.deepEqual(log.skipped, []);
@@ -455,6 +461,24 @@ Deno.test("profile refuses bad command lines in one line, exit 2", async () => {
         kind: "bad file",
         args: ["--function-code", `${dir}/missing.mjs`],
         message: /--function-code .*missing\.mjs is not a file: give a handler module/,
+      },
+      {
+        kind: "bad file",
+        what: "a chart path that is a directory",
+        args: ["--out", `${dir}/c.json`, "--chart", dir],
+        message: /--chart .* is a directory: give the path of a file to write/,
+      },
+      {
+        kind: "bad file",
+        what: "a --log whose directory is a file",
+        args: ["--out", `${dir}/l.json`, "--log", `${dir}/taken.csv/l.csv`],
+        message: /--log .*taken\.csv\/l\.csv: a part of the path is a file, not a directory/,
+      },
+      {
+        kind: "bad file",
+        what: "an --out whose directory is a file",
+        args: ["--out", `${dir}/taken.csv/p.json`],
+        message: /--out .*taken\.csv\/p\.json: a part of the path is a file, not a directory/,
       },
       {
         kind: "bad file",
