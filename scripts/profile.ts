@@ -33,16 +33,26 @@ import {
   PRICING_NAMES,
   type PricingName,
 } from "../lib/profile/pricing.ts";
-import { batchingVerdict, type CostCell, costTable } from "../lib/profile/profile_costs.ts";
+import {
+  type BatchingVerdict,
+  batchingVerdict,
+  type CostCell,
+  costTable,
+} from "../lib/profile/profile_costs.ts";
 import { fitProfile, type FittedProfileJson } from "../lib/profile/profile_fit.ts";
 import {
   crossCheckReports,
   type ReportCheck,
   runSweep,
   type SweepRecord,
+  type SweepResult,
   sweepSamples,
 } from "../lib/profile/profile_sweep.ts";
-import { profileFromJson, serviceTimeSec } from "../lib/profile/service_profile.ts";
+import {
+  profileFromJson,
+  type ServiceProfile,
+  serviceTimeSec,
+} from "../lib/profile/service_profile.ts";
 import { openSweepTarget, type SweepTarget } from "../lib/profile/sweep_target.ts";
 
 const DEFAULTS = {
@@ -231,10 +241,16 @@ interface ProfileFlags {
   typed: Record<string, string>;
 }
 
-function _check(v: Values, typed: Record<string, string>): ProfileFlags {
-  const name = (n: string) => flagAsTyped(typed, n);
-  const num = (n: string, fallback: number, range: Parameters<typeof numberInRange>[2]) =>
-    v[n] === undefined ? fallback : numberInRange(name(n), String(v[n]), range);
+/**
+ * Where the function runs (--aws, --endpoint or in-process), with the flags
+ * that do nothing there refused.
+ *
+ * @throws {UsageError} Naming the flags as typed.
+ */
+function _checkWhere(
+  v: Values,
+  name: (n: string) => string,
+): { aws: boolean; endpoint: string | undefined; inProcess: boolean } {
   const aws = Boolean(v.aws);
   const endpoint = v.endpoint === undefined ? undefined : String(v.endpoint);
   if (aws && endpoint !== undefined) {
@@ -263,6 +279,16 @@ function _check(v: Values, typed: Record<string, string>): ProfileFlags {
       `${name("region")} needs --aws or --endpoint: the in-process local Lambda has no region`,
     );
   }
+  return { aws, endpoint, inProcess };
+}
+
+/**
+ * --function-code, a file, with the flags of a profile-driven function
+ * refused beside it (and --cpu-model without it).
+ *
+ * @throws {UsageError} Naming the flags as typed.
+ */
+function _checkFunctionCode(v: Values, name: (n: string) => string): string | undefined {
   const functionCode = v["function-code"] === undefined ? undefined : String(v["function-code"]);
   if (functionCode !== undefined) {
     const given = PROFILE_ONLY.find((n) => v[n] !== undefined);
@@ -290,6 +316,15 @@ function _check(v: Values, typed: Record<string, string>): ProfileFlags {
         "Duration follows its memory (a profile already depends on memory)",
     );
   }
+  return functionCode;
+}
+
+function _check(v: Values, typed: Record<string, string>): ProfileFlags {
+  const name = (n: string) => flagAsTyped(typed, n);
+  const num = (n: string, fallback: number, range: Parameters<typeof numberInRange>[2]) =>
+    v[n] === undefined ? fallback : numberInRange(name(n), String(v[n]), range);
+  const { aws, endpoint, inProcess } = _checkWhere(v, name);
+  const functionCode = _checkFunctionCode(v, name);
   const functionName = String(v["function-name"] ?? DEFAULTS.functionName);
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(functionName)) {
     throw new UsageError(
@@ -460,23 +495,7 @@ export async function main(args: string[]): Promise<number> {
   } catch (e) {
     return reportUserError("profile", e);
   }
-  const stop = new AbortController();
-  const meaning = signalSequence({ windowMs: 500 });
-  const say = (line: string) => Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
-  const onSignal = () => {
-    const m = meaning();
-    if (m === "stop") {
-      say(
-        "\rprofile: stopping after the invocation in flight; signal again to exit at once\x1b[K",
-      );
-      stop.abort();
-    } else if (m === "force") {
-      say(`\rprofile: exiting now; every completed invocation is in ${flags.log}\x1b[K`);
-      Deno.exit(130);
-    }
-  };
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  const signals = _listenForSignals(flags);
   let target: SweepTarget | undefined;
   let log: SweepLogFile | undefined;
   try {
@@ -487,119 +506,19 @@ export async function main(args: string[]): Promise<number> {
     if (flags.inProcess && profile !== undefined) _checkCovered(flags, profile);
     _prepareOutputs(flags);
     log = _openLog(flags);
-    const previous = log.previous;
-    if (previous.skipped.length > 0) {
-      const s = previous.skipped[0];
-      say(
-        `profile: warning: ${previous.skipped.length} malformed line(s) of ${flags.log} left out ` +
-          `(line ${s.line}: ${s.reason})`,
-      );
-    }
-    target = openSweepTarget({
-      functionName: flags.functionName,
-      aws: flags.aws,
-      endpoint: flags.endpoint,
-      region: flags.region,
-      profile,
-      ...(flags.functionCode !== undefined
-        ? { functionCode: flags.functionCode, cpuModel: flags.cpuModel }
-        : flags.inProcess
-        ? {
-          timeScale: flags.timeScale,
-          coldStartSec: flags.coldStartSec,
-          jitterCv: flags.serviceCv,
-          seed: flags.seed,
-          extrapolate: flags.extrapolate,
-        }
-        : {}),
-    });
-    const tty = flags.format === "table" && Deno.stderr.isTerminal();
-    const encoder = new TextEncoder();
-    const progress: Progress = tty
-      ? createProgress({
-        write: (t) => Deno.stderr.writeSync(encoder.encode(t)),
-        label: "profile",
-      })
-      : SILENT_PROGRESS;
-    const file = log;
-    const result = await runSweep({
-      functionName: flags.functionName,
-      memoriesMb: flags.memoriesMb,
-      batches: flags.batches,
-      repeat: flags.repeat,
-      warmup: flags.warmup,
-      invoke: target.invoke,
-      updateMemory: target.updateMemory,
-      done: previous.records,
-      signal: stop.signal,
-      onRecord: (r) => file.append(r),
-      onProgress: (p) =>
-        progress.update(p.done, p.total, `${p.memoryMb} MB, k = ${p.batch} (${p.phase})`),
-    });
-    progress.done();
+    const previous = log.previous.records;
+    target = _openTarget(flags, profile);
+    const result = await _sweep(flags, target, log, signals.stop);
     log.close();
     log = undefined;
     if (result.interrupted) {
-      say(
+      _say(
         `profile: stopped after ${result.made} of ${result.planned} invocations; they are in ` +
           `${flags.log}: run again with --resume to go on`,
       );
       return 130;
     }
-    const failedNow = result.records.filter((r) => r.status === "failed");
-    const all = [...previous.records, ...result.records]
-      .filter((r) => r.functionName === flags.functionName);
-    const samples = sweepSamples(all, { memoriesMb: flags.memoriesMb, batches: flags.batches });
-    if (samples.warm.length === 0) {
-      const why = failedNow[0]?.error ?? all.find((r) => r.status === "failed")?.error ?? "";
-      say(
-        `profile: no measurement succeeded (${samples.failed} failed${
-          why ? `; the first: ${why}` : ""
-        }); the invocations are in ${flags.log}`,
-      );
-      return 1;
-    }
-    for (const r of failedNow.slice(0, 1)) {
-      say(`profile: warning: ${failedNow.length} invocation(s) failed; the first: ${r.error}`);
-    }
-    const measured = new Set(samples.warm.map((s) => `${s.memoryMb},${s.batch}`));
-    const holes = flags.memoriesMb.length * flags.batches.length - measured.size;
-    if (holes > 0) {
-      say(`profile: warning: ${holes} cell(s) of the sweep have no successful measurement`);
-    }
-    const doc = fitProfile(samples.warm, {
-      name: flags.functionName,
-      coldStarts: samples.coldStarts,
-      maxDegree: flags.maxDegree,
-    });
-    try {
-      await Deno.writeTextFile(flags.out, JSON.stringify(doc, null, 2) + "\n");
-    } catch (e) {
-      throw explainFileError(e, {
-        path: flags.out,
-        flag: flagAsTyped(flags.typed, "out"),
-        kind: "file",
-        access: "write",
-      });
-    }
-    if (flags.chart !== undefined) {
-      await _writeChart(flags, doc, costTable(samples.warm, pricingByName(flags.pricing)));
-    }
-    let check: ReportCheck | undefined;
-    if (flags.logs && result.records.length > 0) {
-      check = await _crossCheck(target, flags, result.records);
-    }
-    const price = pricingByName(flags.pricing);
-    const cells = costTable(samples.warm, price);
-    const report = { doc, cells, flags, target, result, samples, check };
-    if (flags.format === "json") _printJson(report);
-    else if (flags.format === "csv") _printCsv(report);
-    else _printTable(report);
-    const checkFailed = check !== undefined &&
-      (check.missing.length > 0 || check.disagreements.length > 0);
-    // The table says it; json has it; csv has no place for it.
-    if (checkFailed && flags.format === "csv") say(`profile: ${_checkLine(check!)}`);
-    return checkFailed ? 1 : 0;
+    return await _fitAndReport(flags, target, previous, result);
   } catch (e) {
     const where = target?.description ??
       (flags.aws
@@ -615,9 +534,174 @@ export async function main(args: string[]): Promise<number> {
   } finally {
     log?.close();
     await target?.close();
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    signals.dispose();
   }
+}
+
+/** A line on stderr. */
+function _say(line: string): void {
+  Deno.stderr.writeSync(new TextEncoder().encode(line + "\n"));
+}
+
+/**
+ * Ctrl-C and SIGTERM: the first stops the sweep after the invocation in
+ * flight; the same one again (the process group's and deno task's) is
+ * ignored; a later one exits at once, every completed invocation being in
+ * --log already.
+ */
+function _listenForSignals(flags: ProfileFlags): { stop: AbortSignal; dispose(): void } {
+  const stop = new AbortController();
+  const meaning = signalSequence({ windowMs: 500 });
+  const onSignal = () => {
+    const m = meaning();
+    if (m === "stop") {
+      _say(
+        "\rprofile: stopping after the invocation in flight; signal again to exit at once\x1b[K",
+      );
+      stop.abort();
+    } else if (m === "force") {
+      _say(`\rprofile: exiting now; every completed invocation is in ${flags.log}\x1b[K`);
+      Deno.exit(130);
+    }
+  };
+  Deno.addSignalListener("SIGINT", onSignal);
+  Deno.addSignalListener("SIGTERM", onSignal);
+  return {
+    stop: stop.signal,
+    dispose: () => {
+      Deno.removeSignalListener("SIGINT", onSignal);
+      Deno.removeSignalListener("SIGTERM", onSignal);
+    },
+  };
+}
+
+/** The function the flags name: in-process (a profile or code), at --endpoint or on --aws. */
+function _openTarget(flags: ProfileFlags, profile: ServiceProfile | undefined): SweepTarget {
+  return openSweepTarget({
+    functionName: flags.functionName,
+    aws: flags.aws,
+    endpoint: flags.endpoint,
+    region: flags.region,
+    profile,
+    ...(flags.functionCode !== undefined
+      ? { functionCode: flags.functionCode, cpuModel: flags.cpuModel }
+      : flags.inProcess
+      ? {
+        timeScale: flags.timeScale,
+        coldStartSec: flags.coldStartSec,
+        jitterCv: flags.serviceCv,
+        seed: flags.seed,
+        extrapolate: flags.extrapolate,
+      }
+      : {}),
+  });
+}
+
+/** Runs the sweep, each record appended to --log, the progress bar on a terminal. */
+async function _sweep(
+  flags: ProfileFlags,
+  target: SweepTarget,
+  log: SweepLogFile,
+  stop: AbortSignal,
+): Promise<SweepResult> {
+  const previous = log.previous;
+  if (previous.skipped.length > 0) {
+    const s = previous.skipped[0];
+    _say(
+      `profile: warning: ${previous.skipped.length} malformed line(s) of ${flags.log} left out ` +
+        `(line ${s.line}: ${s.reason})`,
+    );
+  }
+  const tty = flags.format === "table" && Deno.stderr.isTerminal();
+  const encoder = new TextEncoder();
+  const progress: Progress = tty
+    ? createProgress({ write: (t) => Deno.stderr.writeSync(encoder.encode(t)), label: "profile" })
+    : SILENT_PROGRESS;
+  try {
+    return await runSweep({
+      functionName: flags.functionName,
+      memoriesMb: flags.memoriesMb,
+      batches: flags.batches,
+      repeat: flags.repeat,
+      warmup: flags.warmup,
+      invoke: target.invoke,
+      updateMemory: target.updateMemory,
+      done: previous.records,
+      signal: stop,
+      onRecord: (r) => log.append(r),
+      onProgress: (p) =>
+        progress.update(p.done, p.total, `${p.memoryMb} MB, k = ${p.batch} (${p.phase})`),
+    });
+  } finally {
+    progress.done();
+  }
+}
+
+/**
+ * Fits the profile to every warm measurement of the sweep's cells (this run's
+ * and earlier ones'), writes it (and the chart), cross-checks the logs, prints.
+ *
+ * @returns The exit code: 1 when nothing succeeded or the cross-check failed.
+ */
+async function _fitAndReport(
+  flags: ProfileFlags,
+  target: SweepTarget,
+  previous: readonly SweepRecord[],
+  result: SweepResult,
+): Promise<number> {
+  const failedNow = result.records.filter((r) => r.status === "failed");
+  const all = [...previous, ...result.records].filter((r) => r.functionName === flags.functionName);
+  const samples = sweepSamples(all, { memoriesMb: flags.memoriesMb, batches: flags.batches });
+  if (samples.warm.length === 0) {
+    const why = failedNow[0]?.error ?? all.find((r) => r.status === "failed")?.error ?? "";
+    _say(
+      `profile: no measurement succeeded (${samples.failed} failed${
+        why ? `; the first: ${why}` : ""
+      }); the invocations are in ${flags.log}`,
+    );
+    return 1;
+  }
+  if (failedNow.length > 0) {
+    _say(
+      `profile: warning: ${failedNow.length} invocation(s) failed; the first: ${
+        failedNow[0].error
+      }`,
+    );
+  }
+  const measured = new Set(samples.warm.map((s) => `${s.memoryMb},${s.batch}`));
+  const holes = flags.memoriesMb.length * flags.batches.length - measured.size;
+  if (holes > 0) {
+    _say(`profile: warning: ${holes} cell(s) of the sweep have no successful measurement`);
+  }
+  const doc = fitProfile(samples.warm, {
+    name: flags.functionName,
+    coldStarts: samples.coldStarts,
+    maxDegree: flags.maxDegree,
+  });
+  try {
+    await Deno.writeTextFile(flags.out, JSON.stringify(doc, null, 2) + "\n");
+  } catch (e) {
+    throw explainFileError(e, {
+      path: flags.out,
+      flag: flagAsTyped(flags.typed, "out"),
+      kind: "file",
+      access: "write",
+    });
+  }
+  const cells = costTable(samples.warm, pricingByName(flags.pricing));
+  if (flags.chart !== undefined) await _writeChart(flags, doc, cells);
+  const check = flags.logs && result.records.length > 0
+    ? await _crossCheck(target, flags, result.records)
+    : undefined;
+  const report = { doc, cells, flags, target, result, samples, check };
+  if (flags.format === "json") _printJson(report);
+  else if (flags.format === "csv") _printCsv(report);
+  else _printTable(report);
+  const checkFailed = check !== undefined &&
+    (check.missing.length > 0 || check.disagreements.length > 0);
+  // The table says it; json has it; csv has no place for it.
+  if (checkFailed && flags.format === "csv") _say(`profile: ${_checkLine(check!)}`);
+  return checkFailed ? 1 : 0;
 }
 
 /**
@@ -682,7 +766,7 @@ interface _Report {
   cells: CostCell[];
   flags: ProfileFlags;
   target: SweepTarget;
-  result: Awaited<ReturnType<typeof runSweep>>;
+  result: SweepResult;
   samples: ReturnType<typeof sweepSamples>;
   check: ReportCheck | undefined;
 }
@@ -723,84 +807,13 @@ function _checkLine(check: ReportCheck): string {
 }
 
 function _printTable(r: _Report): void {
-  const { doc, cells, flags, target, result, samples } = r;
-  const memories = [...new Set(cells.map((c) => c.memoryMb))];
-  const batches = [...new Set(cells.map((c) => c.batch))].sort((a, b) => a - b);
-  const at = (m: number, k: number) => cells.find((c) => c.memoryMb === m && c.batch === k);
-  const stats = (m: number, k: number) =>
-    doc.measurements.cells.find((c) => c.memoryMb === m && c.batch === k);
-  const model = flags.functionCode !== undefined
-    ? `, code ${flags.functionCode} (${describeCpuModel(flags.cpuModel)})`
-    : flags.inProcess
-    ? `, model ${flags.model}`
-    : "";
-  console.log(
-    `Profile of ${flags.functionName} on ${target.description}${model}: ` +
-      `${flags.memoriesMb.length} ${flags.memoriesMb.length === 1 ? "memory" : "memories"} x ` +
-      `${_count(flags.batches.length, "batch size")} x ${_count(flags.repeat, "repeat")}, ` +
-      `${flags.pricing} prices`,
-  );
-  console.log(
-    `${_count(result.made, "invocation")} this run (${
-      result.records.filter((x) => x.status === "failed").length
-    } failed), ${
-      _count(samples.warm.length, "warm measurement")
-    } used; every invocation in ${flags.log}`,
-  );
-  console.log("");
-  console.log("mean duration of a batch, s (CV %)");
-  for (
-    const line of _grid(
-      ["memory MB", ...batches.map((k) => `k=${k}`)],
-      memories.map((m) => [
-        String(m),
-        ...batches.map((k) => {
-          const s = stats(m, k);
-          return s
-            ? `${_round(s.meanSec)} (${Number.isFinite(s.cv) ? (100 * s.cv).toFixed(1) : "-"})`
-            : "-";
-        }),
-      ]),
-    )
-  ) console.log(line);
-  console.log("");
+  const { doc, cells, flags } = r;
   const verdict = batchingVerdict(cells);
-  console.log("cost per request, µUSD (* the cheapest batch size at the memory)");
-  for (
-    const line of _grid(
-      ["memory MB", ...batches.map((k) => `k=${k}`)],
-      memories.map((m) => {
-        const best = verdict.memories.find((v) => v.memoryMb === m)!.bestBatch;
-        return [
-          String(m),
-          ...batches.map((k) => {
-            const c = at(m, k);
-            return c ? `${_round(c.costPerRequestUsd * 1e6)}${k === best ? "*" : " "}` : "- ";
-          }),
-        ];
-      }),
-    )
-  ) console.log(line);
+  _printHeading(r);
   console.log("");
-  console.log("does batching pay? per memory, the cheapest batch size against the smallest");
-  const k0 = verdict.cheapestUnbatched.batch;
-  for (
-    const line of _grid(
-      ["memory MB", "best k", "µUSD/request", `at k=${k0}`, "saving", "requests/USD", "requests/s"],
-      verdict.memories.map((v) => {
-        const best = at(v.memoryMb, v.bestBatch)!;
-        return [
-          String(v.memoryMb),
-          String(v.bestBatch),
-          _round(v.bestCostPerRequestUsd * 1e6),
-          _round(v.smallestCostPerRequestUsd * 1e6),
-          _percent(v.saving),
-          _round(best.requestsPerUsd),
-          _round(best.requestsPerSec),
-        ];
-      }),
-    )
-  ) console.log(line);
+  _printCellTables(doc, cells, verdict);
+  console.log("");
+  _printBatching(cells, verdict);
   console.log("");
   const cs = doc.measurements.coldStarts;
   console.log(
@@ -811,33 +824,109 @@ function _printTable(r: _Report): void {
   );
   const f = doc.fit;
   console.log(
-    `fit: ${_count(doc.terms.length, "term")} (${doc.terms.join(", ")}), RMSE ${
-      _round(f.rmseSec)
-    } s ` +
-      `(${_percent(f.relativeRmse)}), held out (leave-one-cell-out) ${
-        _round(f.heldOutRmseSec)
-      } s ` +
-      `(${_percent(f.heldOutRelativeRmse)})`,
+    `fit: ${_count(doc.terms.length, "term")} (${doc.terms.join(", ")}), ` +
+      `RMSE ${_round(f.rmseSec)} s (${_percent(f.relativeRmse)}), held out ` +
+      `(leave-one-cell-out) ${_round(f.heldOutRmseSec)} s (${_percent(f.heldOutRelativeRmse)})`,
   );
-  const c = verdict.cheapest, u = verdict.cheapestUnbatched;
-  console.log(
-    verdict.pays
-      ? `batching pays: the cheapest is k = ${c.batch} at ${c.memoryMb} MB, ` +
-        `${_round(c.costPerRequestUsd * 1e6)} µUSD per request, ${
-          _percent(verdict.saving)
-        } below ` +
-        `k = ${u.batch} at its cheapest (${u.memoryMb} MB, ${
-          _round(u.costPerRequestUsd * 1e6)
-        } µUSD)`
-      : `batching does not pay: the cheapest is k = ${c.batch} at ${c.memoryMb} MB, ` +
-        `${_round(c.costPerRequestUsd * 1e6)} µUSD per request` +
-        (c.batch === u.batch ? "" : ` (${_percent(verdict.saving)} below k = ${u.batch})`),
-  );
+  console.log(_verdictLine(verdict));
   if (r.check) console.log(_checkLine(r.check));
   if (flags.chart !== undefined) console.log(`chart written to ${flags.chart}`);
   console.log(
     `profile written to ${flags.out} (use it as --model in solve, simulate, buffer, plan and compare)`,
   );
+}
+
+/** What was swept where, and how many invocations it took. */
+function _printHeading(r: _Report): void {
+  const { flags, target, result, samples } = r;
+  const model = flags.functionCode !== undefined
+    ? `, code ${flags.functionCode} (${describeCpuModel(flags.cpuModel)})`
+    : flags.inProcess
+    ? `, model ${flags.model}`
+    : "";
+  const memories = flags.memoriesMb.length;
+  console.log(
+    `Profile of ${flags.functionName} on ${target.description}${model}: ` +
+      `${memories} ${memories === 1 ? "memory" : "memories"} x ` +
+      `${_count(flags.batches.length, "batch size")} x ${_count(flags.repeat, "repeat")}, ` +
+      `${flags.pricing} prices`,
+  );
+  const failed = result.records.filter((x) => x.status === "failed").length;
+  console.log(
+    `${_count(result.made, "invocation")} this run (${failed} failed), ` +
+      `${_count(samples.warm.length, "warm measurement")} used; every invocation in ${flags.log}`,
+  );
+}
+
+/** Memory x batch size: the mean duration (and CV), then the cost per request. */
+function _printCellTables(doc: FittedProfileJson, cells: CostCell[], verdict: BatchingVerdict) {
+  const memories = [...new Set(cells.map((c) => c.memoryMb))];
+  const batches = [...new Set(cells.map((c) => c.batch))].sort((a, b) => a - b);
+  const header = ["memory MB", ...batches.map((k) => `k=${k}`)];
+  console.log("mean duration of a batch, s (CV %)");
+  const durations = memories.map((m) => [
+    String(m),
+    ...batches.map((k) => {
+      const s = doc.measurements.cells.find((c) => c.memoryMb === m && c.batch === k);
+      if (s === undefined) return "-";
+      return `${_round(s.meanSec)} (${Number.isFinite(s.cv) ? (100 * s.cv).toFixed(1) : "-"})`;
+    }),
+  ]);
+  for (const line of _grid(header, durations)) console.log(line);
+  console.log("");
+  console.log("cost per request, µUSD (* the cheapest batch size at the memory)");
+  const costs = memories.map((m) => {
+    const best = verdict.memories.find((v) => v.memoryMb === m)!.bestBatch;
+    return [
+      String(m),
+      ...batches.map((k) => {
+        const c = cells.find((x) => x.memoryMb === m && x.batch === k);
+        return c ? `${_round(c.costPerRequestUsd * 1e6)}${k === best ? "*" : " "}` : "- ";
+      }),
+    ];
+  });
+  for (const line of _grid(header, costs)) console.log(line);
+}
+
+/** Per memory: the cheapest batch size against the smallest, requests per dollar and per second. */
+function _printBatching(cells: CostCell[], verdict: BatchingVerdict): void {
+  console.log("does batching pay? per memory, the cheapest batch size against the smallest");
+  const k0 = verdict.cheapestUnbatched.batch;
+  const rows = verdict.memories.map((v) => {
+    const best = cells.find((c) => c.memoryMb === v.memoryMb && c.batch === v.bestBatch)!;
+    return [
+      String(v.memoryMb),
+      String(v.bestBatch),
+      _round(v.bestCostPerRequestUsd * 1e6),
+      _round(v.smallestCostPerRequestUsd * 1e6),
+      _percent(v.saving),
+      _round(best.requestsPerUsd),
+      _round(best.requestsPerSec),
+    ];
+  });
+  const header = [
+    "memory MB",
+    "best k",
+    "µUSD/request",
+    `at k=${k0}`,
+    "saving",
+    "requests/USD",
+    "requests/s",
+  ];
+  for (const line of _grid(header, rows)) console.log(line);
+}
+
+/** Whether batching pays, in one line. */
+function _verdictLine(verdict: BatchingVerdict): string {
+  const c = verdict.cheapest, u = verdict.cheapestUnbatched;
+  const usd = (x: CostCell) => `${_round(x.costPerRequestUsd * 1e6)} µUSD`;
+  return verdict.pays
+    ? `batching pays: the cheapest is k = ${c.batch} at ${c.memoryMb} MB, ${usd(c)} per ` +
+      `request, ${_percent(verdict.saving)} below k = ${u.batch} at its cheapest ` +
+      `(${u.memoryMb} MB, ${usd(u)})`
+    : `batching does not pay: the cheapest is k = ${c.batch} at ${c.memoryMb} MB, ${usd(c)} per ` +
+      "request" +
+      (c.batch === u.batch ? "" : ` (${_percent(verdict.saving)} below k = ${u.batch})`);
 }
 
 function _printJson(r: _Report): void {

@@ -100,6 +100,44 @@ function _invalid(name: string, expected: string, value: unknown): RangeError {
   );
 }
 
+/** The in-process local Lambda of the options, checked. */
+function _localLambda(options: SweepTargetOptions): LocalLambda {
+  const code = options.functionCode;
+  // A function with code has no profile; the local Lambda still wants a default model.
+  const profile = options.profile ??
+    (code === undefined ? undefined : publishedProfile(PUBLISHED_PROFILE_NAMES[0]));
+  if (profile === undefined) {
+    throw new TypeError(
+      "Cannot open the in-process local Lambda without a 'profile' to serve or a 'functionCode' to run",
+    );
+  }
+  const timeScale = options.timeScale ?? 1;
+  if (!(timeScale > 0 && timeScale < Infinity)) {
+    throw _invalid("timeScale", "a finite number > 0", timeScale);
+  }
+  const coldStartSec = options.coldStartSec ?? 0.25;
+  if (!(coldStartSec >= 0 && coldStartSec < Infinity)) {
+    throw _invalid("coldStartSec", "a finite number >= 0", coldStartSec);
+  }
+  const jitterCv = options.jitterCv ?? 0;
+  if (!(jitterCv >= 0 && jitterCv < Infinity)) {
+    throw _invalid("jitterCv", "a finite number >= 0", jitterCv);
+  }
+  const seed = options.seed ?? 1;
+  if (!Number.isInteger(seed)) throw _invalid("seed", "an integer", seed);
+  return new LocalLambda({
+    profileFor: (m) =>
+      (PUBLISHED_PROFILE_NAMES as readonly string[]).includes(m) ? publishedProfile(m) : profile,
+    defaultModel: profile.name,
+    prng: seededPrng(seed + 7),
+    timeScale,
+    initSec: coldStartSec,
+    jitterCv,
+    extrapolate: options.extrapolate ?? false,
+    ...(options.cpuModel === undefined ? {} : { cpuModel: options.cpuModel }),
+  });
+}
+
 /**
  * Opens the function a sweep runs on: starts the in-process local Lambda
  * when neither `aws` nor `endpoint` is given, and makes the Lambda client.
@@ -152,38 +190,7 @@ export function openSweepTarget(options: SweepTargetOptions): SweepTarget {
     );
   }
   if (inProcess) {
-    const profile = options.profile ??
-      (code === undefined ? undefined : publishedProfile(PUBLISHED_PROFILE_NAMES[0]));
-    if (profile === undefined) {
-      throw new TypeError(
-        "Cannot open the in-process local Lambda without a 'profile' to serve or a 'functionCode' to run",
-      );
-    }
-    const timeScale = options.timeScale ?? 1;
-    if (!(timeScale > 0 && timeScale < Infinity)) {
-      throw _invalid("timeScale", "a finite number > 0", timeScale);
-    }
-    const coldStartSec = options.coldStartSec ?? 0.25;
-    if (!(coldStartSec >= 0 && coldStartSec < Infinity)) {
-      throw _invalid("coldStartSec", "a finite number >= 0", coldStartSec);
-    }
-    const jitterCv = options.jitterCv ?? 0;
-    if (!(jitterCv >= 0 && jitterCv < Infinity)) {
-      throw _invalid("jitterCv", "a finite number >= 0", jitterCv);
-    }
-    const seed = options.seed ?? 1;
-    if (!Number.isInteger(seed)) throw _invalid("seed", "an integer", seed);
-    lambda = new LocalLambda({
-      profileFor: (m) =>
-        (PUBLISHED_PROFILE_NAMES as readonly string[]).includes(m) ? publishedProfile(m) : profile,
-      defaultModel: profile.name,
-      prng: seededPrng(seed + 7),
-      timeScale,
-      initSec: coldStartSec,
-      jitterCv,
-      extrapolate: options.extrapolate ?? false,
-      ...(options.cpuModel === undefined ? {} : { cpuModel: options.cpuModel }),
-    });
+    lambda = _localLambda(options);
     server = startLocalLambdaServer(lambda);
     endpoint = server.url;
   }
