@@ -144,7 +144,8 @@ export class ImageClassifier {
     );
     let probabilities: Float32Array;
     try {
-      const output = this.#model.predict(batch) as tf.Tensor;
+      // batchSize: the whole batch in one execution (predict() splits into 32s by default).
+      const output = this.#model.predict(batch, { batchSize: images.length }) as tf.Tensor;
       this.#forwardPasses++;
       try {
         probabilities = await output.data() as Float32Array;
