@@ -84,11 +84,13 @@ export class ImageClassifier {
   readonly #model: LayersModel;
   #forwardPasses = 0;
 
-  /** Use {@linkcode loadImageClassifier}. */
-  constructor(modelName: ClassifierModelName, inputSizePx: number, model: LayersModel) {
-    this.modelName = modelName;
-    this.inputSizePx = inputSizePx;
-    this.#model = model;
+  /** Use {@linkcode loadImageClassifier}, which loads the network. */
+  constructor(
+    network: { modelName: ClassifierModelName; inputSizePx: number; model: LayersModel },
+  ) {
+    this.modelName = network.modelName;
+    this.inputSizePx = network.inputSizePx;
+    this.#model = network.model;
   }
 
   /** How many forward passes the network has run since it was loaded (its warm-up included). */
@@ -204,7 +206,11 @@ export async function loadImageClassifier(
   await _wasmBackend();
   const source = MODEL_SOURCES[model];
   const network = await loadLayersModel(tf.io.fromMemory(await _artifacts(source)));
-  const classifier = new ImageClassifier(model, source.inputSizePx, network);
+  const classifier = new ImageClassifier({
+    modelName: model,
+    inputSizePx: source.inputSizePx,
+    model: network,
+  });
   const blank = { widthPx: 1, heightPx: 1, data: new Uint8Array(3) };
   await classifier.classify([blank]);
   return classifier;
