@@ -81,6 +81,7 @@ export * from "./lib/lambda/cpu_model.ts";
 export * from "./lib/lambda/function_code.ts";
 export * from "./lib/lambda/worker_environment.ts";
 export * from "./lib/buffer/dispatcher.ts";
+export * from "./lib/buffer/batch_payload.ts";
 export * from "./lib/buffer/realtime_buffer.ts";
 export * from "./lib/buffer/function_setup.ts";
 export * from "./lib/charts/chart_specs.ts";

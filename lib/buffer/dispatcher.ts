@@ -9,6 +9,7 @@
  */
 
 import { parseLambdaLog } from "../logs/lambda_log_lines.ts";
+import { idsPayload, type PayloadFor } from "./batch_payload.ts";
 import type { ClientWaitMeter } from "./connection_pool.ts";
 import { type ServiceProfile, serviceTimeSec } from "../profile/service_profile.ts";
 import type { Prng } from "../random/prng.ts";
@@ -70,6 +71,11 @@ export interface LambdaDispatcherOptions {
   /** Sends one Invoke, e.g. `(i) => client.send(new InvokeCommand(i))`. */
   invoke: (input: InvokeInput) => Promise<InvokeOutput>;
   functionName: string;
+  /**
+   * Builds a batch's Invoke payload (see `batch_payload.ts`; a retry sends
+   * the same one). @default {idsPayload: `{"batch_id", "requests": [ids]}`}
+   */
+  payloadFor?: PayloadFor;
   /** Attempts per batch, first one included. @default {5} */
   maxAttempts?: number;
   /** Backoff base and cap, ms (full jitter: a uniform wait up to min(cap, base 2^n)). */
@@ -137,8 +143,8 @@ function decodeBase64(text: string | undefined): string {
 
 /**
  * A dispatcher that invokes a Lambda function once per batch
- * (`RequestResponse`, `LogType: Tail`; the payload is
- * `{"batch_id", "requests": [ids]}`), reads the REPORT line of the log tail,
+ * (`RequestResponse`, `LogType: Tail`; the payload is what `payloadFor`
+ * builds, by default `{"batch_id", "requests": [ids]}`), reads the REPORT line of the log tail,
  * records function errors, and retries throttling (honouring
  * `retryAfterSeconds`), 5xx and network errors with capped exponential backoff
  * and full jitter.
@@ -147,6 +153,7 @@ export function lambdaDispatcher(options: LambdaDispatcherOptions): Dispatcher {
   const {
     invoke,
     functionName,
+    payloadFor = idsPayload,
     maxAttempts = 5,
     baseDelayMs = 50,
     maxDelayMs = 2000,
@@ -157,9 +164,7 @@ export function lambdaDispatcher(options: LambdaDispatcherOptions): Dispatcher {
   } = options;
   return {
     async dispatch(batch) {
-      const payload = new TextEncoder().encode(
-        JSON.stringify({ batch_id: batch.batchId, requests: batch.requestIds }),
-      );
+      const payload = payloadFor(batch);
       let lastReason = "";
       const client = { clientWaitMs: clientWait ? 0 : NaN, clientQueued: false };
       const onWait = (w: { waitMs: number; queued: boolean }) => {

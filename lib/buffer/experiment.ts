@@ -14,6 +14,12 @@
  * arrivals and batches flowing meanwhile at the old memory. Every decision is
  * appended to `decisions.jsonl` in the run directory as it is taken.
  *
+ * A function with code (`functionCode`, a handler module) runs on the
+ * in-process Lambda's Workers in real time; a profile is then only what the
+ * prediction is made with. What each invocation carries is a
+ * {@linkcode BatchPayload} (request ids, or real images with
+ * `imagesBatchPayload`), checked against Lambda's 6 MB limit before the run.
+ *
  * Stopping is cooperative: an `AbortSignal` stops the arrivals; the CLI wires
  * SIGINT and SIGTERM to it. The function's CloudWatch logs can be fetched
  * afterwards with `fetchLogs` (in `lib/logs/fetch_logs.ts`) from the result's
@@ -31,6 +37,7 @@ import {
 } from "../adapt/adaptive_controller.ts";
 import type { ArrivalStream } from "../arrivals/streams.ts";
 import { CsvRunLog, writeRunJson } from "../io/run_logs.ts";
+import { CPU_MODELS, type CpuModel } from "../lambda/cpu_model.ts";
 import { startLocalLambdaServer } from "../lambda/http_server.ts";
 import { LocalLambda } from "../lambda/local_lambda.ts";
 import type { MapProcess } from "../map/map_process.ts";
@@ -48,6 +55,7 @@ import { seededPrng } from "../random/prng.ts";
 import type { DispatchReason } from "../sim/batching_policy.ts";
 import { LatencyHistogram } from "../sim/latency_histogram.ts";
 import type { BatchRecord, RecordSink, RequestRecord } from "../sim/simulator.ts";
+import { type BatchPayload, checkPayloadFits, idsBatchPayload } from "./batch_payload.ts";
 import { ConnectionPool, connectionsNeeded } from "./connection_pool.ts";
 import { type Dispatcher, lambdaDispatcher } from "./dispatcher.ts";
 import { prepareFunction } from "./function_setup.ts";
@@ -142,12 +150,41 @@ export interface ExperimentOptions {
   /**
    * Service-time profile: its name is the function's model (its MODEL
    * variable when the function is created), and the in-process Lambda serves
-   * it (and the published profiles by their names).
+   * it (and the published profiles by their names). With `functionCode` it is
+   * optional and only the model's: the profile of that code (e.g. what
+   * `deno task profile` fitted) for the prediction and the adaptive
+   * controller; without it there is no prediction.
+   * @default {undefined: needs `functionCode`}
    */
-  profile: ServiceProfile;
+  profile?: ServiceProfile;
+  /**
+   * In-process Lambda only: the function runs this handler module (`.mjs`,
+   * `.js`, `.ts` exporting `handler`) in the local Lambda's Workers, created
+   * with the run's memory and a Timeout of 900 s, instead of following a
+   * profile. Its code runs in real time: `timeScale` other than 1, a
+   * `jitterCv` above 0 and `coldStartSec` are refused with it (Init Duration
+   * is the module's measured load time).
+   * @default {undefined: the function follows `profile`}
+   */
+  functionCode?: string;
+  /**
+   * With `functionCode`: how its Duration follows its memory, `"host"` (as
+   * measured here) or `"memory-share"` (see `cpu_model.ts`). @default {"host"}
+   */
+  cpuModel?: CpuModel;
+  /**
+   * What each invocation carries (see `batch_payload.ts`): request ids, or
+   * images with `imagesBatchPayload`. A batch as large as the run can send
+   * (B, or the adaptive grid's largest) must fit in Lambda's 6 MB.
+   * @default {idsBatchPayload(): `{"batch_id", "requests": [ids]}`}
+   */
+  payload?: BatchPayload;
   /** Prices, for the cost of each batch and the prediction. */
   pricing: Pricing;
-  /** The Lambda function. @default {"inception-v4"} */
+  /**
+   * The Lambda function.
+   * @default {defaultFunctionName(functionCode): "inception-v4", or named after the code's file}
+   */
   functionName?: string;
   /** Memory to configure before the run, MB (an integer > 0). @default {3008} */
   memoryMb?: number;
@@ -364,7 +401,10 @@ export interface ExperimentConfig {
   timeoutSec: number;
   functionName: string;
   memoryMb: number;
-  model: string;
+  /** The profile's name (undefined: a function with code and no profile given). */
+  model: string | undefined;
+  /** What each invocation carried: `ids`, or `images: DIR (...)`. */
+  payload: string;
   pricing: string;
   seed: number;
   requests: number | undefined;
@@ -373,14 +413,22 @@ export interface ExperimentConfig {
   target: string | undefined;
   /** In-process Lambda only. */
   timeScale: number | undefined;
-  /** In-process Lambda only: its settings, defaults filled in. */
+  /**
+   * In-process Lambda only: its settings, defaults filled in. A function with
+   * code has `functionCode` and `cpuModel`; a profile-driven one `serviceCv`
+   * and `coldStartSec`.
+   */
   localLambda?: {
     concurrency: number;
-    /** The lognormal jitter's CV (`jitterCv`). */
-    serviceCv: number;
-    coldStartSec: number;
     keepAliveSec: number;
     extrapolate: boolean;
+    /** The lognormal jitter's CV (`jitterCv`). */
+    serviceCv?: number;
+    coldStartSec?: number;
+    /** The handler module the function ran. */
+    functionCode?: string;
+    /** How its Duration followed its memory. */
+    cpuModel?: CpuModel;
   };
   /** Adaptive runs only: the controller's settings, defaults filled in. */
   adaptive?: Required<Omit<AdaptiveExperimentOptions, "pollMs">>;
@@ -542,6 +590,84 @@ function _adaptiveSettings(
 }
 
 /**
+ * The name a run gives its function: `inception-v4` (the original's) for a
+ * profile-driven one; for handler code, the module's file name without its
+ * extension, or its directory's when the file is `handler.*` or `index.*`,
+ * made a Lambda function name (letters, digits, `-` and `_`, at most 64).
+ *
+ * @param functionCode The handler module's path, if the function runs code.
+ * @returns The function name.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(defaultFunctionName(), "inception-v4");
+ * assert.equal(defaultFunctionName("lib/functions/image_classifier/handler.ts"), "image_classifier");
+ * assert.equal(defaultFunctionName("tests/testdata/handlers/linear_time.mjs"), "linear_time");
+ * ```
+ */
+export function defaultFunctionName(functionCode?: string): string {
+  if (functionCode === undefined) return "inception-v4";
+  const parts = functionCode.split(/[\\/]/).filter((p) => p !== "" && p !== ".");
+  let stem = (parts.at(-1) ?? "").replace(/\.[^.]*$/, "");
+  if ((stem === "handler" || stem === "index") && parts.length > 1) stem = parts.at(-2)!;
+  const name = stem.replace(/[^a-zA-Z0-9_-]/g, "-").slice(0, 64);
+  return name === "" ? "function" : name;
+}
+
+/**
+ * `functionCode` and `cpuModel` checked against the other options.
+ *
+ * @returns The CPU model (`"host"` by default).
+ */
+function _checkFunctionCode(options: ExperimentOptions, local: boolean): CpuModel {
+  const { functionCode, profile } = options;
+  if (functionCode === undefined) {
+    if (options.cpuModel !== undefined) {
+      throw new TypeError(
+        "Cannot run the experiment as 'cpuModel' needs 'functionCode': a profile already " +
+          "depends on memory",
+      );
+    }
+    if (profile === undefined) {
+      throw new TypeError(
+        "Cannot run the experiment without a 'profile' to serve or a 'functionCode' to run",
+      );
+    }
+    return "host";
+  }
+  if (typeof functionCode !== "string" || functionCode === "") {
+    throw new TypeError(
+      `Cannot run the experiment as 'functionCode' must be the path of a handler module: ` +
+        `current value is ${JSON.stringify(functionCode)}`,
+    );
+  }
+  if (!local) {
+    throw new TypeError(
+      "Cannot run the experiment as 'functionCode' is for the in-process local Lambda, " +
+        "not with 'endpoint' or 'aws'",
+    );
+  }
+  const refused = [
+    ["timeScale", options.timeScale !== undefined && options.timeScale !== 1],
+    ["jitterCv", options.jitterCv !== undefined && options.jitterCv !== 0],
+    ["coldStartSec", options.coldStartSec !== undefined],
+  ].find(([, given]) => given);
+  if (refused !== undefined) {
+    throw new TypeError(
+      `Cannot run the experiment as '${refused[0]}' does nothing with 'functionCode': ` +
+        "handler code runs in real time and its cold start is the module's own load",
+    );
+  }
+  const cpuModel = options.cpuModel ?? "host";
+  if (!(CPU_MODELS as readonly string[]).includes(cpuModel)) {
+    throw _invalid("cpuModel", CPU_MODELS.join(" or "), cpuModel);
+  }
+  return cpuModel;
+}
+
+/**
  * Runs a batching experiment in real time: gets the function ready
  * (`prepareFunction`: memory set, created on a local Lambda), feeds the
  * arrivals to a {@linkcode RealtimeBuffer} that invokes it once per batch,
@@ -559,14 +685,18 @@ function _adaptiveSettings(
  *
  * With neither `endpoint` nor `aws`, a {@linkcode LocalLambda} is started
  * in-process on loopback (`maxLogEvents` 10,000), and stopped at the end
- * unless `keepLambda`.
+ * unless `keepLambda`. With `functionCode` it runs that handler module in its
+ * Workers; the prediction then needs a `profile` of that code.
  *
  * @param options The arrivals, the batching, the function and where it runs.
  * @returns The summary, the prediction, the records, and where to find the logs.
  * @throws {RangeError} On an option out of range (before anything starts), a
- *   profile that does not cover the adaptive grid among them.
+ *   profile that does not cover the adaptive grid, or a batch whose payload
+ *   could exceed Lambda's 6 MB, among them.
  * @throws {TypeError} On `arrivals` of the wrong kind, both `aws` and
- *   `endpoint`, or `adaptive` without a grid.
+ *   `endpoint`, `adaptive` without a grid or a profile, neither `profile` nor
+ *   `functionCode`, or `functionCode` with `aws`, `endpoint`, `timeScale`,
+ *   `jitterCv` or `coldStartSec` (`cpuModel` without it).
  *
  * @example 40 requests against the in-process Lambda, 1000 times faster than real
  * ```ts
@@ -593,7 +723,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     arrivals,
     profile,
     pricing,
-    functionName = "inception-v4",
+    functionCode,
+    functionName = defaultFunctionName(functionCode),
     seed = 1,
     requests,
     region = "us-east-1",
@@ -641,12 +772,14 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   }
   const nextArrival = _nextArrival(arrivals);
   const local = !aws && options.endpoint === undefined;
+  const cpuModel = _checkFunctionCode(options, local);
+  const payload = options.payload ?? idsBatchPayload();
   let concurrency = 1000, jitterCv = 0, updateSec = 0, coldStartSec = 0.25, keepAliveSec = 600;
   if (local) {
     concurrency = _positive("concurrency", options.concurrency ?? 1000, { integer: true });
     jitterCv = options.jitterCv ?? 0;
     if (!(jitterCv >= 0)) throw _invalid("jitterCv", "a number >= 0", jitterCv);
-    coldStartSec = options.coldStartSec ?? 0.25;
+    coldStartSec = options.coldStartSec ?? (functionCode === undefined ? 0.25 : 0);
     if (!(coldStartSec >= 0 && coldStartSec < Infinity)) {
       throw _invalid("coldStartSec", "a number >= 0", coldStartSec);
     }
@@ -658,6 +791,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   let adaptiveConfig: ExperimentConfig["adaptive"], pollMs = 500;
   let controller: AdaptiveController | undefined;
   if (options.adaptive !== undefined) {
+    if (profile === undefined) {
+      throw new TypeError(
+        "Cannot run the experiment as 'adaptive' needs a 'profile': the controller solves with it",
+      );
+    }
     const { pollMs: poll, ...settings } = _adaptiveSettings(options.adaptive, {
       profile,
       maxBatch,
@@ -675,6 +813,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       startSec: 0,
     });
   }
+  // Every batch the run can send must fit in Lambda's payload limit.
+  checkPayloadFits(payload, Math.max(maxBatch, ...(adaptiveConfig?.grid.maxBatches ?? [])));
   const maxConnections = options.maxConnections === undefined
     ? connectionsNeeded({ maxInFlight, concurrency: local ? concurrency : undefined })
     : _positive("maxConnections", options.maxConnections, { integer: true });
@@ -706,13 +846,13 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
   try {
     // Where the function runs.
     let endpoint = options.endpoint;
+    // A function with code and no profile: the local Lambda still wants a default model.
+    const served = profile ?? publishedProfile(PUBLISHED_PROFILE_NAMES[0]);
     if (local) {
       lambda = new LocalLambda({
         profileFor: (m) =>
-          (PUBLISHED_PROFILE_NAMES as readonly string[]).includes(m)
-            ? publishedProfile(m)
-            : profile,
-        defaultModel: profile.name,
+          (PUBLISHED_PROFILE_NAMES as readonly string[]).includes(m) ? publishedProfile(m) : served,
+        defaultModel: served.name,
         prng: seededPrng(seed + 7),
         timeScale,
         concurrencyLimit: concurrency,
@@ -724,7 +864,17 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
         idleTimeoutSec: keepAliveSec,
         updateSec,
         extrapolate: options.extrapolate ?? false,
+        cpuModel,
       });
+      if (functionCode !== undefined) {
+        // CodePath is this emulator's own field: the SDK would not carry it.
+        lambda.createFunction({
+          FunctionName: functionName,
+          CodePath: functionCode,
+          MemorySize: memoryMb,
+          Timeout: 900,
+        });
+      }
       server = startLocalLambdaServer(lambda);
       endpoint = server.url;
     }
@@ -744,7 +894,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     await prepareFunction(client, {
       functionName,
       memoryMb,
-      model: profile.name,
+      model: served.name,
       create: local || loopback,
     });
 
@@ -754,7 +904,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       timeoutSec,
       functionName,
       memoryMb,
-      model: profile.name,
+      model: profile?.name,
+      payload: payload.description,
       pricing: pricing.name,
       seed,
       requests,
@@ -764,10 +915,11 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       localLambda: local
         ? {
           concurrency,
-          serviceCv: jitterCv,
-          coldStartSec,
           keepAliveSec,
           extrapolate: options.extrapolate ?? false,
+          ...(functionCode === undefined
+            ? { serviceCv: jitterCv, coldStartSec }
+            : { functionCode, cpuModel }),
         }
         : undefined,
       ...(adaptiveConfig ? { adaptive: adaptiveConfig } : {}),
@@ -829,6 +981,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     };
     const inner = lambdaDispatcher({
       functionName,
+      payloadFor: payload.payloadFor,
       prng: seededPrng(seed + 3),
       invoke: (i) => client!.send(new InvokeCommand(i)),
       clientWait: pool,
@@ -924,7 +1077,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
             await prepareFunction(client!, {
               functionName,
               memoryMb: u.toMb,
-              model: profile.name,
+              model: served.name,
               create: false,
               pollMs,
             });
@@ -1058,7 +1211,10 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       adaptiveRun = { decisions, reconfigurations, memoryUpdates };
     }
     let prediction: ExperimentPrediction | undefined;
-    if (map && (!local || (timeScale === 1 && jitterCv === 0)) && !controller) {
+    if (
+      map && profile !== undefined && (!local || (timeScale === 1 && jitterCv === 0)) &&
+      !controller
+    ) {
       const e = evaluateGrid(
         map,
         { memoriesMb: [memoryMb], timeoutsSec: [timeoutSec], maxBatches: [maxBatch] },
