@@ -3,7 +3,8 @@
  * buffer.py: requests arrive by an arrival process or a trace, the buffer
  * groups them and invokes the function once per batch through
  * `@aws-sdk/client-lambda`, and the run's logs are written as batches complete.
- * With no `--endpoint` and no `--aws` the local Lambda is started in-process.
+ * With no `--endpoint` and no `--aws` the local Lambda is started in-process,
+ * serving a profile or, with `--function-code`, running a handler module.
  * With `--adaptive` the buffer is re-optimized window by window as the traffic
  * changes (B and T at once, memory through the function's configuration).
  *
@@ -32,6 +33,12 @@ import {
   readModelFlag,
 } from "../lib/cli/buffer_flags.ts";
 import {
+  checkFunctionCodeFlags,
+  FUNCTION_CODE_FLAG_OPTIONS,
+  type FunctionCodeFlags,
+} from "../lib/cli/function_code_flags.ts";
+import { checkPayloadFlag, type PayloadFlag, readPayloadFlag } from "../lib/cli/payload_flag.ts";
+import {
   flagAsTyped,
   numberInRange,
   oneOfFlag,
@@ -41,12 +48,15 @@ import {
 import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { signalSequence } from "../lib/cli/signals.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
+import { largestFittingBatch, payloadLimitReason } from "../lib/buffer/batch_payload.ts";
 import {
+  defaultFunctionName,
   type ExperimentPrediction,
   type ExperimentResult,
   type ExperimentSummary,
   runExperiment,
 } from "../lib/buffer/experiment.ts";
+import { describeCpuModel } from "../lib/lambda/cpu_model.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task buffer [options]
@@ -61,11 +71,19 @@ may be written --kebab-case or --snake_case (buffer.py's --batch_size is
 Batching and function:
   --batch-size B          max batch size                                [5]
   --time-out T            timeout from the first request, s             [1]
-  --function-name NAME    the Lambda function (also --function)         [inception-v4]
+  --function-name NAME    the Lambda function (also --function)         [inception-v4;
+                          with --function-code, named after the file]
   --memory M              memory to configure before the run, integer
                           MB within 128..10240                          [3008]
-  --model NAME|FILE.json  profile of the local Lambda and the model     [TF-inceptionV4]
+  --model NAME|FILE.json  profile of the local Lambda and the model     [TF-inceptionV4;
+                          with --function-code, the model's only: none]
   --pricing NAME          ${PRICING_NAMES.join(", ")}           [aws-x86]
+  --payload ids|images:DIR  what each invocation carries: the requests'
+                          ids ({"batch_id", "requests": [ids]}), or one
+                          image per request, base64, taken in turn from
+                          the .jpg, .jpeg and .png files of DIR
+                          ({"batch_id", "requests": [{"id", "image"}]});
+                          a batch must fit in Lambda's 6 MB         [ids]
 
 Arrivals (as deno task simulate; with --arrival-process left out, the source
 says the kind):
@@ -94,6 +112,19 @@ functions are what they are):
                           profile's fitted range (refused otherwise); with
                           --endpoint or --aws it needs --adaptive, where it
                           lets the controller choose them
+  --function-code PATH    the function runs this handler module (.mjs, .js,
+                          .ts exporting handler) in the local Lambda's
+                          Workers, in real time, created with --memory and
+                          a Timeout of 900 s (also --code); --time-scale,
+                          --cold-start and --service-cv do nothing then, and
+                          --model is only the profile the prediction uses:
+                          give the one deno task profile fitted for this
+                          code (without it, no prediction)
+  --cpu-model MODEL       with --function-code: host (Duration as measured
+                          here) or memory-share (Duration x max(1, 1769 / MB),
+                          Lambda's CPU share of a single-threaded handler) [host]
+  Handler code shares this machine's cores: keep concurrent batches at or
+  below the cores (--max-in-flight) when the run checks the model.
 
 Adaptive BATCH (the controller re-optimizes from the arrivals it sees; every
 flag here needs --adaptive):
@@ -129,8 +160,8 @@ Run:
 The table sets the measurement beside the exact model (p95 and cost), which
 has no cold starts: the p95 of the batches that started warm is what it
 predicts. There is no prediction for a day of MAPs, a recorded trace,
---adaptive, or the in-process Lambda at a --time-scale other than 1 or a
---service-cv above 0. --format csv prints the table's rows as
+--adaptive, the in-process Lambda at a --time-scale other than 1 or a
+--service-cv above 0, or --function-code without --model. --format csv prints the table's rows as
 metric,measured,exact_model with full precision; --format json the summary
 with the configuration.
 
@@ -152,6 +183,8 @@ Lambda API refuses, 130 stopped by a signal.
 
 const OPTIONS = {
   ...BUFFER_FLAG_OPTIONS,
+  ...FUNCTION_CODE_FLAG_OPTIONS,
+  payload: { type: "string" },
   ...ARRIVAL_FLAG_OPTIONS,
   ...ADAPTIVE_FLAG_OPTIONS,
   "function-name": { type: "string" },
@@ -168,17 +201,37 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-/** Other names: logs' `--function`, the local Lambda's `--jitter`. */
-const ALIASES = { function: "function-name", jitter: "service-cv" };
+/** Other names: logs' `--function`, the local Lambda's `--jitter`, profile's `--code`. */
+const ALIASES = { function: "function-name", jitter: "service-cv", code: "function-code" };
 
 /** The in-process Lambda's own flags: refused with --endpoint or --aws. */
-const LOCAL_ONLY = ["time-scale", "concurrency", "cold-start", "keep-alive", "service-cv"];
+const LOCAL_ONLY = [
+  "time-scale",
+  "concurrency",
+  "cold-start",
+  "keep-alive",
+  "service-cv",
+  "function-code",
+  "cpu-model",
+];
+
+/** A profile-driven function's flags, refused with --function-code, and why. */
+const PROFILE_ONLY = {
+  "time-scale": "handler code runs in real time",
+  "cold-start": "a cold start is the handler module's own load (its Init Duration)",
+  "service-cv": "the handler's durations vary as they do",
+};
 
 /** Everything the flags say, checked. */
 interface BufferRunFlags {
   buffer: BufferFlags;
   arrival: ReturnType<typeof checkArrivalFlags>;
   adaptive: AdaptiveFlags | undefined;
+  /** The handler module the in-process function runs, and its CPU model. */
+  code: FunctionCodeFlags;
+  /** Whether --model was given (with --function-code, the prediction needs it). */
+  modelGiven: boolean;
+  payload: PayloadFlag;
   functionName: string;
   endpoint: string | undefined;
   aws: boolean;
@@ -241,12 +294,24 @@ function _check(v: FlagValues, typed: Record<string, string>): BufferRunFlags {
       `${name("region")} needs --aws or --endpoint: the in-process local Lambda has no region`,
     );
   }
+  const code = checkFunctionCodeFlags(v, typed, PROFILE_ONLY);
+  _checkCodeWithoutModel(v, name, code, adaptive);
+  const payload = checkPayloadFlag(v.payload === undefined ? undefined : String(v.payload), typed);
+  if (payload.kind === "images" && local && code.functionCode === undefined) {
+    throw new UsageError(
+      `${name("payload")} ${v.payload} does nothing without ${name("function-code")}: the ` +
+        "in-process local Lambda's profile-driven function ignores its payload",
+    );
+  }
   const requests = arrival.requests;
   return {
     buffer,
     arrival,
     adaptive,
-    functionName: String(v["function-name"] ?? "inception-v4"),
+    code,
+    modelGiven: v.model !== undefined,
+    payload,
+    functionName: String(v["function-name"] ?? defaultFunctionName(code.functionCode)),
     endpoint,
     aws,
     region: String(v.region ?? "us-east-1"),
@@ -260,6 +325,57 @@ function _check(v: FlagValues, typed: Record<string, string>): BufferRunFlags {
     graceSec: num("grace", 30, { min: 0, minExclusive: true, unit: "s" })!,
     format,
   };
+}
+
+/**
+ * With --function-code and no --model there is no profile: what needs one is refused.
+ *
+ * @throws {UsageError} On --extrapolate or --adaptive, naming the flags as typed.
+ */
+function _checkCodeWithoutModel(
+  v: FlagValues,
+  name: (n: string) => string,
+  code: FunctionCodeFlags,
+  adaptive: AdaptiveFlags | undefined,
+): void {
+  if (code.functionCode === undefined || v.model !== undefined) return;
+  if (adaptive) {
+    throw new UsageError(
+      `${name("adaptive")} with ${name("function-code")} needs --model FILE.json: the ` +
+        "controller solves with the code's profile (e.g. what deno task profile wrote)",
+    );
+  }
+  if (v.extrapolate) {
+    throw new UsageError(
+      `${name("extrapolate")} does nothing with ${name("function-code")} without --model: it ` +
+        "lets the prediction use the profile outside its fitted range",
+    );
+  }
+}
+
+/**
+ * Checks that the largest batch the run can send fits in Lambda's 6 MB with
+ * the payload.
+ *
+ * @throws {UsageError} Naming --batch-size (or --grid-batch) and --payload as typed.
+ */
+function _checkPayloadFits(
+  flags: BufferRunFlags,
+  payload: Parameters<typeof largestFittingBatch>[0],
+  typed: Record<string, string>,
+): void {
+  const name = (n: string) => flagAsTyped(typed, n);
+  const gridLargest = Math.max(...(flags.adaptive?.grid.maxBatches ?? [0]));
+  const [flag, largest] = gridLargest > flags.buffer.maxBatch
+    ? ["grid-batch", gridLargest]
+    : ["batch-size", flags.buffer.maxBatch];
+  if (largestFittingBatch(payload, largest) < largest) {
+    throw new UsageError(
+      `${name(flag)} ${largest} with ${name("payload")} ${payload.description}: ${
+        payloadLimitReason(payload, largest)
+      }`,
+    );
+  }
 }
 
 /**
@@ -310,10 +426,18 @@ export async function main(args: string[]): Promise<number> {
   try {
     const b = flags.buffer;
     const price = pricingByName(b.pricing);
-    const profile = await readModelFlag(b, typed);
+    const functionCode = flags.code.functionCode;
+    // A function with code has a profile only when --model gives one (for the prediction).
+    const profile = functionCode === undefined || flags.modelGiven
+      ? await readModelFlag(b, typed)
+      : undefined;
     // With --endpoint or --aws the function's range is its own; the
     // controller still needs the profile to cover its grid.
-    checkProfileCovers(profile, b, flags.adaptive, typed, { configuration: flags.local });
+    if (profile) {
+      checkProfileCovers(profile, b, flags.adaptive, typed, { configuration: flags.local });
+    }
+    const payload = await readPayloadFlag(flags.payload, typed);
+    _checkPayloadFits(flags, payload, typed);
     const { stream, map, description } = await arrivalsFrom(flags.arrival, typed);
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const dir = flags.out ?? `runs/${stamp}-${flags.functionName}`;
@@ -337,15 +461,12 @@ export async function main(args: string[]): Promise<number> {
       endpoint: flags.endpoint,
       aws: flags.aws,
       region: flags.region,
-      ...(flags.local
-        ? {
-          timeScale: flags.timeScale,
-          concurrency: flags.concurrency,
-          jitterCv: b.serviceCv,
-          coldStartSec: b.coldStartSec,
-          keepAliveSec: b.keepAliveSec,
-        }
+      ...(flags.local ? { concurrency: flags.concurrency, keepAliveSec: b.keepAliveSec } : {}),
+      ...(flags.local && functionCode === undefined
+        ? { timeScale: flags.timeScale, jitterCv: b.serviceCv, coldStartSec: b.coldStartSec }
         : {}),
+      ...(functionCode === undefined ? {} : { functionCode, cpuModel: flags.code.cpuModel }),
+      payload,
       extrapolate: b.extrapolate,
       adaptive: a && {
         windowSec: a.windowSec,
@@ -412,6 +533,10 @@ export async function main(args: string[]): Promise<number> {
 
 /** Why the run has no prediction (it has one when none of these holds and the arrivals are one MAP). */
 function _noPrediction(flags: BufferRunFlags, oneMap: boolean): string {
+  if (flags.code.functionCode !== undefined && !flags.modelGiven) {
+    return "no profile of the function's code (--model FILE.json: e.g. what " +
+      "deno task profile --function-code wrote)";
+  }
   if (flags.adaptive) return "the configuration changes (--adaptive)";
   if (!oneMap) {
     return flags.arrival.kind === "day"
@@ -555,6 +680,15 @@ function _printTable(
     `Buffer run: ${description}, B = ${b.maxBatch}, T = ${b.timeoutSec} s, ${flags.functionName} ` +
       `at ${b.memoryMb} MB (${config.target}, ${summary.client.connections} connections)${adaptively}`,
   );
+  const code = flags.code;
+  if (code.functionCode !== undefined) {
+    console.log(
+      `code ${code.functionCode}, ${describeCpuModel(code.cpuModel)}; model: ${
+        config.model ?? "none"
+      }`,
+    );
+  }
+  if (flags.payload.kind !== "ids") console.log(`payload: ${config.payload}`);
   if (result.status !== "done") console.log(`status: ${result.status}`);
   const rows = _rows(summary, prediction);
   const w0 = Math.max(...rows.map((r) => r.label.length));

@@ -13,6 +13,7 @@ import { costLatencyVsMemoryChart } from "../lib/charts/chart_specs.ts";
 import { renderSvg } from "../lib/charts/render.ts";
 import { createProgress, type Progress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { explainFileError } from "../lib/cli/file_errors.ts";
+import { checkFunctionCodeFlags } from "../lib/cli/function_code_flags.ts";
 import {
   flagAsTyped,
   numberInRange,
@@ -24,7 +25,7 @@ import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { signalSequence } from "../lib/cli/signals.ts";
 import { readModelFlag } from "../lib/cli/solve_flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { CPU_MODELS, type CpuModel, describeCpuModel } from "../lib/lambda/cpu_model.ts";
+import { type CpuModel, describeCpuModel } from "../lib/lambda/cpu_model.ts";
 import { SweepLogFile } from "../lib/io/sweep_log_file.ts";
 import { fetchLogs } from "../lib/logs/fetch_logs.ts";
 import { parseRange } from "../lib/optimize/grid.ts";
@@ -282,49 +283,17 @@ function _checkWhere(
   return { aws, endpoint, inProcess };
 }
 
-/**
- * --function-code, a file, with the flags of a profile-driven function
- * refused beside it (and --cpu-model without it).
- *
- * @throws {UsageError} Naming the flags as typed.
- */
-function _checkFunctionCode(v: Values, name: (n: string) => string): string | undefined {
-  const functionCode = v["function-code"] === undefined ? undefined : String(v["function-code"]);
-  if (functionCode !== undefined) {
-    const given = PROFILE_ONLY.find((n) => v[n] !== undefined);
-    if (given !== undefined) {
-      throw new UsageError(
-        `${name(given)} does nothing with ${name("function-code")}: it applies to a function ` +
-          "that follows a profile, not one that runs code",
-      );
-    }
-    let file = false;
-    try {
-      file = Deno.statSync(functionCode).isFile;
-    } catch {
-      // said below
-    }
-    if (!file) {
-      throw new UsageError(
-        `${name("function-code")} ${functionCode} is not a file: give a handler module ` +
-          "(.mjs, .js or .ts exporting handler)",
-      );
-    }
-  } else if (v["cpu-model"] !== undefined) {
-    throw new UsageError(
-      `${name("cpu-model")} needs ${name("function-code")}: it sets how a function with code's ` +
-        "Duration follows its memory (a profile already depends on memory)",
-    );
-  }
-  return functionCode;
-}
-
 function _check(v: Values, typed: Record<string, string>): ProfileFlags {
   const name = (n: string) => flagAsTyped(typed, n);
   const num = (n: string, fallback: number, range: Parameters<typeof numberInRange>[2]) =>
     v[n] === undefined ? fallback : numberInRange(name(n), String(v[n]), range);
   const { aws, endpoint, inProcess } = _checkWhere(v, name);
-  const functionCode = _checkFunctionCode(v, name);
+  // With --function-code, a profile-driven function's flags do nothing.
+  const { functionCode, cpuModel } = checkFunctionCodeFlags(
+    v,
+    typed,
+    Object.fromEntries(PROFILE_ONLY.map((n) => [n, ""])),
+  );
   const functionName = String(v["function-name"] ?? DEFAULTS.functionName);
   if (!/^[a-zA-Z0-9_-]{1,64}$/.test(functionName)) {
     throw new UsageError(
@@ -363,9 +332,7 @@ function _check(v: Values, typed: Record<string, string>): ProfileFlags {
     region: String(v.region ?? "us-east-1"),
     model: String(v.model ?? DEFAULTS.model),
     functionCode,
-    cpuModel: v["cpu-model"] === undefined
-      ? "host"
-      : oneOfFlag(name("cpu-model"), String(v["cpu-model"]), CPU_MODELS),
+    cpuModel,
     inProcess,
     timeScale: num("time-scale", 1, { min: 0, minExclusive: true }),
     coldStartSec: num("cold-start", 0.25, { min: 0, max: 900, unit: "s" }),

@@ -4,6 +4,10 @@ import { parseLambdaLog } from "../../lib/logs/lambda_log_lines.ts";
 import { ROOT, withTempDir } from "./_run_script.ts";
 import { type BadCase, checkBadCases } from "./_cli_table.ts";
 
+/** A handler module that answers at once, and the example classifier's sample images. */
+const CODE = "tests/testdata/handlers/batch_sizes.mjs";
+const SAMPLES = "lib/functions/image_classifier/samples";
+
 /** The permissions of `deno task buffer`. */
 const BUFFER_PERMISSIONS = [
   "--allow-read",
@@ -65,6 +69,58 @@ Deno.test("buffer against the in-process local Lambda accounts for every request
     );
     const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
     assert.equal(run.status, "done");
+  });
+});
+
+Deno.test("buffer --function-code --payload images:DIR runs the handler on the sample images and says why nothing is predicted", async () => {
+  await withTempDir(async (dir) => {
+    // 12 requests at 200/s, B = 4: a few milliseconds of handler time in all.
+    const args = ["--function-code", CODE, "--payload", `images:${SAMPLES}`, "--requests", "12"];
+    const out = await buffer([
+      ...args,
+      "--inter-arrival",
+      "200",
+      "--batch-size",
+      "4",
+      "--time-out",
+      "0.05",
+      "--cpu-model",
+      "memory-share",
+      "--memory",
+      "1769",
+      "--out",
+      dir,
+      "--format",
+      "json",
+    ]).output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    const summary = JSON.parse(new TextDecoder().decode(out.stdout));
+    assert.equal(summary.completed, 12);
+    assert.equal(summary.prediction, null);
+    assert.match(summary.noPrediction, /^no profile of the function's code \(--model FILE\.json/);
+    assert.equal(summary.config.functionName, "batch_sizes");
+    assert.match(
+      summary.config.payload,
+      /^images: lib\/functions\/image_classifier\/samples \(4 files, largest 13\.6 kB\)$/,
+    );
+    assert.deepEqual(summary.config.localLambda, {
+      concurrency: 1000,
+      keepAliveSec: 600,
+      extrapolate: false,
+      functionCode: CODE,
+      cpuModel: "memory-share",
+    });
+    // Each request carried its sample, in turn: ids 0, 4, 8 the first file (landscape.png).
+    const sizes = (await Promise.all(
+      ["landscape.png", "shapes.png", "skyline.jpg", "tiles.jpg"].map((f) =>
+        Deno.stat(`${ROOT}${SAMPLES}/${f}`)
+      ),
+    )).map((s) => s.size);
+    const lines = (await Deno.readTextFile(`${dir}/lambda.log`)).split("\n")
+      .filter((l) => l.includes("\tINFO\t")).map((l) => JSON.parse(l.split("\t").at(-1)!));
+    const seen = lines.flatMap((l) => l.requests as { id: number; imageBytes: number }[]);
+    assert.equal(seen.length, 12);
+    for (const r of seen) assert.equal(r.imageBytes, sizes[r.id % 4], `request ${r.id}`);
   });
 });
 
@@ -552,6 +608,98 @@ const BUFFER_REFUSED: BadCase[] = [
     args: ["--map", "/nonexistent/D0,/nonexistent/D1"],
     message: /Cannot read the MAP as \/nonexistent\/D0 does not exist/,
   },
+  // A function with code (issue 12): what does nothing for it, where it cannot run.
+  {
+    kind: "ignored combination",
+    args: ["--function-code", CODE, "--time-scale", "10"],
+    message: /--time-scale does nothing with --function-code: handler code runs in real time/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--code", CODE, "--cold_start", "0"],
+    message: /--cold_start does nothing with --code: a cold start is the handler module's own load/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--function_code", CODE, "--service-cv", "0.1"],
+    message: /--service-cv does nothing with --function_code: the handler's durations vary/,
+  },
+  {
+    kind: "bad file",
+    args: ["--function-code", "/nonexistent/handler.mjs"],
+    message: /--function-code \/nonexistent\/handler\.mjs is not a file: give a handler module/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--cpu-model", "memory-share"],
+    message: /--cpu-model needs --function-code: it sets how a function with code's Duration/,
+  },
+  {
+    kind: "bad value",
+    args: ["--function-code", CODE, "--cpu_model", "fast"],
+    message: /--cpu_model must be one of host, memory-share: found 'fast'/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--endpoint", "http://127.0.0.1:1", "--function-code", CODE],
+    message: /--function-code is for the in-process local Lambda: it does nothing with --endpoint/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--aws", "--cpu_model", "host"],
+    message: /--cpu_model is for the in-process local Lambda: it does nothing with --aws/,
+  },
+  {
+    kind: "required flag",
+    args: ["--function-code", CODE, "--adaptive"],
+    message: /--adaptive with --function-code needs --model FILE\.json: the controller solves/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--function-code", CODE, "--extrapolate"],
+    message: /--extrapolate does nothing with --function-code without --model/,
+  },
+  {
+    kind: "out of range",
+    what: "the prediction's profile still bounds the configuration",
+    args: ["--function-code", CODE, "--model", "TF-inceptionV4", "--memory", "1024"],
+    message: /--memory: TF-inceptionV4 was fitted on 1280\.\.3008 MB, not 1024 MB/,
+  },
+  // Payloads.
+  {
+    kind: "bad value",
+    args: ["--payload", "pictures"],
+    message:
+      /--payload must be ids or images:DIR \(a directory of JPEG and PNG files\): found 'pictures'/,
+  },
+  {
+    kind: "bad file",
+    args: ["--function-code", CODE, "--payload", "images:/nonexistent"],
+    message: /--payload images:\/nonexistent: the directory does not exist/,
+  },
+  {
+    kind: "bad file",
+    args: ["--function-code", CODE, "--payload", "images:README.md"],
+    message: /--payload images:README\.md is not a directory/,
+  },
+  {
+    kind: "bad file",
+    args: ["--function-code", CODE, "--payload", "images:lib/cli"],
+    message: /--payload images:lib\/cli holds no JPEG or PNG file/,
+  },
+  {
+    kind: "ignored combination",
+    args: ["--payload", `images:${SAMPLES}`],
+    message:
+      /--payload images:\S+ does nothing without --function-code: the in-process local Lambda's profile-driven function ignores its payload/,
+  },
+  {
+    kind: "out of range",
+    what: "Lambda's 6 MB payload limit",
+    args: ["--function-code", CODE, "--payload", `images:${SAMPLES}`, "--batch-size", "400"],
+    message:
+      /--batch-size 400 with --payload images: \S+ \(4 files, largest 13\.6 kB\): a batch's payload can reach 7\.283 MB, above Lambda's limit of 6 MB \(6291456 bytes\) for a synchronous invocation; the largest batch that fits is 345/,
+  },
 ];
 
 Deno.test(`buffer refuses ${BUFFER_REFUSED.length} bad command lines with exit 2, one line on stderr and no stack trace; --help exits 0`, async () => {
@@ -565,7 +713,7 @@ Deno.test(`buffer refuses ${BUFFER_REFUSED.length} bad command lines with exit 2
       permissions: BUFFER_PERMISSIONS,
       parallel: 4,
     }),
-    59,
+    76,
   );
 });
 
