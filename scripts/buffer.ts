@@ -48,7 +48,11 @@ import {
 import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { signalSequence } from "../lib/cli/signals.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
-import { largestFittingBatch, payloadLimitReason } from "../lib/buffer/batch_payload.ts";
+import {
+  type BatchPayload,
+  largestFittingBatch,
+  payloadLimitReason,
+} from "../lib/buffer/batch_payload.ts";
 import {
   defaultFunctionName,
   type ExperimentPrediction,
@@ -361,7 +365,7 @@ function _checkCodeWithoutModel(
  */
 function _checkPayloadFits(
   flags: BufferRunFlags,
-  payload: Parameters<typeof largestFittingBatch>[0],
+  payload: BatchPayload,
   typed: Record<string, string>,
 ): void {
   const name = (n: string) => flagAsTyped(typed, n);
