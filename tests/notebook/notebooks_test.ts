@@ -22,8 +22,8 @@ const names = [...Deno.readDirSync(DIR)].map((e) => e.name).filter((n) => n.ends
   .sort();
 const kernel = await jupyterAvailable();
 
-Deno.test("notebooks/ holds the seven notebooks", () => {
-  assert.equal(names.length, 7, names.join(", "));
+Deno.test("notebooks/ holds the eight notebooks", () => {
+  assert.equal(names.length, 8, names.join(", "));
 });
 
 for (const name of names) {
