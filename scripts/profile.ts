@@ -9,7 +9,7 @@
  * @module
  */
 
-import { costLatencyVsMemoryChart } from "../lib/charts/chart_specs.ts";
+import { profileChart } from "../lib/charts/chart_specs.ts";
 import { renderSvg } from "../lib/charts/render.ts";
 import { createProgress, type Progress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { explainFileError } from "../lib/cli/file_errors.ts";
@@ -125,9 +125,8 @@ The fit and the output:
   --out FILE.json         the fitted profile        [runs/profile-<function>.json]
   --log FILE.csv          every invocation, appended as it completes
                           [--out with .csv for .json]
-  --chart FILE.svg        Power Tuning's view with the batch dimension: cost
-                          per request and p95 Duration against memory, one
-                          line per batch size
+  --chart FILE.svg        cost per request and p95 Duration against batch
+                          size, one line per memory, the cheapest k marked
   --resume                continue the sweep in --log: cells that have
                           their --repeat warm measurements are skipped
                           (without it an existing --log is refused)
@@ -699,7 +698,10 @@ async function _crossCheck(
   return check!;
 }
 
-/** Writes --chart: cost per request and p95 Duration against memory, a line per batch size. */
+/**
+ * Writes --chart: cost per request and p95 Duration against batch size, a
+ * line per memory, the cheapest k marked.
+ */
 async function _writeChart(
   flags: ProfileFlags,
   doc: FittedProfileJson,
@@ -707,14 +709,16 @@ async function _writeChart(
 ): Promise<void> {
   const rows = doc.measurements.cells.map((c) => ({
     memory_mb: c.memoryMb,
+    batch_size: c.batch,
     cost_per_request_usd: cells.find((x) => x.memoryMb === c.memoryMb && x.batch === c.batch)!
       .costPerRequestUsd,
-    latency_sec: c.p95Sec,
-    series: c.batch,
+    p95_duration_sec: c.p95Sec,
   }));
-  const specs = costLatencyVsMemoryChart(rows, {
-    seriesLabel: "batch size k",
-    title: `${flags.functionName}: cost per request and p95 Duration, by batch size`,
+  const memories = [...new Set(rows.map((r) => r.memory_mb))];
+  const at = memories.length === 1 ? ` at ${memories[0]} MB` : "";
+  const specs = profileChart(rows, {
+    height: 320,
+    title: `${flags.functionName}${at}: cost per request and p95 Duration, by batch size`,
   });
   try {
     await Deno.writeTextFile(flags.chart!, renderSvg(specs));

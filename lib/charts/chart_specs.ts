@@ -7,7 +7,8 @@
  *
  * Every spec leaves text, axes and rules in `currentColor` (Plot's default) and
  * paints no background, so it reads in light and dark themes; categorical
- * colours use the "observable10" scheme.
+ * colours use the "observable10" scheme, the memories of a profile sweep
+ * {@linkcode MEMORY_COLORS}.
  *
  * @module
  */
@@ -557,6 +558,210 @@ export function costLatencyVsMemoryChart(
     marks: latencyMarks,
   };
   return { cost, latency };
+}
+
+// ---------------------------------------------------------------------------
+// 3b. A profile sweep: cost and p95 Duration against batch size, a line per memory
+
+/** A row of {@linkcode profileChart}: one cell (memory, batch size) of a profile sweep. */
+export interface ProfileChartRow {
+  /** Memory of the function in MB. */
+  memory_mb: number;
+  /** Requests in a batch, k. */
+  batch_size: number;
+  /** Mean cost per request in USD: the batch's cost over k. */
+  cost_per_request_usd: number;
+  /** 95th percentile of the batch's Duration in seconds. */
+  p95_duration_sec: number;
+}
+
+/**
+ * Colours of the memories of a {@linkcode profileChart}, smallest memory
+ * first: Okabe and Ito's colour-blind-safe palette ("Color Universal Design",
+ * 2008) without its black and yellow, which do not read on both themes. A
+ * sweep of more memories gets ordered viridis shades instead.
+ */
+export const MEMORY_COLORS: readonly string[] = [
+  "#0072b2",
+  "#e69f00",
+  "#009e73",
+  "#cc79a7",
+  "#56b4e9",
+  "#d55e00",
+];
+
+/** The two specs of {@linkcode profileChart} (a `Record<string, PlotSpec>` for the renderer). */
+export type ProfileChartSpecs = {
+  /** Cost per request against batch size, the cheapest k marked. */
+  cost: PlotSpec;
+  /** p95 Duration of the batch against batch size. */
+  duration: PlotSpec;
+};
+
+/** A colour per memory: {@linkcode MEMORY_COLORS} up to six, viridis shades (0.1..0.85) beyond. */
+function _memoryRange(count: number): string[] {
+  if (count <= MEMORY_COLORS.length) return MEMORY_COLORS.slice(0, count);
+  const viridis = Plot.scale({
+    color: { type: "linear", scheme: SEQUENTIAL_SCHEME, domain: [0, 1] },
+  });
+  return Array.from({ length: count }, (_, i) => viridis.apply(0.1 + (0.75 * i) / (count - 1)));
+}
+
+/** Integer ticks from `lo` to `hi`: every 1, 2, 4, 5, 10, ... requests, at most 12, and `lo`. */
+function _batchTicks(lo: number, hi: number): number[] {
+  const every = [1, 2, 4, 5, 10, 20, 25, 50, 100, 200, 250, 500].find((s) => (hi - lo) / s <= 12) ??
+    1000;
+  const ticks = [lo];
+  for (let k = Math.ceil((lo + 1) / every) * every; k <= hi; k += every) ticks.push(k);
+  return ticks;
+}
+
+/**
+ * What a profile sweep (`deno task profile`) is about: cost per request and
+ * p95 Duration of the batch against the batch size k, one line per memory,
+ * the cheapest k of each memory ringed and the overall cheapest labelled.
+ *
+ * @param rows Rows with `memory_mb`, `batch_size`, `cost_per_request_usd` and
+ *   `p95_duration_sec`, one per cell of the sweep.
+ * @param options Size (of each panel) and title (on the cost chart).
+ * @returns `{cost, duration}`: x "batch size k (requests) →" with integer ticks;
+ *   y "↑ cost per request (µUSD)" and "↑ p95 Duration of the batch (s)"; the
+ *   memories coloured with an explicit domain and range, with a legend only
+ *   when there are several.
+ * @throws {TypeError} If a row lacks a column or has the wrong type.
+ * @throws {RangeError} If a batch size is not a positive integer.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { profileChart } from "./chart_specs.ts";
+ *
+ * const { cost, duration } = profileChart([
+ *   { memory_mb: 3008, batch_size: 1, cost_per_request_usd: 2.2e-6, p95_duration_sec: 0.04 },
+ *   { memory_mb: 3008, batch_size: 2, cost_per_request_usd: 1.9e-6, p95_duration_sec: 0.08 },
+ * ]);
+ * assert.equal(cost.x?.label, "batch size k (requests) →");
+ * assert.equal(duration.y?.label, "↑ p95 Duration of the batch (s)");
+ * ```
+ */
+export function profileChart(
+  rows: readonly ProfileChartRow[],
+  options: ChartSizeOptions = {},
+): ProfileChartSpecs {
+  const builder = "profileChart";
+  _checkRows(builder, rows, {
+    memory_mb: "number",
+    batch_size: "number",
+    cost_per_request_usd: "number",
+    p95_duration_sec: "number",
+  });
+  const { width, height } = _checkSize(builder, options);
+  rows.forEach((r, i) => {
+    if (!(Number.isInteger(r.batch_size) && r.batch_size > 0)) {
+      throw new RangeError(
+        `Cannot build ${builder} as rows[${i}].batch_size must be a positive integer: current value is ${r.batch_size}`,
+      );
+    }
+  });
+  const memories = _categories(rows, (r) => r.memory_mb) as number[];
+  const sorted = [...rows].sort((a, b) => a.memory_mb - b.memory_mb || a.batch_size - b.batch_size);
+  const cheapest = memories.map((m) =>
+    sorted.filter((r) => r.memory_mb === m).reduce((a, b) =>
+      b.cost_per_request_usd < a.cost_per_request_usd ? b : a
+    )
+  );
+  const best = cheapest.length > 0
+    ? cheapest.reduce((a, b) => (b.cost_per_request_usd < a.cost_per_request_usd ? b : a))
+    : undefined;
+  const ks = sorted.map((r) => r.batch_size);
+  const lo = ks.length > 0 ? Math.min(...ks) : 1;
+  const hi = ks.length > 0 ? Math.max(...ks) : 1;
+  const x = {
+    label: "batch size k (requests) →",
+    labelArrow: "none" as const,
+    domain: lo < hi ? [lo, hi] : [lo - 1, hi + 1],
+    ticks: _batchTicks(lo, hi),
+    tickFormat: (k: number) => String(k),
+    grid: true,
+  };
+  const color = (legend: boolean): Plot.ScaleOptions => ({
+    type: "ordinal",
+    domain: memories,
+    range: _memoryRange(memories.length),
+    legend: legend && memories.length > 1,
+    label: "memory",
+    tickFormat: (m: number) => `${_num(m)} MB`,
+  });
+  // z set explicitly: one series per memory, whatever the number of points.
+  const lines = (y: keyof ProfileChartRow): Plot.Markish[] => [
+    Plot.line(sorted, {
+      x: "batch_size",
+      y,
+      z: "memory_mb",
+      stroke: "memory_mb",
+      strokeWidth: 1.5,
+    }),
+    Plot.dot(sorted, { x: "batch_size", y, fill: "memory_mb", r: 2.5 }),
+    Plot.dot(cheapest, { x: "batch_size", y, stroke: "memory_mb", r: 6, strokeWidth: 1.5 }),
+  ];
+  const costMarks = lines("cost_per_request_usd");
+  const durationMarks = lines("p95_duration_sec");
+  let subtitle: string | undefined;
+  if (best !== undefined) {
+    const where = memories.length > 1 ? ` at ${_num(best.memory_mb)} MB` : "";
+    const first = sorted.find((r) => r.memory_mb === best.memory_mb)!;
+    const saving = 100 * (1 - best.cost_per_request_usd / first.cost_per_request_usd);
+    subtitle = `cheapest: k = ${best.batch_size}${where}, ` +
+      `${Number((best.cost_per_request_usd * 1e6).toPrecision(4))} µUSD per request` +
+      (first.batch_size < best.batch_size
+        ? ` (${Number(saving.toPrecision(3))} % below k = ${first.batch_size}${where})`
+        : "");
+    const rule = Plot.ruleX([best.batch_size], { strokeDasharray: "4,3", strokeOpacity: 0.5 });
+    const atRight = best.batch_size > (lo + hi) / 2;
+    costMarks.unshift(rule);
+    durationMarks.unshift(rule);
+    costMarks.push(
+      Plot.text([best], {
+        x: "batch_size",
+        frameAnchor: "top",
+        textAnchor: atRight ? "end" : "start",
+        dx: atRight ? -4 : 4,
+        dy: 2,
+        text: () => `cheapest k = ${best.batch_size}`,
+      }),
+    );
+  }
+  const cost: PlotSpec = {
+    width,
+    height,
+    ...(options.title === undefined ? {} : { title: options.title }),
+    ...(subtitle === undefined ? {} : { subtitle }),
+    marginLeft: 50,
+    x,
+    y: {
+      label: "↑ cost per request (µUSD)",
+      labelArrow: "none",
+      grid: true,
+      // Batching moves the cost by a few %: a zero baseline would flatten the minimum.
+      zero: false,
+      nice: true,
+      // Room for the rings at the ends of the axis.
+      inset: 8,
+      tickFormat: formatMicroUsd,
+    },
+    color: color(true),
+    marks: costMarks,
+  };
+  const duration: PlotSpec = {
+    width,
+    height,
+    marginLeft: 50,
+    x,
+    y: { label: "↑ p95 Duration of the batch (s)", labelArrow: "none", grid: true, zero: true },
+    color: color(false),
+    marks: durationMarks,
+  };
+  return { cost, duration };
 }
 
 // ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import type {
   HourlyConfigRow,
   LatencyCdfRow,
   PolicyComparisonRow,
+  ProfileChartRow,
 } from "../../lib/charts/chart_specs.ts";
 import { exponential, seededPrng } from "../../lib/random/prng.ts";
 
@@ -88,6 +89,30 @@ export function costLatencyRows(): CostLatencyRow[] {
     }
   }
   return rows;
+}
+
+/**
+ * A profile sweep's cells: `memoriesMb` x `batches`, Duration S(k, m) =
+ * `serviceSec`, billed per ms, so the cost per request falls with k towards
+ * the GB-second price over k (then flat: the cheapest k is the largest).
+ */
+export function profileRows(
+  memoriesMb: readonly number[],
+  batches: readonly number[],
+): ProfileChartRow[] {
+  return memoriesMb.flatMap((memoryMb) =>
+    batches.map((k) => {
+      const s = serviceSec(k, memoryMb);
+      const cost = (GB_SEC_USD * (memoryMb / 1024) * Math.ceil(s * 1000) / 1000 + REQUEST_USD) /
+        k;
+      return {
+        memory_mb: memoryMb,
+        batch_size: k,
+        cost_per_request_usd: round(cost),
+        p95_duration_sec: round(s * 1.1),
+      };
+    })
+  );
 }
 
 /** The (memory, timeout) grid: 1280..3008 MB step 128, 0.02..0.4 s step 0.02; SLO 1.6 s. */

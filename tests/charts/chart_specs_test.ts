@@ -9,9 +9,11 @@ import {
   hourlyConfigChart,
   latencyCdfChart,
   type LatencyCdfRow,
+  MEMORY_COLORS,
   percentileLabel,
   type PlotSpec,
   policyComparisonChart,
+  profileChart,
   seriesLineChart,
 } from "../../lib/charts/chart_specs.ts";
 import {
@@ -22,6 +24,7 @@ import {
   feasibleRows,
   hourlyRows,
   policyRows,
+  profileRows,
 } from "./_chart_data.ts";
 
 /** What the tests read of a Plot mark (its fields are public at run time, not in the types). */
@@ -377,6 +380,120 @@ Deno.test("policyComparisonChart() draws cost and p95/SLO per hour, one line per
 });
 
 // ---------------------------------------------------------------------------
+// profileChart
+
+Deno.test("profileChart() draws cost and p95 Duration against batch size, one line per memory with fixed colours", () => {
+  const rows = profileRows([3008, 1280, 2048], [1, 2, 4, 8, 12, 16, 20]);
+  const { cost, duration } = profileChart(rows);
+  for (
+    const [spec, y] of [[cost, "cost_per_request_usd"], [duration, "p95_duration_sec"]] as const
+  ) {
+    const [line] = marksNamed(spec, "Line");
+    assert.equal(line.channels.x.value, "batch_size");
+    assert.equal(line.channels.y.value, y);
+    assert.equal(line.channels.stroke.value, "memory_mb");
+    assert.equal(line.channels.z.value, "memory_mb");
+    assert.equal(spec.x?.label, "batch size k (requests) →");
+    // Integer ticks: every 2 requests from 1 to 20 is at most 12 of them.
+    assert.deepEqual(spec.x?.ticks, [1, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
+    // The memories sorted, each with its colour whatever the order of the rows.
+    assert.equal(spec.color?.type, "ordinal");
+    assert.deepEqual(spec.color?.domain, [1280, 2048, 3008]);
+    assert.deepEqual(spec.color?.range, MEMORY_COLORS.slice(0, 3));
+  }
+  assert.equal(cost.color?.legend, true);
+  assert.equal(duration.color?.legend, false);
+  assert.equal(cost.y?.label, "↑ cost per request (µUSD)");
+  assert.equal(duration.y?.label, "↑ p95 Duration of the batch (s)");
+  // Each line is drawn left to right.
+  const drawn = marksNamed(cost, "Line")[0].data as { memory_mb: number; batch_size: number }[];
+  assert.deepEqual(
+    drawn.filter((r) => r.memory_mb === 1280).map((r) => r.batch_size),
+    [1, 2, 4, 8, 12, 16, 20],
+  );
+});
+
+Deno.test("profileChart() rings the cheapest k of each memory and names the cheapest cell", () => {
+  // Costs of k = 1, 2, 3 at two memories: 1024 MB is cheapest at k = 2, 2048 MB at k = 3.
+  const rows = [
+    [1024, 1, 3e-6],
+    [1024, 2, 2e-6],
+    [1024, 3, 2.5e-6],
+    [2048, 1, 4e-6],
+    [2048, 2, 3.5e-6],
+    [2048, 3, 3e-6],
+  ].map(([memory_mb, batch_size, cost_per_request_usd]) => ({
+    memory_mb,
+    batch_size,
+    cost_per_request_usd,
+    p95_duration_sec: batch_size * 0.1,
+  }));
+  const { cost, duration } = profileChart(rows);
+  for (const spec of [cost, duration]) {
+    const rings = marksNamed(spec, "Dot").find((d) => d.data?.length === 2)!;
+    assert.deepEqual(
+      (rings.data as { memory_mb: number; batch_size: number }[]).map((r) => [
+        r.memory_mb,
+        r.batch_size,
+      ]),
+      [[1024, 2], [2048, 3]],
+    );
+    assert.deepEqual(marksNamed(spec, "RuleX").map((r) => r.data), [[2]]);
+  }
+  // 2 µUSD is 33.3 % below the 3 µUSD of k = 1 at the same memory.
+  assert.equal(
+    cost.subtitle,
+    "cheapest: k = 2 at 1024 MB, 2 µUSD per request (33.3 % below k = 1 at 1024 MB)",
+  );
+  assert.deepEqual(marksNamed(cost, "Text").map(textOf), ["cheapest k = 2"]);
+});
+
+Deno.test("profileChart() with one memory draws a single line without a legend", () => {
+  const rows = profileRows([3008], Array.from({ length: 32 }, (_, i) => i + 1));
+  const { cost, duration } = profileChart(rows);
+  for (const spec of [cost, duration]) {
+    assert.deepEqual(spec.color?.domain, [3008]);
+    assert.deepEqual(spec.color?.range, [MEMORY_COLORS[0]]);
+    assert.equal(spec.color?.legend, false);
+    // 1..32: a tick every 4 requests, and the first size.
+    assert.deepEqual(spec.x?.ticks, [1, 4, 8, 12, 16, 20, 24, 28, 32]);
+  }
+  // The made-up cost falls with k all the way: the largest batch is the cheapest.
+  assert.match(String(cost.subtitle), /^cheapest: k = 32, [0-9.]+ µUSD per request \(/);
+});
+
+Deno.test("profileChart() gives more than six memories distinct ordered viridis shades", () => {
+  const memories = Array.from({ length: 10 }, (_, i) => 1280 + 192 * i);
+  const { cost } = profileChart(profileRows(memories, [1, 2, 4]));
+  const range = cost.color?.range as string[];
+  assert.equal(range.length, 10);
+  assert.equal(new Set(range).size, 10);
+  assert.deepEqual(cost.color?.domain, memories);
+});
+
+Deno.test("profileChart() rejects a batch size that is not a positive integer", () => {
+  assert.throws(
+    () =>
+      profileChart([
+        { memory_mb: 3008, batch_size: 1.5, cost_per_request_usd: 1e-6, p95_duration_sec: 1 },
+      ]),
+    {
+      name: "RangeError",
+      message:
+        "Cannot build profileChart as rows[0].batch_size must be a positive integer: current value is 1.5",
+    },
+  );
+  assert.throws(
+    () => profileChart([{ memory_mb: 3008, batch_size: 1, cost_per_request_usd: 1e-6 }] as never),
+    {
+      name: "TypeError",
+      message:
+        "Cannot build profileChart as rows[0].p95_duration_sec must be a finite number: current value is undefined",
+    },
+  );
+});
+
+// ---------------------------------------------------------------------------
 // Shared properties
 
 Deno.test("every builder's axis labels carry a unit and no spec paints a background", () => {
@@ -385,6 +502,7 @@ Deno.test("every builder's axis labels carry a unit and no spec paints a backgro
     latencyCdfChart(cdfRows(), { sloSec: 1.5, percentile: 0.95 }),
     batchSizeChart(batchRows()),
     ...Object.values(costLatencyVsMemoryChart(costLatencyRows(), { sloSec: 1.2 })),
+    ...Object.values(profileChart(profileRows([1280, 3008], [1, 2, 4, 8]))),
     feasibleRegionChart(rows, { optimum: feasibleOptimum(rows) }),
     ...hourlyConfigChart(hourlyRows()),
     ...Object.values(policyComparisonChart(policyRows())),

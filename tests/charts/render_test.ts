@@ -8,6 +8,7 @@ import {
   latencyCdfChart,
   type PlotSpec,
   policyComparisonChart,
+  profileChart,
 } from "../../lib/charts/chart_specs.ts";
 import {
   Chart,
@@ -25,6 +26,7 @@ import {
   feasibleRows,
   hourlyRows,
   policyRows,
+  profileRows,
 } from "./_chart_data.ts";
 
 const SNAPSHOT_DIR = new URL("../testdata/charts/", import.meta.url);
@@ -131,6 +133,17 @@ Deno.test("renderSvg() stacks specs top to bottom; an object of specs renders as
   assert.equal(both, renderSvg([cost, latency]));
   assert.deepEqual(svgSize(both), { width: 640, height: 2 * one.height + 12 });
   assert.deepEqual(svgSize(renderSvg([cost, latency], { gapPx: 0 })).height, 2 * one.height);
+});
+
+Deno.test("renderSvg() draws profileChart without Plot's warning sign, one memory or ten", () => {
+  const ks = Array.from({ length: 32 }, (_, i) => i + 1);
+  const memories = Array.from({ length: 10 }, (_, i) => 1280 + 192 * i);
+  for (const rows of [profileRows([3008], ks), profileRows(memories, [1, 2, 4, 8, 12, 16, 20])]) {
+    const svg = renderSvg(profileChart(rows));
+    assert.ok(!svg.includes("⚠"));
+    // No long decimals on any tick (the memory axis of the old chart showed "3,008.000000").
+    assert.ok(!/>[0-9,]+\.[0-9]{5,}</.test(svg));
+  }
 });
 
 Deno.test("renderSvg() escapes text", () => {

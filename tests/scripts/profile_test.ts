@@ -68,10 +68,13 @@ Deno.test("profile against the in-process local Lambda recovers the published S(
     }
     assert.ok(worst < 1e-5, `worst relative error ${worst}`);
     assert.ok(out.batching.pays);
-    // Power Tuning's view: one line per batch size.
+    // Against batch size, one line per memory, the cheapest cell named, no Plot warning.
     const svg = await Deno.readTextFile(`${dir}/inception.svg`);
     assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
     assert.match(svg, /cost per request and p95 Duration, by batch size/);
+    assert.match(svg, /cheapest: k = \d+ at \d+ MB, /);
+    assert.match(svg, />batch size k \(requests\) →</);
+    assert.ok(!svg.includes("⚠"));
     // The CSV holds every invocation.
     const log = parseSweepCsv(await Deno.readTextFile(`${dir}/inception.csv`));
     assert.deepEqual(log.skipped, []);
