@@ -171,14 +171,14 @@ export function lambdaDispatcher(options: LambdaDispatcherOptions): Dispatcher {
         client.clientWaitMs += w.waitMs;
         client.clientQueued ||= w.queued;
       };
+      const input: InvokeInput = {
+        FunctionName: functionName,
+        Payload: payload,
+        InvocationType: "RequestResponse",
+        LogType: "Tail",
+      };
       for (let attempt = 1; attempt <= maxAttempts; attempt++) {
         try {
-          const input: InvokeInput = {
-            FunctionName: functionName,
-            Payload: payload,
-            InvocationType: "RequestResponse",
-            LogType: "Tail",
-          };
           const out = await (clientWait
             ? clientWait.measure(() => invoke(input), onWait)
             : invoke(input));
