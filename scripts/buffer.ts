@@ -47,6 +47,7 @@ import {
 } from "../lib/cli/flags.ts";
 import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { signalSequence } from "../lib/cli/signals.ts";
+import { checkFunctionTarget } from "../lib/cli/target_flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import {
   type BatchPayload,
@@ -273,30 +274,14 @@ function _check(v: FlagValues, typed: Record<string, string>): BufferRunFlags {
   const buffer = checkBufferFlags(v, typed, { pricing: "aws-x86" });
   const arrival = checkArrivalFlags(v, typed);
   const adaptive = checkAdaptiveFlags(v, typed);
-  const aws = Boolean(v.aws);
-  const endpoint = v.endpoint === undefined ? undefined : String(v.endpoint);
-  if (aws && endpoint !== undefined) {
-    throw new UsageError(`${name("aws")} and ${name("endpoint")} exclude each other`);
-  }
-  const local = !aws && endpoint === undefined;
+  const { aws, endpoint, inProcess: local, where } = checkFunctionTarget(v, name, LOCAL_ONLY);
   if (!local) {
-    const where = aws ? name("aws") : name("endpoint");
-    const given = LOCAL_ONLY.find((n) => v[n] !== undefined);
-    if (given !== undefined) {
-      throw new UsageError(
-        `${name(given)} is for the in-process local Lambda: it does nothing with ${where}`,
-      );
-    }
     if (v.extrapolate && !adaptive) {
       throw new UsageError(
         `${name("extrapolate")} does nothing with ${where} without --adaptive: it lets the ` +
           "in-process Lambda and the adaptive controller use the profile outside its fitted range",
       );
     }
-  } else if (v.region !== undefined) {
-    throw new UsageError(
-      `${name("region")} needs --aws or --endpoint: the in-process local Lambda has no region`,
-    );
   }
   const code = checkFunctionCodeFlags(v, typed, PROFILE_ONLY);
   _checkCodeWithoutModel(v, name, code, adaptive);

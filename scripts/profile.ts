@@ -14,6 +14,7 @@ import { renderSvg } from "../lib/charts/render.ts";
 import { createProgress, type Progress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
 import { explainFileError } from "../lib/cli/file_errors.ts";
 import { checkFunctionCodeFlags } from "../lib/cli/function_code_flags.ts";
+import { isLoopbackEndpoint } from "../lib/buffer/function_setup.ts";
 import {
   flagAsTyped,
   numberInRange,
@@ -23,6 +24,7 @@ import {
 } from "../lib/cli/flags.ts";
 import { reportServiceError } from "../lib/cli/service_errors.ts";
 import { signalSequence } from "../lib/cli/signals.ts";
+import { checkFunctionTarget } from "../lib/cli/target_flags.ts";
 import { readModelFlag } from "../lib/cli/solve_flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { type CpuModel, describeCpuModel } from "../lib/lambda/cpu_model.ts";
@@ -251,33 +253,15 @@ function _checkWhere(
   v: Values,
   name: (n: string) => string,
 ): { aws: boolean; endpoint: string | undefined; inProcess: boolean } {
-  const aws = Boolean(v.aws);
-  const endpoint = v.endpoint === undefined ? undefined : String(v.endpoint);
-  if (aws && endpoint !== undefined) {
-    throw new UsageError(`${name("aws")} and ${name("endpoint")} exclude each other`);
-  }
-  const inProcess = !aws && endpoint === undefined;
+  const { aws, endpoint, inProcess, where } = checkFunctionTarget(v, name, IN_PROCESS_ONLY);
   if (!inProcess) {
-    const where = aws ? name("aws") : name("endpoint");
-    const given = IN_PROCESS_ONLY.find((n) => v[n] !== undefined);
-    if (given !== undefined) {
-      throw new UsageError(
-        `${name(given)} is for the in-process local Lambda: it does nothing with ${where}`,
-      );
-    }
-    const loopback = endpoint !== undefined &&
-      /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(endpoint);
-    if (v.model !== undefined && !loopback) {
+    if (v.model !== undefined && !isLoopbackEndpoint(endpoint)) {
       throw new UsageError(
         `${name("model")} does nothing with ${where}: the function's code is what it is ` +
           "(--model names what the in-process local Lambda serves, or the MODEL of a " +
           "function created on a local Lambda at a loopback --endpoint)",
       );
     }
-  } else if (v.region !== undefined) {
-    throw new UsageError(
-      `${name("region")} needs --aws or --endpoint: the in-process local Lambda has no region`,
-    );
   }
   return { aws, endpoint, inProcess };
 }

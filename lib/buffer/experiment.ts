@@ -58,7 +58,7 @@ import type { BatchRecord, RecordSink, RequestRecord } from "../sim/simulator.ts
 import { type BatchPayload, checkPayloadFits, idsBatchPayload } from "./batch_payload.ts";
 import { ConnectionPool, connectionsNeeded } from "./connection_pool.ts";
 import { type Dispatcher, lambdaDispatcher } from "./dispatcher.ts";
-import { prepareFunction } from "./function_setup.ts";
+import { isLoopbackEndpoint, prepareFunction } from "./function_setup.ts";
 import { type BufferClock, RealtimeBuffer, systemClock } from "./realtime_buffer.ts";
 
 /**
@@ -889,8 +889,7 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       maxAttempts: 1,
     });
     // A function missing on a local Lambda (in-process or on loopback) is created.
-    const loopback = endpoint !== undefined &&
-      /^https?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(endpoint);
+    const loopback = isLoopbackEndpoint(endpoint);
     await prepareFunction(client, {
       functionName,
       memoryMb,

@@ -40,6 +40,25 @@ export interface PrepareFunctionOptions {
   maxWaitMs?: number;
 }
 
+/**
+ * Whether a Lambda API endpoint is on this machine (a local Lambda, where a
+ * missing function may be created), e.g. `http://127.0.0.1:9001`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isLoopbackEndpoint("http://localhost:9001"), true);
+ * assert.equal(isLoopbackEndpoint("http://[::1]:9001/"), true);
+ * assert.equal(isLoopbackEndpoint("https://lambda.us-east-1.amazonaws.com"), false);
+ * assert.equal(isLoopbackEndpoint(undefined), false);
+ * ```
+ */
+export function isLoopbackEndpoint(endpoint: string | undefined): boolean {
+  return endpoint !== undefined &&
+    /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(endpoint);
+}
+
 /** What {@linkcode prepareFunction} did. */
 export type PrepareOutcome = "created" | "unchanged" | "updated";
 

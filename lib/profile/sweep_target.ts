@@ -14,7 +14,7 @@
 
 import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import type { InvokeInput, InvokeOutput } from "../buffer/dispatcher.ts";
-import { prepareFunction } from "../buffer/function_setup.ts";
+import { isLoopbackEndpoint, prepareFunction } from "../buffer/function_setup.ts";
 import type { CpuModel } from "../lambda/cpu_model.ts";
 import { startLocalLambdaServer } from "../lambda/http_server.ts";
 import { LocalLambda } from "../lambda/local_lambda.ts";
@@ -91,8 +91,6 @@ export interface SweepTarget {
   /** Closes the client and stops the in-process Lambda. */
   close(): Promise<void>;
 }
-
-const _LOOPBACK = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/;
 
 function _invalid(name: string, expected: string, value: unknown): RangeError {
   return new RangeError(
@@ -202,7 +200,7 @@ export function openSweepTarget(options: SweepTargetOptions): SweepTarget {
     ...(endpoint === undefined ? {} : { endpoint }),
     ...(credentials === undefined ? {} : { credentials }),
   });
-  const create = inProcess || (endpoint !== undefined && _LOOPBACK.test(endpoint));
+  const create = inProcess || isLoopbackEndpoint(endpoint);
   const model = options.profile?.name;
   let codeCreated = false;
   return {
