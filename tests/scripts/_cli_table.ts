@@ -122,3 +122,25 @@ export function withoutTimes(text: string): string {
     .replace(/ in \d+(\.\d+)? s/g, " in 0 s")
     .replace(/\(evaluation \d+(\.\d+)? s\)/g, "(evaluation 0 s)");
 }
+
+/**
+ * The adaptive controller's flags given without `--adaptive`, each refused by
+ * `task` (simulate and buffer) as an ignored combination.
+ */
+export function adaptiveOnlyCases(task: string): BadCase[] {
+  return [
+    "--window 60",
+    "--slo 3",
+    "--constraint cost",
+    "--percentile 0.9",
+    "--method paper",
+    "--rate_margin 0.1",
+    "--grid_memory 2048",
+    "--grid-timeout 0.1",
+    "--grid-batch 1:4",
+  ].map((a) => ({
+    kind: "ignored combination",
+    args: a.split(" "),
+    message: new RegExp(`^${task}: ${a.split(" ")[0]} needs --adaptive`),
+  }));
+}

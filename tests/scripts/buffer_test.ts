@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { parseBatchesCsv, parseRequestsCsv } from "../../lib/logs/run_csv.ts";
 import { parseLambdaLog } from "../../lib/logs/lambda_log_lines.ts";
 import { ROOT, withTempDir } from "./_run_script.ts";
-import { type BadCase, checkBadCases } from "./_cli_table.ts";
+import { adaptiveOnlyCases, type BadCase, checkBadCases } from "./_cli_table.ts";
 
 /** A handler module that answers at once, and the example classifier's sample images. */
 const CODE = "tests/testdata/handlers/batch_sizes.mjs";
@@ -496,23 +496,7 @@ const BUFFER_REFUSED: BadCase[] = [
     message: /--keep-alive does nothing with --cold-start 0/,
   },
   // Adaptive flags without --adaptive.
-  ...[
-    "--window 60",
-    "--slo 3",
-    "--constraint cost",
-    "--percentile 0.9",
-    "--method paper",
-    "--rate_margin 0.1",
-    "--grid_memory 2048",
-    "--grid-timeout 0.1",
-    "--grid-batch 1:4",
-  ].map(
-    (a): BadCase => ({
-      kind: "ignored combination",
-      args: a.split(" "),
-      message: new RegExp(`^buffer: ${a.split(" ")[0]} needs --adaptive`),
-    }),
-  ),
+  ...adaptiveOnlyCases("buffer"),
   // Bad adaptive values.
   {
     kind: "out of range",

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ROOT, runScript } from "./_run_script.ts";
-import { type BadCase, checkBadCases } from "./_cli_table.ts";
+import { adaptiveOnlyCases, type BadCase, checkBadCases } from "./_cli_table.ts";
 
 const simulate = (...args: string[]) => runScript("simulate", ...args);
 
@@ -605,23 +605,7 @@ const SIMULATE_REFUSED: BadCase[] = [
     message: /--loop does nothing with --timestamps/,
   },
   // Adaptive flags without --adaptive, and a keep-alive without cold starts.
-  ...[
-    "--window 60",
-    "--slo 3",
-    "--constraint cost",
-    "--percentile 0.9",
-    "--method paper",
-    "--rate_margin 0.1",
-    "--grid_memory 2048",
-    "--grid-timeout 0.1",
-    "--grid-batch 1:4",
-  ].map(
-    (a): BadCase => ({
-      kind: "ignored combination",
-      args: a.split(" "),
-      message: new RegExp(`^simulate: ${a.split(" ")[0]} needs --adaptive`),
-    }),
-  ),
+  ...adaptiveOnlyCases("simulate"),
   {
     kind: "ignored combination",
     args: ["--keep_alive", "30", "--cold_start", "0"],
