@@ -27,6 +27,28 @@ function zipOf(handler: string, name = "index.mjs"): Uint8Array {
  * end. Its time scale (1000) speeds up profile-driven functions only: code
  * runs in real time.
  */
+/**
+ * Creates a nodejs22.x function from one handler file of tests/testdata/handlers
+ * (as index.mjs; `Handler: "index.handler"` unless `input` says otherwise).
+ */
+function deploy(
+  local: { client: ReturnType<typeof setUpLocalLambda>["client"] },
+  name: string,
+  handlerFile: string,
+  input: Record<string, unknown> = {},
+) {
+  return local.client.send(
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Role: ROLE,
+      Runtime: "nodejs22.x",
+      Handler: "index.handler",
+      Code: { ZipFile: zipOf(handlerFile) },
+      ...input,
+    }),
+  );
+}
+
 function setUp(options: Partial<LocalLambdaOptions> = {}) {
   const local = setUpLocalLambda(options);
   const logs = new CloudWatchLogsClient({
@@ -99,15 +121,7 @@ Deno.test("CreateFunction with a ZipFile runs its index.mjs handler, with Lambda
 
 Deno.test("A cold start runs the module's top level once and reports Init Duration; a warm invoke reuses it", async () => {
   await using local = setUp();
-  await local.client.send(
-    new CreateFunctionCommand({
-      FunctionName: "echo",
-      Role: ROLE,
-      Runtime: "nodejs22.x",
-      Handler: "index.handler",
-      Code: { ZipFile: zipOf("echo.mjs") },
-    }),
-  );
+  await deploy(local, "echo", "echo.mjs");
   const cold = await invoke(local, "echo", {});
   const warm = await invoke(local, "echo", {});
   assert.equal(cold.body.calls, 1);
@@ -126,15 +140,7 @@ Deno.test("A cold start runs the module's top level once and reports Init Durati
 
 Deno.test("console lines go between START and END in Node's format, in the Tail and in CloudWatch Logs", async () => {
   await using local = setUp();
-  await local.client.send(
-    new CreateFunctionCommand({
-      FunctionName: "echo",
-      Role: ROLE,
-      Runtime: "nodejs22.x",
-      Code: { ZipFile: zipOf("echo.mjs") },
-      Handler: "index.handler",
-    }),
-  );
+  await deploy(local, "echo", "echo.mjs");
   const r = await invoke(local, "echo", { a: "b" });
   const start = r.tail.findIndex((l) => l.startsWith("START RequestId: "));
   const end = r.tail.findIndex((l) => l.startsWith("END RequestId: "));
@@ -161,15 +167,7 @@ Deno.test("console lines go between START and END in Node's format, in the Tail 
 
 Deno.test("A handler's exception is Unhandled with Node's errorType, errorMessage and trace; the environment stays warm", async () => {
   await using local = setUp();
-  await local.client.send(
-    new CreateFunctionCommand({
-      FunctionName: "throws",
-      Role: ROLE,
-      Runtime: "nodejs22.x",
-      Handler: "index.handler",
-      Code: { ZipFile: zipOf("throws.mjs") },
-    }),
-  );
+  await deploy(local, "throws", "throws.mjs");
   const r = await invoke(local, "throws", {});
   assert.equal(r.functionError, "Unhandled");
   assert.deepEqual(Object.keys(r.body), ["errorType", "errorMessage", "trace"]);
@@ -192,16 +190,7 @@ Deno.test("A handler's exception is Unhandled with Node's errorType, errorMessag
 
 Deno.test("A handler past its Timeout is stopped: Sandbox.Timedout, Status: timeout, and the next invoke is cold", async () => {
   await using local = setUp();
-  await local.client.send(
-    new CreateFunctionCommand({
-      FunctionName: "sleeps",
-      Role: ROLE,
-      Runtime: "nodejs22.x",
-      Handler: "index.handler",
-      Code: { ZipFile: zipOf("sleeps.mjs") },
-      Timeout: 1,
-    }),
-  );
+  await deploy(local, "sleeps", "sleeps.mjs", { Timeout: 1 });
   const r = await invoke(local, "sleeps", { ms: 5000 });
   assert.equal(r.functionError, "Unhandled");
   assert.equal(r.body.errorType, "Sandbox.Timedout");
@@ -242,15 +231,7 @@ Deno.test("An exception outside the handler ends the environment (Runtime.ExitEr
 
 Deno.test("A ZipFile without the Handler's module fails at Invoke with Runtime.ImportModuleError; a Handler naming no export with Runtime.HandlerNotFound", async () => {
   await using local = setUp();
-  await local.client.send(
-    new CreateFunctionCommand({
-      FunctionName: "f",
-      Role: ROLE,
-      Runtime: "nodejs22.x",
-      Handler: "app.handler",
-      Code: { ZipFile: zipOf("echo.mjs") },
-    }),
-  );
+  await deploy(local, "f", "echo.mjs", { Handler: "app.handler" });
   let r = await invoke(local, "f", {});
   assert.equal(r.functionError, "Unhandled");
   assert.equal(r.body.errorType, "Runtime.ImportModuleError");
@@ -308,15 +289,7 @@ Deno.test("CreateFunction with a Node.js runtime refuses a ZipFile that is not a
 
 Deno.test("UpdateFunctionCode replaces the code: new environments run it", async () => {
   await using local = setUp();
-  await local.client.send(
-    new CreateFunctionCommand({
-      FunctionName: "f",
-      Role: ROLE,
-      Runtime: "nodejs22.x",
-      Handler: "index.handler",
-      Code: { ZipFile: zipOf("throws.mjs") },
-    }),
-  );
+  await deploy(local, "f", "throws.mjs");
   assert.equal((await invoke(local, "f", {})).functionError, "Unhandled");
   const updated = await local.client.send(
     new UpdateFunctionCodeCommand({ FunctionName: "f", ZipFile: zipOf("echo.mjs") }),
