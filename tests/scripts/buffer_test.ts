@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { parseBatchesCsv, parseRequestsCsv } from "../../lib/logs/run_csv.ts";
 import { parseLambdaLog } from "../../lib/logs/lambda_log_lines.ts";
 import { ROOT, withTempDir } from "./_run_script.ts";
-import { adaptiveOnlyCases, type BadCase, checkBadCases } from "./_cli_table.ts";
+import { adaptiveOnlyCases, type BadCase, checkBadCases, runCli } from "./_cli_table.ts";
+import { startLocalLambdaServer } from "../../lib/lambda/http_server.ts";
+import { LocalLambda } from "../../lib/lambda/local_lambda.ts";
+import { seededPrng } from "../../lib/random/prng.ts";
+import { publishedProfile } from "../../lib/profile/service_profile.ts";
 
 /** A handler module that answers at once, and the example classifier's sample images. */
 const CODE = "tests/testdata/handlers/batch_sizes.mjs";
@@ -858,4 +862,76 @@ Deno.test("buffer --adaptive decides every window, logs decisions.jsonl and repo
     assert.match(text, /adaptive every 2 s, p95 SLO 3 s/);
     assert.match(text, /\nadaptive: windows decided \/ changes +1 \/ 1 *\n/);
   });
+});
+
+Deno.test("buffer --aws runs the same code against AWS (the local Lambda on loopback standing in): memory set, payloads sent, nothing created", async () => {
+  const lambda = new LocalLambda({ profileFor: publishedProfile, prng: seededPrng(12) });
+  lambda.createFunction({ FunctionName: "classify", MemorySize: 1024, CodePath: CODE });
+  const server = startLocalLambdaServer(lambda);
+  try {
+    await withTempDir(async (dir) => {
+      const env = {
+        // The AWS SDK's service-specific endpoint: --aws is otherwise untouched.
+        AWS_ENDPOINT_URL_LAMBDA: server.url,
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+      };
+      const r = await runCli("buffer", [
+        "--aws",
+        "--function-name",
+        "classify",
+        "--memory",
+        "2048",
+        "--payload",
+        `images:${SAMPLES}`,
+        "--inter-arrival",
+        "50",
+        "--requests",
+        "40",
+        "--batch-size",
+        "4",
+        "--time-out",
+        "0.05",
+        "--out",
+        dir,
+        "--format",
+        "json",
+      ], { permissions: BUFFER_PERMISSIONS, env });
+      assert.equal(r.code, 0, r.stderr);
+      const summary = JSON.parse(r.stdout);
+      assert.equal(summary.completed, 40);
+      // prepareFunction moved the function to the run's memory, as on AWS.
+      assert.equal(lambda.getFunctionConfiguration("classify").MemorySize, 2048);
+      const run = JSON.parse(await Deno.readTextFile(`${dir}/run.json`));
+      assert.equal(run.config.target, "aws");
+      assert.equal(run.config.memoryMb, 2048);
+      assert.equal(run.config.localLambda, undefined);
+      // The handler saw every request once, each with its sample image.
+      const seen = (await Deno.readTextFile(`${dir}/lambda.log`)).split("\n")
+        .filter((l) => l.includes("\tINFO\t"))
+        .flatMap((l) =>
+          JSON.parse(l.split("\t").at(-1)!).requests as { id: number; imageBytes: number }[]
+        );
+      assert.deepEqual(
+        seen.map((q) => q.id).sort((a, b) => a - b),
+        Array.from({ length: 40 }, (_, i) => i),
+      );
+      assert.ok(seen.every((q) => q.imageBytes > 1000));
+      // A function AWS does not have is not created: one line, exit 2.
+      const missing = await runCli(
+        "buffer",
+        ["--aws", "--function-name", "nope", "--requests", "2", "--out", `${dir}/n`],
+        { permissions: BUFFER_PERMISSIONS, env },
+      );
+      assert.equal(missing.code, 2, missing.stderr);
+      assert.equal(missing.stderr.trim().split("\n").length, 1, missing.stderr);
+      assert.match(
+        missing.stderr,
+        /^buffer: AWS Lambda in us-east-1 has no such resource \(function 'nope'\): Function not found/,
+      );
+      assert.equal(lambda.listFunctions().length, 1);
+    });
+  } finally {
+    await server.close();
+  }
 });
