@@ -473,10 +473,12 @@ function exactBatchState(
 }
 
 /**
- * `C_k(x)` and its derivative. `left` asks for the left limit at the jumps
- * (x = 0 for the full batch's filler, x = T for the opener of a timeout batch).
+ * `C_k(x)` and its derivative: the expected number of requests per batch that
+ * end in a batch of size `k` and wait at most `x` seconds. `left` asks for the
+ * left limit at the jumps (x = 0 for the full batch's filler, x = T for the
+ * opener of a timeout batch). Writes into `out`.
  */
-function evalC(
+export function waitCount(
   s: ExactBatchState,
   k: number,
   x: number,
@@ -545,7 +547,7 @@ function scaledCdf(
 ): { v: number; d: number } {
   let v = 0, d = 0;
   for (let k = 1; k <= s.maxBatch; k++) {
-    evalC(s, k, w - service[k - 1], left, scratch);
+    waitCount(s, k, w - service[k - 1], left, scratch);
     v += scratch.v;
     d += scratch.d;
   }
@@ -577,7 +579,7 @@ function scaledCdfSorted(
   for (let k = lo + 1; k <= b; k++) {
     const x = w - service[k - 1];
     if (x < 0) break;
-    evalC(s, k, x, left, scratch);
+    waitCount(s, k, x, left, scratch);
     v += scratch.v;
     d += scratch.d;
   }

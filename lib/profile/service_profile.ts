@@ -17,6 +17,7 @@
  * @module
  */
 
+import type { ServiceVariability } from "./service_distribution.ts";
 import {
   PUBLISHED_BATCH_RANGE,
   PUBLISHED_MEMORY_RANGE_MB,
@@ -33,6 +34,11 @@ export interface ServiceProfileBase {
   readonly memoryRangeMb: readonly [number, number];
   /** Batch-size range `[lo, hi]` the profile was fitted on (inclusive). */
   readonly batchRange: readonly [number, number];
+  /**
+   * How a batch's service time varies around S(k, m) (see
+   * `service_distribution.ts`); absent: always exactly S(k, m).
+   */
+  readonly variability?: ServiceVariability;
 }
 
 /**
@@ -389,9 +395,15 @@ export function profileFromJson(
   } else if (kind !== "polynomial" && kind !== "table") {
     fail(TypeError, "kind", "'polynomial' or 'table'", kind);
   }
-  const profile = kind === "polynomial"
+  let profile: ServiceProfile = kind === "polynomial"
     ? _polynomialFromJson(name, value, fail)
     : _tableFromJson(name, value, fail, prefix);
+  if (value.variability !== undefined) {
+    profile = Object.freeze({
+      ...profile,
+      variability: _variabilityFromJson(value.variability, fail),
+    }) as ServiceProfile;
+  }
   _compiled(profile); // compile now, not on the first call of a hot loop
   return profile;
 }
@@ -452,6 +464,85 @@ function _polynomialFromJson(
     batchRange: _rangeFromJson(value.batchRange, "batchRange", true, fail),
     terms: Object.freeze(terms.slice()),
     coefficients: Object.freeze(coefficients.slice()),
+  });
+}
+
+const _DISTRIBUTIONS = ["gamma", "lognormal", "empirical"];
+
+function _variabilityFromJson(value: unknown, fail: _Fail): ServiceVariability {
+  const at = "variability";
+  if (!_isRecord(value)) return fail(TypeError, at, "an object", value);
+  const d = value.distribution;
+  if (typeof d !== "string" || !_DISTRIBUTIONS.includes(d)) {
+    return fail(TypeError, `${at}.distribution`, "'gamma', 'lognormal' or 'empirical'", d);
+  }
+  const positiveIntegers = (x: unknown, path: string): number[] => {
+    if (!Array.isArray(x) || x.length === 0) return fail(TypeError, path, "a non-empty array", x);
+    x.forEach((b, i) => {
+      if (!Number.isInteger(b) || b < 1) fail(RangeError, `${path}[${i}]`, "a positive integer", b);
+      if (i > 0 && !(b > x[i - 1])) fail(RangeError, path, "ascending batch sizes", x);
+    });
+    return x.slice();
+  };
+  if (d === "empirical") {
+    const batches = positiveIntegers(value.batches, `${at}.batches`);
+    const ratios = value.ratios;
+    if (!Array.isArray(ratios) || ratios.length !== batches.length) {
+      const expected = `an array with one array of ratios per batch size (${batches.length})`;
+      return fail(TypeError, `${at}.ratios`, expected, ratios);
+    }
+    const rows = ratios.map((row, i) => {
+      if (!Array.isArray(row) || row.length === 0) {
+        return fail(TypeError, `${at}.ratios[${i}]`, "a non-empty array of numbers", row);
+      }
+      row.forEach((r, j) => {
+        if (typeof r !== "number" || !(r > 0 && Number.isFinite(r))) {
+          fail(RangeError, `${at}.ratios[${i}][${j}]`, "a positive number", r);
+        }
+      });
+      return Object.freeze(row.slice() as number[]);
+    });
+    return Object.freeze({
+      distribution: "empirical",
+      batches: Object.freeze(batches),
+      ratios: Object.freeze(rows),
+    });
+  }
+  const cv = value.cv;
+  const cvNumber = (x: unknown, path: string) => {
+    if (typeof x !== "number" || !(x >= 0 && Number.isFinite(x))) {
+      fail(RangeError, path, "a finite number >= 0", x);
+    }
+  };
+  const distribution = d as "gamma" | "lognormal";
+  if (typeof cv === "number") {
+    cvNumber(cv, `${at}.cv`);
+    return Object.freeze({ distribution, cv });
+  }
+  if (!_isRecord(cv)) {
+    return fail(TypeError, `${at}.cv`, "a number, {batches, cvs} or {terms, coefficients}", cv);
+  }
+  if (cv.batches !== undefined || cv.cvs !== undefined) {
+    const batches = positiveIntegers(cv.batches, `${at}.cv.batches`);
+    const cvs = cv.cvs;
+    if (!Array.isArray(cvs) || cvs.length !== batches.length) {
+      return fail(RangeError, `${at}.cv.cvs`, `one number per batch size (${batches.length})`, cvs);
+    }
+    cvs.forEach((c, i) => cvNumber(c, `${at}.cv.cvs[${i}]`));
+    return Object.freeze({
+      distribution,
+      cv: Object.freeze({ batches: Object.freeze(batches), cvs: Object.freeze(cvs.slice()) }),
+    });
+  }
+  const poly = _polynomialFromJson("cv", {
+    terms: cv.terms,
+    coefficients: cv.coefficients,
+    memoryRangeMb: [1, 1],
+    batchRange: [1, 1],
+  }, (E, path, expected, found) => fail(E, `${at}.cv.${path}`, expected, found));
+  return Object.freeze({
+    distribution,
+    cv: Object.freeze({ terms: poly.terms, coefficients: poly.coefficients }),
   });
 }
 
