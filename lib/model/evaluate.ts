@@ -23,7 +23,8 @@ export interface EvaluateOptions extends ModelInputs, ExactOptions {
  * @param grid Memories, timeouts and max batch sizes.
  * @param options Method, profile, pricing, percentile.
  * @returns The evaluation, arrays indexed memory-major, then timeout, then batch.
- * @throws {RangeError} On a percentile outside (0, 1) or an empty grid.
+ * @throws {RangeError} On a percentile outside (0, 1) or an empty grid, or the
+ *   paper method with a profile whose service time varies.
  */
 export function evaluateGrid(
   map: MapProcess,
@@ -47,7 +48,16 @@ export function evaluateGrid(
       throw new RangeError(`Cannot use max batch ${b}: it must be an integer >= 1`);
     }
   }
-  if (method === "paper") return evaluatePaperGrid(map, grid, options);
+  if (method === "paper") {
+    if (options.profile.variability !== undefined) {
+      throw new RangeError(
+        `Cannot use the paper method with profile '${options.profile.name}': its service ` +
+          "time varies (variability), and the paper's model (solver.py) has one time per " +
+          "batch size; use the exact method",
+      );
+    }
+    return evaluatePaperGrid(map, grid, options);
+  }
   if (method === "exact") return evaluateExactGrid(map, grid, options, options);
   throw new RangeError(`Cannot use method '${method}': expected exact or paper`);
 }

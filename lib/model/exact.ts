@@ -43,7 +43,12 @@
 import type { MapProcess } from "../map/map_process.ts";
 import { inverse, matMul, type Matrix, stationaryOfStochastic } from "../numeric/dense.ts";
 import { invocationCostUsd } from "../profile/pricing.ts";
+import {
+  expectedInvocationCostUsd,
+  serviceDistributions,
+} from "../profile/service_distribution.ts";
 import { serviceTimesSec } from "../profile/service_profile.ts";
+import { variableLatencyPercentile, variableServiceModel } from "./service_convolution.ts";
 import { countingLattice, type CountingTables, uniformizationRate } from "./counting.ts";
 import {
   allocateEvaluation,
@@ -771,8 +776,14 @@ export function evaluateExactGrid(
   const services = grid.memoriesMb.map((mem) =>
     serviceTimesSec(profile, maxB, mem, { extrapolate })
   );
+  // With random service, the distributions of each memory, and the expected cost under rounding.
+  const dists = profile.variability === undefined
+    ? undefined
+    : grid.memoriesMb.map((mem) => serviceDistributions(profile, maxB, mem, { extrapolate }));
   const costs = grid.memoriesMb.map((mem, im) =>
-    Float64Array.from(services[im], (s) => invocationCostUsd(pricing, s, mem))
+    dists === undefined
+      ? Float64Array.from(services[im], (s) => invocationCostUsd(pricing, s, mem))
+      : Float64Array.from(dists[im], (d) => expectedInvocationCostUsd(pricing, d, mem))
   );
   forEachExactBatchState(map, grid.timeoutsSec, grid.maxBatches, (state, it, ib) => {
     const b = state.maxBatch;
@@ -784,13 +795,22 @@ export function evaluateExactGrid(
         break;
       }
     }
+    // Newton starts from the deterministic percentile plus the last memory's shift by the variation.
+    let shift = 0;
     for (let im = 0; im < nM; im++) {
       const idx = (im * nT + it) * nB + ib;
       const service = services[im];
       let meanCost = 0;
       for (let k = 1; k <= b; k++) meanCost += state.batchSize[k - 1] * costs[im][k - 1];
       meanCost /= state.meanBatchSize;
-      out.latencySec[idx] = exactLatencyPercentile(state, service, percentile);
+      const deterministic = exactLatencyPercentile(state, service, percentile);
+      if (dists === undefined) out.latencySec[idx] = deterministic;
+      else {
+        const model = variableServiceModel(state, dists[im]);
+        const w = variableLatencyPercentile(model, percentile, deterministic + shift);
+        out.latencySec[idx] = w;
+        shift = w - deterministic;
+      }
       out.costUsd[idx] = meanCost;
       out.meanCostUsd[idx] = meanCost;
       out.percentileCostUsd[idx] = costs[im][sizeP - 1] / sizeP;

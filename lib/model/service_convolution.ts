@@ -13,13 +13,25 @@
  *
  *   E[C_k(w - S)] = mass H(w - x_atom) + int_0^T c_k(x) H(w - x) dx.
  *
- * The integral is taken where both factors vary: below `w - high` the service
- * CDF H is 1 (to 1e-16) and the integral is `C_k` itself; above `w - low` it is
- * 0; between, on pieces bounded by the images `w - Q(v)` of the service
- * quantiles at normal scores -8.5, -8, ..., 8.5 (where H changes by at most
- * the normal CDF over half a standard score) and cut to at most `2 / q` (q the
- * uniformization rate, the scale of `c_k`), each with 8-point Gauss-Legendre.
- * Discrete service (empirical, deterministic) is an exact finite sum.
+ * Service times enter through a tabulated CDF and density (within 1e-12, see
+ * `service_distribution.ts`). The integral of the smooth part is a quadrature
+ * chosen by how fast H varies against the MAP's time scale (`pieceSec`, 8 node
+ * spacings of the exact method's lattice, about 2 / q with q the uniformization
+ * rate), measured by the smallest gap g between consecutive service quantiles
+ * at normal scores -6, -5.5, ..., 6 (H changes by at most Φ(-6) = 1e-9 beyond):
+ * - g >= pieceSec / 64: a quadrature fixed per (B, T, k), reused at every w
+ *   and memory: 8-point Gauss-Legendre on pieces of at most min(pieceSec, g),
+ *   and where g is wider than two pieces, those nodes compressed, chunk by
+ *   chunk of width at most g, to the 8-point Gauss rule of their measure
+ *   `c_k(x) dx` (Golub-Welsch), exact for polynomials of degree 15 in x, on
+ *   which H varies by at most a score's worth;
+ * - narrower service (nearly deterministic): the integral is taken where both
+ *   factors vary, on pieces bounded by the images `w - Q(v)` of the quantiles
+ *   at scores -8.5, -8, ..., 8.5, cut to at most `pieceSec`, 8-point
+ *   Gauss-Legendre on each.
+ * Below `w - high` (high the 1 - 1e-16 quantile) H is 1 and the smooth part
+ * counts in full; above `w - low` it counts nothing. Discrete service
+ * (empirical, deterministic) is an exact finite sum.
  *
  * The percentile is the smallest w with F(w) >= p: for continuous service F
  * is continuous and increasing, found by a safeguarded Newton iteration (the
@@ -31,8 +43,8 @@
  */
 
 import type { ServiceDistribution } from "../profile/service_distribution.ts";
-import { gaussLegendre, normalCdf } from "../numeric/special.ts";
-import { type ExactBatchState, waitCount } from "./exact.ts";
+import { gaussLegendre, gaussRuleOfMeasure, normalCdf } from "../numeric/special.ts";
+import { type ExactBatchState, exactLatencyPercentile, waitCount } from "./exact.ts";
 
 const RULE = gaussLegendre(8);
 /** Service quantile levels: the normal CDF at scores -8.5, -8, ..., 8.5. */
@@ -52,13 +64,22 @@ interface SizeTerm {
   readonly smoothHiSec: number;
   /** Service quantiles at {@linkcode LEVELS} (continuous kinds), ascending. */
   readonly quantilesSec: Float64Array | undefined;
+  /** The state's term (its fixed quadrature is cached there). */
+  readonly stateTerm: StateTerm;
+  /**
+   * The level of the state's fixed quadrature that resolves this service:
+   * pieces (level <= 0) or chunks (level > 0) of `pieceSec 2^level` no wider
+   * than the gaps between the service's quantile images; undefined when the
+   * service is too narrow for level -6 (the quadrature then follows w).
+   */
+  readonly level: number | undefined;
 }
 
 /** A batch state with the service distributions of one memory, ready for CDF and percentiles. */
 export interface VariableServiceModel {
   readonly state: ExactBatchState;
   readonly terms: readonly SizeTerm[];
-  /** Largest piece of the smooth part's quadrature, seconds. */
+  /** Largest piece of the smooth part's quadrature at level 0, seconds (the MAP's scale). */
   readonly pieceSec: number;
   /** Whether every distribution is continuous. */
   readonly continuous: boolean;
@@ -84,26 +105,43 @@ function smooth(s: ExactBatchState, k: number, x: number): void {
   if (k === b) tmp.v -= s.batchSize[b - 1];
 }
 
-/**
- * Prepares the variable-service model of one `(B, T)` state at one memory.
- *
- * @param state The exact method's batch state.
- * @param dists Service distributions of batch sizes 1..B (index k - 1).
- */
-export function variableServiceModel(
-  state: ExactBatchState,
-  dists: readonly ServiceDistribution[],
-): VariableServiceModel {
+/** Per batch size of a state: its atom and the support of its smooth part. */
+interface StateTerm {
+  readonly atomSec: number;
+  readonly atomMass: number;
+  readonly smoothMass: number;
+  readonly smoothLoSec: number;
+  readonly smoothHiSec: number;
+  /**
+   * The smooth part as fixed quadratures, by level j (computed on first use):
+   * for j <= 0, 8-point Gauss-Legendre nodes on pieces of at most
+   * `pieceSec 2^j` over its support, their weights times `c_k`; for j > 0, the
+   * rule of level 0 compressed chunk by chunk (chunks of `pieceSec 2^j`) to the
+   * 8-point Gauss rule of its measure.
+   */
+  rules?: Map<number, Quadrature>;
+}
+
+/** A quadrature of a smooth part: ascending nodes, weights and their running sum. */
+interface Quadrature {
+  x: Float64Array;
+  w: Float64Array;
+  sum: Float64Array;
+}
+
+/** The state's terms, computed once per state (they do not depend on the memory). */
+const stateTerms = new WeakMap<ExactBatchState, StateTerm[]>();
+
+function termsOf(state: ExactBatchState): StateTerm[] {
+  const cached = stateTerms.get(state);
+  if (cached) return cached;
   const b = state.maxBatch, t = state.timeoutSec;
   const tol = 1e-16 * state.meanBatchSize;
   const nodes = state.tables.nodesSec;
-  const terms: SizeTerm[] = [];
+  const terms: StateTerm[] = [];
   for (let k = 1; k <= b; k++) {
     const p = state.batchSize[k - 1];
-    const dist = dists[k - 1];
-    const atomMass = p;
-    const atomSec = k === b ? 0 : t;
-    const full = k < b ? (k - 1) * p : (b - 1) * p;
+    const full = (k < b ? k - 1 : b - 1) * p;
     // The smooth part's support, from its values at the nodes (it is increasing).
     let lo = t, hi = 0;
     if (full > tol) {
@@ -115,36 +153,154 @@ export function variableServiceModel(
       }
       hi = Math.min(t, hi);
     }
-    const continuous = dist.atomsSec === undefined;
     terms.push({
-      k,
-      dist,
-      atomSec,
-      atomMass,
+      atomSec: k === b ? 0 : t,
+      atomMass: p,
       smoothMass: full,
       smoothLoSec: lo,
       smoothHiSec: hi,
-      quantilesSec: continuous ? Float64Array.from(LEVELS, (v) => dist.quantile(v)) : undefined,
     });
   }
+  stateTerms.set(state, terms);
+  return terms;
+}
+
+/**
+ * The smallest gap between consecutive quantiles at scores -6..6 (indices 5..29
+ * of {@linkcode LEVELS}): beyond them H changes by at most Φ(-6) = 1e-9, so a
+ * coarser rule there moves F by less than that times the part's mass.
+ */
+function _minGap(q: Float64Array): number {
+  let gap = Infinity;
+  for (let i = 6; i <= 29; i++) gap = Math.min(gap, q[i] - q[i - 1]);
+  return gap;
+}
+
+/** The fixed quadrature of level `level` of a state's smooth part (see {@linkcode StateTerm.rules}). */
+function ruleOf(
+  s: ExactBatchState,
+  k: number,
+  st: StateTerm,
+  pieceSec: number,
+  level: number,
+): Quadrature {
+  st.rules ??= new Map();
+  const cached = st.rules.get(level);
+  if (cached) return cached;
+  const xs: number[] = [], ws: number[] = [];
+  const lo = st.smoothLoSec, hi = st.smoothHiSec;
+  if (level <= 0) {
+    const { nodes, weights } = RULE;
+    const n = Math.max(1, Math.ceil((hi - lo) / (pieceSec * 2 ** level))), h = (hi - lo) / n;
+    for (let piece = 0; piece < n; piece++) {
+      const mid = lo + (piece + 0.5) * h;
+      for (let g = 0; g < nodes.length; g++) {
+        const x = mid + 0.5 * h * nodes[g];
+        smooth(s, k, x);
+        xs.push(x);
+        ws.push(0.5 * h * weights[g] * tmp.d);
+      }
+    }
+  } else {
+    const fine = ruleOf(s, k, st, pieceSec, 0);
+    const chunk = pieceSec * 2 ** level;
+    for (let from = 0; from < fine.x.length;) {
+      const end = lo + chunk * (Math.floor((fine.x[from] - lo) / chunk) + 1);
+      let to = from;
+      while (to < fine.x.length && fine.x[to] < end) to++;
+      const rule = gaussRuleOfMeasure(fine.x.subarray(from, to), fine.w.subarray(from, to), 8);
+      for (let i = 0; i < rule.nodes.length; i++) {
+        xs.push(rule.nodes[i]);
+        ws.push(rule.weights[i]);
+      }
+      from = to;
+    }
+  }
+  const sum = new Float64Array(xs.length + 1);
+  for (let i = 0; i < xs.length; i++) sum[i + 1] = sum[i] + ws[i];
+  const rule = { x: Float64Array.from(xs), w: Float64Array.from(ws), sum };
+  st.rules.set(level, rule);
+  return rule;
+}
+
+/** Service quantiles at {@linkcode LEVELS}, computed once per distribution. */
+const quantileCache = new WeakMap<ServiceDistribution, Float64Array>();
+
+function levelsOf(dist: ServiceDistribution): Float64Array {
+  let q = quantileCache.get(dist);
+  if (q === undefined) {
+    q = Float64Array.from(LEVELS, (v) => dist.quantile(v));
+    quantileCache.set(dist, q);
+  }
+  return q;
+}
+
+/**
+ * Prepares the variable-service model of one `(B, T)` state at one memory
+ * (what depends on the state alone is computed once per state, what depends
+ * on a distribution once per distribution).
+ *
+ * @param state The exact method's batch state.
+ * @param dists Service distributions of batch sizes 1..B (index k - 1).
+ */
+export function variableServiceModel(
+  state: ExactBatchState,
+  dists: readonly ServiceDistribution[],
+): VariableServiceModel {
+  const pieceSec = Math.max(8 * state.tables.strideSec, 1e-12);
+  const terms = termsOf(state).map((st, i): SizeTerm => {
+    const dist = dists[i];
+    const quantilesSec = dist.atomsSec === undefined ? levelsOf(dist) : undefined;
+    const gap = quantilesSec === undefined ? 0 : _minGap(quantilesSec);
+    return {
+      k: i + 1,
+      dist,
+      ...st,
+      quantilesSec,
+      stateTerm: st,
+      level: gap >= pieceSec / 64
+        ? Math.max(-6, Math.min(30, Math.floor(Math.log2(gap / pieceSec))))
+        : undefined,
+    };
+  });
   return {
     state,
     terms,
-    pieceSec: Math.max(8 * state.tables.strideSec, 1e-12),
+    pieceSec,
     continuous: terms.every((x) => x.quantilesSec !== undefined),
   };
 }
 
 const acc = { v: 0, d: 0 };
+const hd = { v: 0, d: 0 };
 
 /** `E[C_k(w - S)]` and its derivative in w (continuous service), added into `acc`. */
 function addContinuous(s: ExactBatchState, term: SizeTerm, w: number, pieceSec: number): void {
   const { dist, k } = term;
   if (term.atomMass > 0) {
-    acc.v += term.atomMass * dist.cdf(w - term.atomSec);
-    acc.d += term.atomMass * dist.density(w - term.atomSec);
+    dist.cdfDensity(w - term.atomSec, hd);
+    acc.v += term.atomMass * hd.v;
+    acc.d += term.atomMass * hd.d;
   }
   if (term.smoothMass <= 0) return;
+  if (term.level !== undefined) {
+    // Nodes with w - x above the service's mass count in full (H = 1), those below it not at all.
+    const { x, w: wt, sum } = ruleOf(s, k, term.stateTerm, pieceSec, term.level);
+    const full = w - dist.highSec, none = w - dist.lowSec;
+    let lo = 0, hi = x.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (x[mid] <= full) lo = mid + 1;
+      else hi = mid;
+    }
+    acc.v += sum[lo];
+    for (let i = lo; i < x.length && x[i] < none; i++) {
+      dist.cdfDensity(w - x[i], hd);
+      acc.v += wt[i] * hd.v;
+      acc.d += wt[i] * hd.d;
+    }
+    return;
+  }
   const x0 = term.smoothLoSec, x1 = term.smoothHiSec;
   // x below w - high: H = 1, the smooth part counts as it is.
   const a = Math.max(x0, w - dist.highSec), c = Math.min(x1, w - dist.lowSec);
@@ -174,8 +330,9 @@ function addContinuous(s: ExactBatchState, term: SizeTerm, w: number, pieceSec: 
         const x = mid + half * nodes[g];
         smooth(s, k, x);
         const wt = half * weights[g] * tmp.d;
-        acc.v += wt * dist.cdf(w - x);
-        acc.d += wt * dist.density(w - x);
+        dist.cdfDensity(w - x, hd);
+        acc.v += wt * hd.v;
+        acc.d += wt * hd.d;
       }
     }
     right = left;
@@ -218,7 +375,7 @@ function scaled(model: VariableServiceModel, w: number, left: boolean): { v: num
  * const state = exactBatchStateFor(poissonProcess(5), 1, 0.1);
  * const s1 = gammaService(0.2, 0.3);
  * const model = variableServiceModel(state, [s1]);
- * assert.ok(Math.abs(variableLatencyCdf(model, 0.25) - s1.cdf(0.25)) < 1e-15);
+ * assert.ok(Math.abs(variableLatencyCdf(model, 0.25) - s1.cdf(0.25)) < 1e-12);
  * ```
  */
 export function variableLatencyCdf(
@@ -238,26 +395,33 @@ export function variableLatencyDensity(model: VariableServiceModel, w: number): 
 /**
  * The smallest w with `F(w) >= percentile` for the exact method with random
  * service, to machine precision of the computed F.
+ *
+ * @param model The state and the service distributions.
+ * @param percentile In (0, 1).
+ * @param guess Where Newton's method starts, seconds: a nearby answer (the
+ *   grid passes the previous memory's); by default the deterministic model's
+ *   percentile with the mean service times.
  */
 export function variableLatencyPercentile(
   model: VariableServiceModel,
   percentile: number,
+  guess?: number,
 ): number {
   const target = percentile * model.state.meanBatchSize;
-  const t = model.state.timeoutSec;
-  let lo = Infinity, hi = 0;
-  for (const term of model.terms) {
-    lo = Math.min(lo, term.dist.lowSec);
-    hi = Math.max(hi, term.dist.highSec + t);
-  }
   if (!model.continuous) return _discretePercentile(model, target);
-  // F is continuous and increasing on [lo, hi]: safeguarded Newton from the secant point.
-  let a = lo, c = hi;
-  const fa = scaled(model, a, false).v - target;
-  if (fa >= 0) return a;
-  const fc = scaled(model, c, false).v - target;
-  if (fc < 0) return c;
-  let w = a + (c - a) * (-fa) / (fc - fa);
+  const t = model.state.timeoutSec;
+  // F is continuous and increasing; below every lowSec it is 0 (to 1e-16), above every
+  // highSec + T it is 1: the bracket [a, c] with F(a) < target <= F(c).
+  let a = Infinity, c = 0;
+  for (const term of model.terms) {
+    a = Math.min(a, term.dist.lowSec);
+    c = Math.max(c, term.dist.highSec + t);
+  }
+  let w = guess ?? exactLatencyPercentile(
+    model.state,
+    model.terms.map((x) => x.dist.meanSec),
+    percentile,
+  );
   if (!(w > a && w < c)) w = 0.5 * (a + c);
   for (let iter = 0; iter < 200; iter++) {
     const { v, d } = scaled(model, w, false);

@@ -24,7 +24,7 @@
 
 import type { Prng } from "../random/prng.ts";
 import { gammaP, gammaQ, logGamma, normalCdf, normalQuantile } from "../numeric/special.ts";
-import { billedDurationSec, type Pricing } from "./pricing.ts";
+import { billedDurationSec, invocationCostUsd, type Pricing } from "./pricing.ts";
 import {
   type PolynomialProfile,
   type ServiceProfile,
@@ -66,6 +66,13 @@ export interface ServiceDistribution {
   cdf(s: number): number;
   /** The density at s, 1/s (0 for the discrete kinds). */
   density(s: number): number;
+  /**
+   * The CDF and the density at s together, into `out.v` and `out.d`, for hot
+   * loops: continuous kinds interpolate a table (within 1e-12 of `cdf`, the
+   * density within a relative 1e-8),
+   * discrete kinds give the CDF and a density of 0.
+   */
+  cdfDensity(s: number, out: { v: number; d: number }): void;
   /** E[(S - x)^+], seconds: the mean excess over x. */
   excessSec(x: number): number;
   /** The smallest s with P(S <= s) >= p. */
@@ -97,6 +104,10 @@ export function deterministicService(meanSec: number): ServiceDistribution {
     cv: 0,
     cdf: (s) => (s >= meanSec ? 1 : 0),
     density: () => 0,
+    cdfDensity: (s, out) => {
+      out.v = s >= meanSec ? 1 : 0;
+      out.d = 0;
+    },
     excessSec: (x) => Math.max(0, meanSec - x),
     quantile: () => meanSec,
     sample: () => meanSec,
@@ -129,12 +140,22 @@ export function gammaService(meanSec: number, cv: number): ServiceDistribution {
   const density = (s: number) =>
     s > 0 ? Math.exp((shape - 1) * Math.log(s) - s / scale - logNorm) : 0;
   const quantile = (p: number) => _gammaQuantile(shape, p) * scale;
+  const table = _gammaTable(shape), logScale = Math.log(scale);
   return {
     kind: "gamma",
     meanSec,
     cv,
     cdf,
     density,
+    cdfDensity: (s, out) => {
+      if (!(s > 0)) {
+        out.v = 0;
+        out.d = 0;
+        return;
+      }
+      table.at(Math.log(s) - logScale, out);
+      out.d /= s;
+    },
     // E[S; S > x] = mean Q(shape + 1, x / scale)
     excessSec: (x) =>
       x <= 0 ? meanSec - x : meanSec * gammaQ(shape + 1, x / scale) - x * gammaQ(shape, x / scale),
@@ -174,6 +195,15 @@ export function lognormalService(meanSec: number, cv: number): ServiceDistributi
       if (!(s > 0)) return 0;
       const z = (Math.log(s) - mu) / sigma;
       return Math.exp(-0.5 * z * z) / (s * sigma * Math.sqrt(2 * Math.PI));
+    },
+    cdfDensity: (s, out) => {
+      if (!(s > 0)) {
+        out.v = 0;
+        out.d = 0;
+        return;
+      }
+      _normalTable().at((Math.log(s) - mu) / sigma, out);
+      out.d /= s * sigma;
     },
     excessSec: (x) => {
       if (x <= 0) return meanSec - x;
@@ -226,6 +256,10 @@ export function empiricalService(
     cv,
     cdf,
     density: () => 0,
+    cdfDensity: (s, out) => {
+      out.v = cdf(s);
+      out.d = 0;
+    },
     excessSec: (x) => {
       let sum = 0;
       for (const a of atoms) if (a > x) sum += a - x;
@@ -399,6 +433,20 @@ function _nearest(batches: readonly number[], k: number): number {
   return best;
 }
 
+/**
+ * The expected cost in USD of one invocation whose duration follows `d`:
+ * E[billed duration] x memory in GB x price per GB-second + price per request
+ * (equal to `invocationCostUsd` of the mean for a deterministic service).
+ */
+export function expectedInvocationCostUsd(
+  p: Pricing,
+  d: ServiceDistribution,
+  memoryMb: number,
+): number {
+  if (d.kind === "deterministic") return invocationCostUsd(p, d.meanSec, memoryMb);
+  return expectedBilledSec(d, p) * (memoryMb / 1024) * p.usdPerGbSecond + p.usdPerRequest;
+}
+
 // ---------------------------------------------------------------------------
 // Gamma helpers
 
@@ -469,6 +517,96 @@ function _gammaTailPoint(shape: number, tail: number, lower: boolean): number {
     u = next;
   }
   return Math.exp(u);
+}
+
+// ---------------------------------------------------------------------------
+// Tables for the hot loops: a CDF as a function of a log-scale variable u,
+// tabulated with its first two derivatives and joined by quintic Hermite
+// interpolation (error at most max|G^(6)| step^6 / 46080).
+
+class _CdfTable {
+  readonly #u0: number;
+  readonly #step: number;
+  readonly #g: Float64Array;
+  readonly #g1: Float64Array;
+  readonly #g2: Float64Array;
+
+  /** `node(u)` gives G(u), G'(u), G''(u). */
+  constructor(u0: number, u1: number, step: number, node: (u: number) => [number, number, number]) {
+    const n = Math.ceil((u1 - u0) / step) + 1;
+    this.#u0 = u0;
+    this.#step = step;
+    this.#g = new Float64Array(n);
+    this.#g1 = new Float64Array(n);
+    this.#g2 = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const [g, g1, g2] = node(u0 + i * step);
+      this.#g[i] = g;
+      this.#g1[i] = g1;
+      this.#g2[i] = g2;
+    }
+  }
+
+  /** G(u) into `out.v` and G'(u) into `out.d` (0 and 1 beyond the table, G' 0). */
+  at(u: number, out: { v: number; d: number }): void {
+    const x = (u - this.#u0) / this.#step;
+    const last = this.#g.length - 1;
+    if (!(x > 0)) {
+      out.v = x === 0 ? this.#g[0] : 0;
+      out.d = 0;
+      return;
+    }
+    if (x >= last) {
+      out.v = 1;
+      out.d = 0;
+      return;
+    }
+    const i = Math.floor(x), t = x - i, w = this.#step;
+    const t2 = t * t, t3 = t2 * t, t4 = t3 * t, t5 = t4 * t;
+    const b0 = 1 - 10 * t3 + 15 * t4 - 6 * t5, b5 = 1 - b0;
+    const b1 = (t - 6 * t3 + 8 * t4 - 3 * t5) * w, b4 = (-4 * t3 + 7 * t4 - 3 * t5) * w;
+    const b2 = 0.5 * (t2 - 3 * t3 + 3 * t4 - t5) * w * w, b3 = 0.5 * (t3 - 2 * t4 + t5) * w * w;
+    const c0 = (-30 * t2 + 60 * t3 - 30 * t4) / w, c5 = -c0;
+    const c1 = 1 - 18 * t2 + 32 * t3 - 15 * t4, c4 = -12 * t2 + 28 * t3 - 15 * t4;
+    const c2 = 0.5 * (2 * t - 9 * t2 + 12 * t3 - 5 * t4) * w,
+      c3 = 0.5 * (3 * t2 - 8 * t3 + 5 * t4) * w;
+    const g = this.#g, g1 = this.#g1, g2 = this.#g2;
+    out.v = b0 * g[i] + b1 * g1[i] + b2 * g2[i] + b3 * g2[i + 1] + b4 * g1[i + 1] + b5 * g[i + 1];
+    out.d = c0 * g[i] + c1 * g1[i] + c2 * g2[i] + c3 * g2[i + 1] + c4 * g1[i + 1] + c5 * g[i + 1];
+  }
+}
+
+let _normal: _CdfTable | undefined;
+
+/** Φ(z) on [-8.5, 8.5] in steps of 1/32 (error below 1e-13, measured 4.7e-14). */
+function _normalTable(): _CdfTable {
+  _normal ??= new _CdfTable(-8.5, 8.5, 1 / 32, (z) => {
+    const phi = Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
+    return [normalCdf(z), phi, -z * phi];
+  });
+  return _normal;
+}
+
+const _gammaTables = new Map<number, _CdfTable>();
+
+/**
+ * P(shape, e^u) of a unit-scale gamma in u = ln x, in steps of min(cv, 1) / 32
+ * (ln X has a standard deviation of about cv), from the 1e-17 quantile to the
+ * upper 1e-17 tail; one table per shape, shared by every scale.
+ */
+function _gammaTable(shape: number): _CdfTable {
+  let table = _gammaTables.get(shape);
+  if (table === undefined) {
+    const cv = 1 / Math.sqrt(shape), lg = logGamma(shape);
+    const u0 = Math.log(_gammaTailPoint(shape, 1e-17, true));
+    const u1 = Math.log(_gammaTailPoint(shape, 1e-17, false));
+    table = new _CdfTable(u0, u1, Math.min(cv, 1) / 32, (u) => {
+      const x = Math.exp(u), d1 = Math.exp(shape * u - x - lg);
+      return [gammaP(shape, x), d1, d1 * (shape - x)];
+    });
+    _gammaTables.set(shape, table);
+  }
+  return table;
 }
 
 function _checkMean(meanSec: number): void {

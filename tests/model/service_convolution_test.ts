@@ -12,11 +12,17 @@ import {
 } from "../../lib/model/service_convolution.ts";
 import {
   empiricalService,
+  expectedBilledSec,
   gammaService,
   lognormalService,
   type ServiceDistribution,
+  serviceDistributions,
 } from "../../lib/profile/service_distribution.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
+import { evaluateGrid } from "../../lib/model/evaluate.ts";
+import { gridIndex } from "../../lib/model/types.ts";
+import { pricing } from "../../lib/profile/pricing.ts";
+import { profileFromJson } from "../../lib/profile/service_profile.ts";
 
 function poissonPmf(n: number, mean: number): number {
   let logP = -mean + n * Math.log(mean);
@@ -37,7 +43,7 @@ Deno.test("B = 1: the latency is S_1, F equals the service CDF and the percentil
   for (const s1 of [gammaService(0.2, 0.3), lognormalService(0.2, 1), gammaService(0.2, 2)]) {
     const model = variableServiceModel(state, [s1]);
     for (const w of [0.01, 0.1, 0.2, 0.5, 2]) {
-      assert.ok(Math.abs(variableLatencyCdf(model, w) - s1.cdf(w)) < 1e-15, `${s1.kind} ${w}`);
+      assert.ok(Math.abs(variableLatencyCdf(model, w) - s1.cdf(w)) < 1e-12, `${s1.kind} ${w}`);
     }
     const w95 = variableLatencyPercentile(model, 0.95);
     assert.ok(Math.abs(w95 / s1.quantile(0.95) - 1) < 1e-12, `${s1.kind} p95 ${w95}`);
@@ -69,6 +75,13 @@ Deno.test("Poisson timeout batches with gamma service: the closed form integrate
   for (const p of [0.5, 0.95, 0.99]) {
     const w = variableLatencyPercentile(model, p);
     assert.ok(Math.abs(closed(w) - p) < 1e-9, `p${p}: F(${w}) = ${closed(w)}`);
+    // Wherever Newton starts, the same root.
+    for (const guess of [0.001, 0.3, 5]) {
+      assert.ok(
+        Math.abs(variableLatencyPercentile(model, p, guess) / w - 1) < 1e-14,
+        `guess ${guess}`,
+      );
+    }
   }
 });
 
@@ -228,4 +241,54 @@ Deno.test("Random service agrees with a Monte Carlo of the buffer on a bursty MA
     check(w, variableLatencyCdf(model, w), `F(${w})`);
   }
   for (const p of [0.5, 0.95, 0.99]) check(variableLatencyPercentile(model, p), p, `p${p}`);
+});
+
+Deno.test("evaluateGrid() exact with a variable profile: the convolution's percentile and the expected billed cost; paper refuses", () => {
+  const base = {
+    name: "fast",
+    terms: ["1", "k"],
+    coefficients: [0.01, 0.034],
+    memoryRangeMb: [1024, 3008],
+    batchRange: [1, 20],
+  };
+  const profile = profileFromJson({ ...base, variability: { distribution: "gamma", cv: 0.3 } });
+  const map = mapProcess([[-6, 0.5], [1, -151]], [[5, 0.5], [30, 120]]);
+  const grid = { memoriesMb: [1024, 2048], timeoutsSec: [0.05, 0.1], maxBatches: [1, 5] };
+  const price = pricing("aws-2020");
+  const ev = evaluateGrid(map, grid, { profile, pricing: price, percentile: 0.95 });
+  for (const [im, mem] of grid.memoriesMb.entries()) {
+    const dists = serviceDistributions(profile, 5, mem);
+    for (const [it, t] of grid.timeoutsSec.entries()) {
+      for (const [ib, b] of grid.maxBatches.entries()) {
+        const state = exactBatchStateFor(map, b, t);
+        const idx = gridIndex(grid, im, it, ib);
+        const want = variableLatencyPercentile(variableServiceModel(state, dists), 0.95);
+        // The grid's lattice is shared by its timeouts: equal to interpolation accuracy.
+        assert.ok(
+          Math.abs(ev.latencySec[idx] / want - 1) < 1e-8,
+          `${ev.latencySec[idx]} vs ${want}`,
+        );
+        // Mean cost: E[cost of a batch] / E[K], each batch's billed duration averaged over S_k.
+        let cost = 0;
+        for (let k = 1; k <= b; k++) {
+          const billed = expectedBilledSec(dists[k - 1], price);
+          cost += state.batchSize[k - 1] *
+            (billed * (mem / 1024) * price.usdPerGbSecond + price.usdPerRequest);
+        }
+        assert.ok(Math.abs(ev.meanCostUsd[idx] / (cost / state.meanBatchSize) - 1) < 1e-12);
+      }
+    }
+  }
+  // The variable model costs more than rounding the mean would under 100 ms billing at B = 1:
+  // S_1 = 44 ms is billed 100 ms when deterministic, but a gamma of CV 0.3 sometimes needs 200 ms.
+  const det = evaluateGrid(map, grid, {
+    profile: profileFromJson(base),
+    pricing: price,
+    percentile: 0.95,
+  });
+  assert.ok(ev.meanCostUsd[0] >= det.meanCostUsd[0]);
+  assert.throws(
+    () => evaluateGrid(map, grid, { profile, pricing: price, percentile: 0.95, method: "paper" }),
+    /Cannot use the paper method with profile 'fast': its service time varies/,
+  );
 });
