@@ -7,7 +7,10 @@
  * - Arrival processes: {@linkcode mapProcess}, {@linkcode poissonProcess},
  *   {@linkcode mmpp2}, readers of the paper's hourly MAP files, moments.
  * - The model: {@linkcode evaluateGrid} with the `exact` method (default) or
- *   the `paper` method (solver.py to the digit).
+ *   the `paper` method (solver.py to the digit); one configuration with
+ *   {@linkcode predictConfiguration}. A profile's `variability` (gamma,
+ *   lognormal or empirical service, {@linkcode serviceDistributions}) enters the
+ *   exact method's latency and billed cost.
  * - The optimizer: {@linkcode selectOptimal} and {@linkcode solveHours}.
  * - Service-time profiles and pricing: {@linkcode publishedProfile},
  *   {@linkcode profileFromJson}, {@linkcode pricing}; a function's profile
@@ -36,6 +39,7 @@
  */
 
 export * from "./lib/numeric/dense.ts";
+export * from "./lib/numeric/special.ts";
 export * from "./lib/map/map_process.ts";
 export * from "./lib/map/map_text.ts";
 export * from "./lib/map/moments.ts";
@@ -43,6 +47,7 @@ export * from "./lib/io/map_files.ts";
 export * from "./lib/io/profile_files.ts";
 export * from "./lib/profile/service_profile.ts";
 export * from "./lib/profile/pricing.ts";
+export * from "./lib/profile/service_distribution.ts";
 export * from "./lib/profile/profile_fit.ts";
 export * from "./lib/profile/profile_costs.ts";
 export * from "./lib/profile/profile_sweep.ts";
@@ -54,6 +59,8 @@ export * from "./lib/model/counting.ts";
 export * from "./lib/model/paper.ts";
 export * from "./lib/model/exact.ts";
 export * from "./lib/model/evaluate.ts";
+export * from "./lib/model/service_convolution.ts";
+export * from "./lib/model/predict.ts";
 export * from "./lib/optimize/grid.ts";
 export * from "./lib/optimize/optimize.ts";
 export * from "./lib/cli/progress.ts";

@@ -356,6 +356,23 @@ export function serviceDistributions(
   return Array.from(means, (m, i) => build(m, cvs[i]));
 }
 
+/**
+ * `profile` with its service time made gamma or lognormal of coefficient of
+ * variation `cv` (what the CLIs' `--service-cv` means); `cv` 0 returns the
+ * profile as it is.
+ */
+export function withServiceCv(
+  profile: ServiceProfile,
+  cv: number,
+  distribution: "gamma" | "lognormal" = "lognormal",
+): ServiceProfile {
+  if (cv === 0) return profile;
+  if (!(cv > 0 && Number.isFinite(cv))) {
+    throw new RangeError(`Cannot use service CV ${cv}: it must be a finite number >= 0`);
+  }
+  return Object.freeze({ ...profile, variability: Object.freeze({ distribution, cv }) });
+}
+
 /** Whether a profile's service time varies (it has a `variability`). */
 export function isVariable(profile: ServiceProfile): boolean {
   return profile.variability !== undefined;
