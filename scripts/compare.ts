@@ -18,6 +18,7 @@ import { createProgress } from "../lib/cli/progress.ts";
 import {
   checkProfileOnGrid,
   checkSolveFlags,
+  modelLabel,
   percentileLabel,
   readModelFlag,
   readSelectedHours,
@@ -394,7 +395,7 @@ export async function main(args: string[]): Promise<number> {
     const elapsedSec = (performance.now() - started) / 1000;
     if (o.format === "json") console.log(jsonOutput(o, days, profile.name, elapsedSec));
     else if (o.format === "csv") console.log(csvOutput(days));
-    else console.log(tableOutput(o, days, elapsedSec));
+    else console.log(tableOutput({ ...o, model: modelLabel(o.model, profile) }, days, elapsedSec));
     return 0;
   } catch (e) {
     return reportUserError("compare", e);

@@ -19,6 +19,7 @@ import {
   checkSolveFlags,
   describeSlo,
   listHours,
+  modelLabel,
   percentileLabel,
   readModelFlag,
   readSelectedHours,
@@ -199,6 +200,8 @@ interface Outcome {
   /** The cheapest plan under the memory constraints alone, when the budget made the day infeasible. */
   cheapestWithoutBudgetUsd?: number;
   evaluationSec: number;
+  /** `--model` as the header shows it (with its variability). */
+  modelLabel: string;
 }
 
 function describe(o: Options): string {
@@ -437,7 +440,13 @@ async function run(o: Options): Promise<Outcome> {
   const perHourDailyCostUsd = o.objective === "cost" && solutions.every((s) => s.feasible)
     ? solutions.reduce((sum, s, i) => sum + hours[i].expectedRequests * s.optimal[0].costUsd, 0)
     : undefined;
-  return { plan, perHourDailyCostUsd, cheapestWithoutBudgetUsd, evaluationSec };
+  return {
+    plan,
+    perHourDailyCostUsd,
+    cheapestWithoutBudgetUsd,
+    evaluationSec,
+    modelLabel: modelLabel(o.model, profile),
+  };
 }
 
 /**
@@ -466,7 +475,7 @@ export async function main(args: string[]): Promise<number> {
       ? jsonOutput(o, outcome)
       : o.format === "csv"
       ? csvOutput(outcome)
-      : tableOutput(o, outcome),
+      : tableOutput({ ...o, model: outcome.modelLabel }, outcome),
   );
   const why = failure(o, outcome);
   if (why === undefined) return 0;

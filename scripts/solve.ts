@@ -13,6 +13,7 @@ import {
   checkSolveFlags,
   describeSlo,
   listHours,
+  modelLabel,
   percentileLabel,
   readModelFlag,
   readSelectedHours,
@@ -300,6 +301,7 @@ function jsonOutput(o: Options, hours: HourSolution[], elapsedSec: number): stri
 export async function main(args: string[]): Promise<number> {
   const started = performance.now();
   let o: Options;
+  let label = "";
   let hours: HourSolution[];
   try {
     const parsed = parseOptions(args);
@@ -310,6 +312,7 @@ export async function main(args: string[]): Promise<number> {
     o = parsed;
     const { grid } = o;
     const profile = await readModelFlag(o);
+    label = modelLabel(o.model, profile);
     checkProfileOnGrid(profile, o);
     const selected = await readSelectedHours(o);
     const progress = o.format !== "json" && Deno.stderr.isTerminal()
@@ -343,7 +346,7 @@ export async function main(args: string[]): Promise<number> {
   const elapsedSec = (performance.now() - started) / 1000;
   if (o.format === "json") console.log(jsonOutput(o, hours, elapsedSec));
   else if (o.format === "csv") console.log(csvOutput(o, hours));
-  else console.log(tableOutput(o, hours, elapsedSec));
+  else console.log(tableOutput({ ...o, model: label }, hours, elapsedSec));
   const infeasible = hours.filter((h) => !h.feasible).map((h) => h.hour);
   if (infeasible.length === 0) return 0;
   console.error(

@@ -19,6 +19,7 @@ import {
 } from "../optimize/grid.ts";
 import { type ConstraintKind, CONSTRAINTS } from "../optimize/optimize.ts";
 import { PRICING_NAMES, type PricingName } from "../profile/pricing.ts";
+import { describeVariability } from "../profile/service_distribution.ts";
 import {
   PUBLISHED_PROFILE_NAMES,
   type ServiceProfile,
@@ -278,16 +279,18 @@ export async function readSelectedHours(
  *
  * @param flags The checked flags.
  * @returns The profile.
- * @throws {UsageError} When `--model` is a directory or cannot be read.
+ * @throws {UsageError} When `--model` is a directory or cannot be read, or
+ *   names a profile whose service time varies with `method` `paper`.
  * @throws {RangeError} For an unknown name or a bad profile file (as
  *   `readProfileArgument`).
  */
 export async function readModelFlag(
-  flags: Pick<SolveFlags, "model" | "typed">,
+  flags: Pick<SolveFlags, "model" | "typed"> & { method?: string },
 ): Promise<ServiceProfile> {
   const model = flagAsTyped(flags.typed, "model");
+  let profile: ServiceProfile;
   try {
-    return await readProfileArgument(flags.model);
+    profile = await readProfileArgument(flags.model);
   } catch (e) {
     const expected = `expected ${PUBLISHED_PROFILE_NAMES.join(", ")} or a JSON profile file`;
     if (e instanceof Deno.errors.IsADirectory) {
@@ -300,6 +303,22 @@ export async function readModelFlag(
     }
     throw e;
   }
+  if (flags.method === "paper" && profile.variability !== undefined) {
+    throw new UsageError(
+      `${model} ${flags.model} has service times that vary (${describeVariability(profile)}): ` +
+        `the paper method (solver.py) has one time per batch size; use ` +
+        `${flagAsTyped(flags.typed, "method")} exact`,
+    );
+  }
+  return profile;
+}
+
+/**
+ * What `--model` names, for a report's header: the name as given, and how its
+ * service time varies when it does (`runs/f.json (gamma, CV per batch size 0.03..0.07)`).
+ */
+export function modelLabel(name: string, profile: ServiceProfile): string {
+  return profile.variability === undefined ? name : `${name} (${describeVariability(profile)})`;
 }
 
 /**

@@ -349,3 +349,55 @@ Deno.test("solve --format csv prints one row per optimal configuration", async (
   assert.match(lines[1], /^1,35\.\d+,true,2112,0\.06,20,4\.998779296875,/);
   assert.equal(lines.length, 3);
 });
+
+Deno.test("solve with a profile whose service time varies: the exact method's wider p95, the same mean cost under continuous billing, and paper refused", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const base = JSON.parse(await Deno.readTextFile("traces/profiles/TF-resnetV2.json"));
+    const file = `${dir}/resnet-cv.json`;
+    await Deno.writeTextFile(
+      file,
+      JSON.stringify({ ...base, variability: { distribution: "gamma", cv: 0.2 } }),
+    );
+    const grid = [
+      "--hour",
+      "8",
+      "--memory",
+      "2048",
+      "--timeout",
+      "0.1",
+      "--batch",
+      "10",
+      "--slo",
+      "100",
+    ];
+    const fixed = await solve(
+      ...grid,
+      "--model",
+      "traces/profiles/TF-resnetV2.json",
+      "--format",
+      "json",
+    );
+    const varied = await solve(...grid, "--model", file, "--format", "json");
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.equal(varied.code, 0, varied.stderr);
+    const a = JSON.parse(fixed.stdout).hours[0].optimal[0],
+      b = JSON.parse(varied.stdout).hours[0].optimal[0];
+    assert.ok(b.latencySec > a.latencySec * 1.01, `p95 ${b.latencySec} vs ${a.latencySec}`);
+    // The paper pricing bills the duration as it is: the expected cost is the mean's.
+    assert.ok(Math.abs(b.costUsd / a.costUsd - 1) < 1e-12);
+    const table = await solve(...grid, "--model", file);
+    assert.match(
+      table.stdout,
+      /^Trace twitter, model .*resnet-cv\.json \(gamma, CV 0\.2\), method exact/,
+    );
+    const paper = await solve(...grid, "--model", file, "--method", "paper");
+    assert.equal(paper.code, 2);
+    assert.match(
+      paper.stderr,
+      /^solve: --model .*resnet-cv\.json has service times that vary \(gamma, CV 0\.2\): the paper method \(solver\.py\) has one time per batch size; use --method exact/,
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
