@@ -1,17 +1,25 @@
 /**
  * Discrete-event simulation of the BATCH buffer in virtual time: arrivals from
  * a stream, the {@linkcode BatchingPolicy} of the real buffer, infinite
- * concurrency as Lambda scales out, service times from a profile
- * (deterministic, or with a coefficient of variation and cold starts when
- * asked), costs from a pricing. Records go to injected sinks with the schema
- * of the buffer's logs; a summary is returned.
+ * concurrency as Lambda scales out, service times drawn from the profile's
+ * distributions (`serviceDistributions` of `lib/profile/service_distribution.ts`,
+ * the definition the exact model convolves with: deterministic, or the
+ * profile's `variability`, or a coefficient of variation given here), cold
+ * starts when asked, costs from a pricing. Records go to injected sinks with
+ * the schema of the buffer's logs; a summary is returned.
  *
  * @module
  */
 
 import type { ArrivalStream } from "../arrivals/streams.ts";
 import { billedDurationSec, type Pricing } from "../profile/pricing.ts";
-import { type ServiceProfile, serviceTimesSec } from "../profile/service_profile.ts";
+import {
+  describeVariability,
+  type ServiceDistribution,
+  serviceDistributions,
+  withServiceCv,
+} from "../profile/service_distribution.ts";
+import type { ServiceProfile } from "../profile/service_profile.ts";
 import type { Prng } from "../random/prng.ts";
 import { BatchingPolicy, type DispatchedBatch, type DispatchReason } from "./batching_policy.ts";
 import { LatencyHistogram } from "./latency_histogram.ts";
@@ -109,7 +117,11 @@ export interface SimulationOptions {
   timeoutSec: number;
   /** Lambda memory, MB. */
   memoryMb: number;
-  /** Service-time profile S(batch, memory). */
+  /**
+   * Service-time profile S(batch, memory). Its `variability`, if any, is the
+   * distribution of each batch's duration (then `prng` is needed); without one
+   * every batch of k takes S(k, m) exactly.
+   */
   profile: ServiceProfile;
   /** Pricing for the cost. */
   pricing: Pricing;
@@ -120,18 +132,20 @@ export interface SimulationOptions {
   /** Stop arrivals at this time, seconds (the partial batch is dispatched then). */
   durationSec?: number;
   /**
-   * Coefficient of variation of the service time (gamma distributed with mean
-   * S_k); 0 is deterministic. Needs `prng`. @default {0}
+   * Above 0, overrides the profile's variability: the service time of a batch
+   * of k is `serviceDistribution` with mean S(k, m) and this coefficient of
+   * variation (`withServiceCv`). Needs `prng`. 0 leaves the profile as it is
+   * (its own `variability`, or deterministic). @default {0}
    */
   serviceCv?: number;
   /**
-   * Shape of the random service time: gamma, or lognormal (as the local
-   * Lambda's jitter). @default {"gamma"}
+   * Shape of the service time `serviceCv` sets: gamma, or lognormal (as the
+   * local Lambda's jitter); unused when `serviceCv` is 0. @default {"gamma"}
    */
   serviceDistribution?: "gamma" | "lognormal";
   /** Cold starts (needs nothing random). @default {undefined: always warm} */
   coldStart?: ColdStartModel;
-  /** Random numbers for the service times. */
+  /** Random numbers for the service times (needed when they vary). */
   prng?: Prng;
   /** Record sinks. */
   sink?: RecordSink;
@@ -174,40 +188,6 @@ export interface SimulationSummary {
   spanSec: number;
   /** Every latency in arrival order, when `keepLatencies`. */
   latencies?: Float64Array;
-}
-
-/** Gamma variate with mean `mean` and coefficient of variation `cv` (Marsaglia-Tsang). */
-function gammaWithCv(prng: Prng, mean: number, cv: number): number {
-  const shape = 1 / (cv * cv);
-  const scale = mean / shape;
-  let k = shape, boost = 1;
-  if (k < 1) {
-    boost = Math.pow(prng.nextFloat() || Number.MIN_VALUE, 1 / k);
-    k += 1;
-  }
-  const d = k - 1 / 3, c = 1 / Math.sqrt(9 * d);
-  for (;;) {
-    let x: number, v: number;
-    do {
-      // Standard normal by Box-Muller.
-      const u1 = prng.nextFloat() || Number.MIN_VALUE, u2 = prng.nextFloat();
-      x = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-      v = 1 + c * x;
-    } while (v <= 0);
-    v = v * v * v;
-    const u = prng.nextFloat();
-    if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) {
-      return d * v * scale * boost;
-    }
-  }
-}
-
-/** Lognormal variate with mean `mean` and coefficient of variation `cv`. */
-function lognormalWithCv(prng: Prng, mean: number, cv: number): number {
-  const s2 = Math.log(1 + cv * cv);
-  const u1 = prng.nextFloat() || Number.MIN_VALUE, u2 = prng.nextFloat();
-  const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  return mean * Math.exp(Math.sqrt(s2) * z - s2 / 2);
 }
 
 /** Idle instances for the cold-start model (most recently freed reused first). */
@@ -277,7 +257,10 @@ function heapPop(h: number[]): number {
  * @param arrivals The arrival stream (absolute times, seconds).
  * @param options Batching, function, pricing, limits and sinks.
  * @returns The summary.
- * @throws {RangeError} On bad options. An endless stream needs `requests` or `durationSec`.
+ * @throws {RangeError} On bad options, and on random service times (a
+ *   `serviceCv` above 0 or a profile with `variability`) without a `prng`. An
+ *   endless stream needs `requests` or `durationSec`.
+ * @throws {ProfileRangeError} Outside the profile's fitted range without `extrapolate`.
  */
 export function simulateBuffer(
   arrivals: ArrivalStream,
@@ -312,8 +295,21 @@ export function simulateBuffer(
   if (serviceCv > 0 && !prng) {
     throw new RangeError("Cannot draw random service times without a prng");
   }
+  // The override, or the profile's own variability (or none: deterministic).
+  const effective = serviceCv > 0
+    ? withServiceCv(profile, serviceCv, serviceDistribution)
+    : profile;
+  if (effective.variability !== undefined && !prng) {
+    throw new RangeError(
+      `Cannot draw random service times without a prng: profile '${profile.name}' varies ` +
+        `(${describeVariability(profile)})`,
+    );
+  }
   const policy = new BatchingPolicy({ maxBatch, timeoutSec });
-  let service = serviceTimesSec(profile, maxBatch, memoryMb, { extrapolate });
+  // Service-time distributions of batch sizes 1..service.length at the current memory (index k - 1).
+  const distributions = (sizes: number) =>
+    serviceDistributions(effective, sizes, memoryMb, { extrapolate });
+  let service: ServiceDistribution[] = distributions(maxBatch);
   let memGb = memoryMb / 1024;
   let pool = coldStart ? new InstancePool(coldStart.keepAliveSec) : undefined;
   const histogram = new LatencyHistogram();
@@ -361,12 +357,10 @@ export function simulateBuffer(
       bigger.set(sizeCounts);
       sizeCounts = bigger;
     }
-    const mean = service[k - 1];
-    const durationSec = serviceCv === 0
-      ? mean
-      : serviceDistribution === "lognormal"
-      ? lognormalWithCv(prng!, mean, serviceCv)
-      : gammaWithCv(prng!, mean, serviceCv);
+    // Only a reconfiguration makes batches larger than the current B; cover them all the same.
+    if (k > service.length) service = distributions(k);
+    const d = service[k - 1];
+    const durationSec = d.kind === "deterministic" ? d.meanSec : d.sample(prng!);
     let initSec = 0;
     if (pool) {
       const warm = pool.acquire(b.dispatchSec, b.dispatchSec + coldStart!.initSec + durationSec);
@@ -443,15 +437,18 @@ export function simulateBuffer(
     if (change !== undefined) {
       const b = change.maxBatch ?? policy.maxBatch, tt = change.timeoutSec ?? policy.timeoutSec;
       policy.reconfigure({ maxBatch: b, timeoutSec: tt });
-      if (change.memoryMb !== undefined && change.memoryMb !== memoryMb) {
-        memoryMb = change.memoryMb;
+      const memoryChanged = change.memoryMb !== undefined && change.memoryMb !== memoryMb;
+      if (memoryChanged) {
+        memoryMb = change.memoryMb!;
         memGb = memoryMb / 1024;
         bat.memorySizeMb = memoryMb;
         // A configuration update retires the warm instances.
         if (coldStart) pool = new InstancePool(coldStart.keepAliveSec);
       }
       // Service times for every size a batch may now have (the open one may exceed a smaller B).
-      service = serviceTimesSec(profile, Math.max(b, policy.pending), memoryMb, { extrapolate });
+      if (memoryChanged || b !== service.length) {
+        service = distributions(Math.max(b, policy.pending));
+      }
       if (policy.pending >= b) complete(policy.dispatch("size", t));
       else if (policy.pending > 0 && t >= policy.deadlineSec) {
         complete(policy.dispatch("timeout", t));
