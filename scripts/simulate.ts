@@ -34,14 +34,15 @@ import { createProgress, type Progress, SILENT_PROGRESS } from "../lib/cli/progr
 import { CsvRunLog, writeRunJson } from "../lib/io/run_logs.ts";
 import { poissonProcess } from "../lib/map/map_process.ts";
 import { arrivalRatePerSec } from "../lib/map/moments.ts";
-import { exactBatchStateFor, exactLatencyPercentile } from "../lib/model/exact.ts";
+import { exactBatchStateFor } from "../lib/model/exact.ts";
+import { predictConfiguration } from "../lib/model/predict.ts";
+import { type Pricing, pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 import {
-  invocationCostUsd,
-  type Pricing,
-  pricing as pricingByName,
-  PRICING_NAMES,
-} from "../lib/profile/pricing.ts";
-import { type ServiceProfile, serviceTimesSec } from "../lib/profile/service_profile.ts";
+  describeVariability,
+  serviceDistributions,
+  withServiceCv,
+} from "../lib/profile/service_distribution.ts";
+import type { ServiceProfile } from "../lib/profile/service_profile.ts";
 import { seededPrng } from "../lib/random/prng.ts";
 import { simulateBuffer, type SimulationSummary } from "../lib/sim/simulator.ts";
 
@@ -65,7 +66,9 @@ The function's world (as deno task buffer's in-process Lambda and compare):
   --cold-start S          a new instance's initialisation, s (0: none)  [0.25]
   --keep-alive S          idle time before an instance is gone, s       [600]
   --service-cv CV         lognormal service times with this coefficient
-                          of variation (0: deterministic, as the model) [0]
+                          of variation, in place of the profile's own
+                          variability (0: the profile's, deterministic
+                          unless a --model file has a variability)      [0]
 
 Arrivals (with --arrival-process left out, the source says the kind):
   --arrival-process KIND  exp (Poisson), map, trace or day              [exp]
@@ -89,7 +92,9 @@ here needs --adaptive):
   --constraint KIND       what --slo bounds: latency or cost            [latency]
   --slo X                 the SLO: s (latency), USD per request (cost)  [5 s]
   --percentile P          the latency percentile, within (0, 1)         [0.95]
-  --method NAME           the model: exact or paper                     [exact]
+  --method NAME           the model: exact or paper (the paper's has one
+                          time per batch size: not with variable service
+                          times)                                        [exact]
   --rate-margin X         the choice must meet the SLO at (1 ± X) times
                           the fitted rate, within [0, 1)                [0.25]
   --grid-memory LO:HI:STEP  memories to choose from, integer MB         [1280:3008:64]
@@ -103,7 +108,7 @@ Run:
                           map and a looped trace without --requests; the whole
                           day or trace otherwise)
   --seed N                random seed, an integer (arrivals, and service
-                          times with --service-cv)                      [1]
+                          times with --service-cv or a variability)     [1]
   --out DIR               write requests.csv, batches.csv, run.json (and
                           decisions.jsonl when adaptive); their estimated
                           size is said first on stderr (about 130 bytes a
@@ -113,9 +118,12 @@ Run:
 
 The table sets the simulation beside the exact model, which has no cold
 starts: the latency p95 of the batches that started warm is what it predicts
-(--cold-start 0 makes every batch warm). There is no prediction for a day of
-MAPs, a recorded trace, --service-cv above 0, or --adaptive. --format csv
-prints the table's rows as metric,simulated,exact_model with full precision;
+(--cold-start 0 makes every batch warm). With --service-cv above 0 or a
+profile with a variability, the model convolves the latency with the service
+time distributions the simulation draws from, and its cost is the expected
+billed one. There is no prediction for a day of MAPs, a recorded trace, or
+--adaptive. --format csv prints the table's rows as
+metric,simulated,exact_model with full precision;
 --format json the same with the configuration (and the adaptive decisions).
 A progress bar goes to stderr when it is a terminal.
 
@@ -143,6 +151,9 @@ interface SimulateFlags {
   format: Format;
 }
 
+/** The distribution --service-cv gives the service time: the local Lambda's jitter's. */
+const _SERVICE_CV_DISTRIBUTION = "lognormal";
+
 /** The exact model's prediction for a fixed configuration under one MAP. */
 interface Prediction {
   meanBatchSize: number;
@@ -165,12 +176,6 @@ function _check(
   const buffer = checkBufferFlags(v, typed, { pricing: "paper" });
   const arrival = checkArrivalFlags(v, typed);
   const adaptive = checkAdaptiveFlags(v, typed);
-  if (v.seed !== undefined && arrival.kind === "trace" && buffer.serviceCv === 0) {
-    throw new UsageError(
-      `${flagAsTyped(typed, "seed")} does nothing with a recorded trace and deterministic ` +
-        "service times: nothing is drawn at random (--service-cv above 0 draws service times)",
-    );
-  }
   // An endless arrival stream needs a limit: one hour unless --requests is given.
   const durationSec = arrival.durationSec ??
     (arrival.requests === undefined && !arrival.finite ? 3600 : undefined);
@@ -184,40 +189,72 @@ function _check(
   };
 }
 
+/**
+ * The checks that need the profile: --seed with a recorded trace draws nothing
+ * unless the service times vary; the paper's model has one service time per
+ * batch size; and the profile's distributions are built once before anything
+ * runs (a CV polynomial negative at some batch size fails here).
+ *
+ * @param effective The profile with --service-cv applied (`withServiceCv`).
+ */
+function _checkWithProfile(
+  flags: SimulateFlags,
+  v: Record<string, string | boolean | undefined>,
+  typed: Record<string, string>,
+  effective: ServiceProfile,
+): void {
+  const b = flags.buffer;
+  const variable = effective.variability !== undefined;
+  const source = b.serviceCv > 0
+    ? `${flagAsTyped(typed, "service-cv")} ${b.serviceCv} is above 0`
+    : `profile '${effective.name}' has a variability: ${describeVariability(effective)}`;
+  if (v.seed !== undefined && flags.arrival.kind === "trace" && !variable) {
+    throw new UsageError(
+      `${flagAsTyped(typed, "seed")} does nothing with a recorded trace and deterministic ` +
+        "service times: nothing is drawn at random (--service-cv above 0, or a --model file " +
+        "with a variability, draws service times)",
+    );
+  }
+  if (flags.adaptive?.method === "paper" && variable) {
+    throw new UsageError(
+      `${flagAsTyped(typed, "method")} paper cannot model variable service times (${source}): ` +
+        "the paper's model has one time per batch size; use --method exact",
+    );
+  }
+  serviceDistributions(effective, b.maxBatch, b.memoryMb, { extrapolate: b.extrapolate });
+}
+
 /** Why the model has nothing to say, or undefined when it predicts. */
 function _noPrediction(flags: SimulateFlags, arrivals: Arrivals): string | undefined {
   if (flags.adaptive) return "the configuration changes (--adaptive)";
-  if (flags.buffer.serviceCv > 0) {
-    return "the model's service times are deterministic (--service-cv is above 0)";
-  }
   if (arrivals.hours) return "no single MAP (a day of hourly MAPs)";
   if (!arrivals.map) return "a recorded trace is not a MAP";
   return undefined;
 }
 
+/**
+ * The exact model's prediction with the service times the simulation draws
+ * (`effective`: the profile with --service-cv applied), deterministic or not.
+ */
 function _predict(
   map: NonNullable<Arrivals["map"]>,
   b: BufferFlags,
-  profile: ServiceProfile,
+  effective: ServiceProfile,
   price: Pricing,
 ): Prediction {
-  const state = exactBatchStateFor(map, b.maxBatch, b.timeoutSec);
-  const service = serviceTimesSec(profile, b.maxBatch, b.memoryMb, {
+  const p = predictConfiguration({
+    map,
+    maxBatch: b.maxBatch,
+    timeoutSec: b.timeoutSec,
+    memoryMb: b.memoryMb,
+    profile: effective,
+    pricing: price,
     extrapolate: b.extrapolate,
   });
-  // Long-run mean cost per request: E[cost of a batch] / E[batch size].
-  let batchCost = 0;
-  state.batchSize.forEach((p, i) => {
-    batchCost += p * invocationCostUsd(price, service[i], b.memoryMb);
-  });
   return {
-    meanBatchSize: state.meanBatchSize,
-    latencySec: {
-      p50: exactLatencyPercentile(state, service, 0.5),
-      p95: exactLatencyPercentile(state, service, 0.95),
-      p99: exactLatencyPercentile(state, service, 0.99),
-    },
-    costPerRequestUsd: batchCost / state.meanBatchSize,
+    meanBatchSize: p.meanBatchSize,
+    latencySec: { p50: p.percentile(0.5), p95: p.percentile(0.95), p99: p.percentile(0.99) },
+    costPerRequestUsd: p.costPerRequestUsd,
   };
 }
 
@@ -364,7 +401,7 @@ function _simulate(
     durationSec: flags.durationSec,
     serviceCv: b.serviceCv,
     // As the local Lambda's jitter, so that simulate and buffer agree.
-    serviceDistribution: "lognormal",
+    serviceDistribution: _SERVICE_CV_DISTRIBUTION,
     prng: seededPrng(flags.arrival.seed + 1),
     coldStart: b.coldStartSec > 0
       ? { initSec: b.coldStartSec, keepAliveSec: b.keepAliveSec }
@@ -402,13 +439,18 @@ export async function main(args: string[]): Promise<number> {
     const b = flags.buffer;
     const price = pricingByName(b.pricing);
     const profile = await readModelFlag(b, typed);
+    // What the simulation draws from: --service-cv (lognormal, as the local Lambda's
+    // jitter) in place of the profile's own variability.
+    const effective = withServiceCv(profile, b.serviceCv, _SERVICE_CV_DISTRIBUTION);
     // Fail early on a profile range error, before any arrival is drawn.
     checkProfileCovers(profile, b, flags.adaptive, typed);
+    _checkWithProfile(flags, v, typed, effective);
     const arrivals = await arrivalsFrom(flags.arrival, typed);
     const controller = flags.adaptive
       ? new AdaptiveController({
         ...flags.adaptive,
-        profile,
+        // The controller models the service times the simulation draws.
+        profile: effective,
         pricing: price,
         extrapolate: b.extrapolate,
         initial: { memoryMb: b.memoryMb, maxBatch: b.maxBatch, timeoutSec: b.timeoutSec },
@@ -434,7 +476,7 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     const why = _noPrediction(flags, arrivals);
-    const prediction = why === undefined ? _predict(arrivals.map!, b, profile, price) : undefined;
+    const prediction = why === undefined ? _predict(arrivals.map!, b, effective, price) : undefined;
     const result = _result(summary, prediction, why, controller?.decisions);
     const elapsedSec = (performance.now() - started) / 1000;
     if (log) {
@@ -454,7 +496,10 @@ export async function main(args: string[]): Promise<number> {
         ...(why === undefined ? {} : { noPrediction: why }),
       });
     }
-    _print(flags, { ...result, config, elapsedSec, out: flags.out }, summary, prediction, why);
+    _print(flags, { ...result, config, elapsedSec, out: flags.out }, summary, prediction, {
+      why,
+      serviceTime: describeVariability(effective),
+    });
     if (controller && flags.format === "table") _printDecisions(controller.decisions, flags);
     if (flags.format === "table") {
       console.log(`wall-clock time ${elapsedSec.toFixed(3)} s${log ? `; logs in ${log.dir}` : ""}`);
@@ -579,8 +624,9 @@ function _print(
   json: Record<string, unknown>,
   s: SimulationSummary,
   p: Prediction | undefined,
-  why: string | undefined,
+  notes: { why: string | undefined; serviceTime: string },
 ): void {
+  const { why, serviceTime } = notes;
   if (flags.format === "json") {
     console.log(JSON.stringify(json));
     return;
@@ -610,7 +656,7 @@ function _print(
     b.coldStartSec > 0
       ? `cold starts ${b.coldStartSec} s (keep-alive ${b.keepAliveSec} s)`
       : "no cold starts",
-    ...(b.serviceCv > 0 ? [`service CV ${b.serviceCv}`] : []),
+    ...(serviceTime === "deterministic" ? [] : [`service time ${serviceTime}`]),
   ].join(", ");
   const adaptively = a
     ? `; adaptive every ${a.windowSec} s, ${

@@ -254,3 +254,179 @@ Deno.test("simulateBuffer(): a hook that never answers changes nothing", () => {
   assert.deepEqual(hooked.latencies, plain.latencies);
   assert.equal(hooked.totalCostUsd, plain.totalCostUsd);
 });
+
+/** Mean, coefficient of variation and skewness of a sample (two passes). */
+function _moments(xs: readonly number[]): { mean: number; cv: number; skewness: number } {
+  const n = xs.length;
+  const mean = xs.reduce((s, x) => s + x, 0) / n;
+  let m2 = 0, m3 = 0;
+  for (const x of xs) {
+    const d = x - mean;
+    m2 += d * d;
+    m3 += d * d * d;
+  }
+  m2 /= n;
+  m3 /= n;
+  return { mean, cv: Math.sqrt(m2) / mean, skewness: m3 / m2 ** 1.5 };
+}
+
+Deno.test("simulateBuffer() draws a profile's gamma variability: batch durations have its mean, CV and skewness (seed 21, 200,000 batches)", () => {
+  // B = 1: every request is a batch of one, S_1 = 0.11 s, gamma with CV 0.3 (shape 1/0.09).
+  // Closed forms: mean 0.11 s, CV 0.3, skewness 2 CV = 0.6 (a lognormal of CV 0.3 would have
+  // 3 CV + CV^3 = 0.927). Standard errors over n = 200,000 draws: the mean 0.3 / sqrt(n) =
+  // 6.7e-4 relative; the CV about CV sqrt((2 + 6 CV^2) / (4 n)) = 5.3e-4 (excess kurtosis 6 CV^2);
+  // the skewness about 0.01. Tolerances are about four of them.
+  const variable = profileFromJson({
+    name: "linear, gamma",
+    terms: ["1", "k"],
+    coefficients: [0.1, 0.01],
+    memoryRangeMb: [128, 10240],
+    batchRange: [1, 64],
+    variability: { distribution: "gamma", cv: 0.3 },
+  });
+  const durations: number[] = [];
+  const s = simulateBuffer(poissonArrivals(1, { prng: seededPrng(20) }), {
+    maxBatch: 1,
+    timeoutSec: 1,
+    memoryMb: 1024,
+    profile: variable,
+    pricing: pricing("paper"),
+    requests: 200_000,
+    prng: seededPrng(21),
+    keepLatencies: true,
+    sink: { batch: (b) => void durations.push(b.durationMs / 1000) },
+  });
+  assert.equal(durations.length, 200_000);
+  // With B = 1 a request's latency is its batch's duration.
+  s.latencies!.forEach((l, i) => assert.ok(Math.abs(l - durations[i]) < 1e-9, `request ${i}`));
+  const m = _moments(durations);
+  assert.ok(Math.abs(m.mean / 0.11 - 1) < 3e-3, `mean ${m.mean}`);
+  assert.ok(Math.abs(m.cv - 0.3) < 2.5e-3, `CV ${m.cv}`);
+  assert.ok(Math.abs(m.skewness - 0.6) < 0.05, `skewness ${m.skewness}`);
+});
+
+Deno.test("simulateBuffer() with serviceCv on a deterministic profile is the same run as a profile carrying that variability, and as before issue 13", () => {
+  // Seeds 11 (arrivals) and 12 (service), Poisson 30/s, B = 4, T = 0.1 s, 1,000 requests.
+  // `before` are the first four and last two latencies and the total cost the simulator gave
+  // with serviceCv before it drew from serviceDistributions (commit 334edc1). The lognormal
+  // draw is the same expression, so the same bits; the gamma draw makes the same PRNG calls
+  // but scales by mean CV^2 after the boost rather than by mean / shape before it: the same
+  // numbers to a few ulps (relative 1e-15), and the same billed cost.
+  const before = {
+    gamma: {
+      0.3: [[0.1826868565677711, 0.17325639104894106, 0.13864244362902062, 0.12184903048636934], [
+        0.2218401140468771,
+        0.1890433417821029,
+      ], 0.0007292680047999997],
+      1.5: [[0.579430428539817, 0.5699999630209869, 0.5353860156010665, 0.5185926024584152], [
+        0.14821906947048546,
+        0.11542229720571129,
+      ], 0.0007010679484000002],
+    },
+    lognormal: {
+      0.3: [[0.1818568998217308, 0.17242643430290078, 0.1378124868829803, 0.12101907374032907], [
+        0.21659463822629732,
+        0.18379786596152314,
+      ], 0.0007513013822000006],
+      1.5: [[0.11397383263580788, 0.10454336711697784, 0.06992941969705739, 0.05313600655440613], [
+        0.18271744692069092,
+        0.14992067465591674,
+      ], 0.0007653347435999995],
+    },
+  } as const;
+  const run = (
+    p: typeof profile,
+    extra: { serviceCv?: number; serviceDistribution?: "gamma" | "lognormal" },
+  ) =>
+    simulateBuffer(poissonArrivals(30, { prng: seededPrng(11) }), {
+      maxBatch: 4,
+      timeoutSec: 0.1,
+      memoryMb: 1024,
+      profile: p,
+      pricing: pricing("aws-x86"),
+      requests: 1000,
+      prng: seededPrng(12),
+      keepLatencies: true,
+      ...extra,
+    });
+  for (const distribution of ["gamma", "lognormal"] as const) {
+    for (const cv of [0.3, 1.5] as const) {
+      const label = `${distribution}, CV ${cv}`;
+      const override = run(profile, { serviceCv: cv, serviceDistribution: distribution });
+      const carried = run(profileFromJson({ ...profile, variability: { distribution, cv } }), {});
+      assert.deepEqual(carried.latencies, override.latencies, label);
+      assert.equal(carried.totalCostUsd, override.totalCostUsd, label);
+      const [first, last, cost] = before[distribution][cv];
+      const got = [...override.latencies!.slice(0, 4), ...override.latencies!.slice(-2)];
+      const want = [...first, ...last];
+      if (distribution === "lognormal") assert.deepEqual(got, want, label);
+      else got.forEach((x, i) => assert.ok(Math.abs(x / want[i] - 1) < 1e-15, `${label}: ${i}`));
+      assert.equal(override.totalCostUsd, cost, label);
+    }
+  }
+});
+
+Deno.test("simulateBuffer() refuses a variable profile without random numbers", () => {
+  const variable = profileFromJson({
+    ...profile,
+    variability: { distribution: "lognormal", cv: 0.2 },
+  });
+  assert.throws(
+    () =>
+      simulateBuffer(replayArrivals([1]), {
+        maxBatch: 2,
+        timeoutSec: 1,
+        memoryMb: 1024,
+        profile: variable,
+        pricing: pricing("paper"),
+      }),
+    {
+      name: "RangeError",
+      message:
+        "Cannot draw random service times without a prng: profile 'linear' varies (lognormal, CV 0.2)",
+    },
+  );
+});
+
+Deno.test("simulateBuffer() with a variable profile and an adapt hook: the new memory's and B's distributions (seed 31, 40,000 requests)", () => {
+  // S(k, m) = 0.3 + 0.02 k - 1e-4 m s, gamma with CV 0.2: 0.1976 + 0.02 k at 1024 MB,
+  // 0.0952 + 0.02 k at 2048 MB. At 200/s with T = 0.5 s every batch fills: B = 4 at 1024 MB
+  // for the first 50 s, then B = 10 at 2048 MB. Each group's mean duration is checked against
+  // S(k, m) with a tolerance of four standard errors (CV / sqrt(batches)).
+  const variable = profileFromJson({
+    name: "memory-dependent",
+    terms: ["1", "k", "m"],
+    coefficients: [0.3, 0.02, -1e-4],
+    memoryRangeMb: [128, 2048],
+    batchRange: [1, 20],
+    variability: { distribution: "gamma", cv: 0.2 },
+  });
+  const batches: BatchRecord[] = [];
+  let switched = false;
+  simulateBuffer(poissonArrivals(200, { prng: seededPrng(30) }), {
+    maxBatch: 4,
+    timeoutSec: 0.5,
+    memoryMb: 1024,
+    profile: variable,
+    pricing: pricing("paper"),
+    requests: 40_000,
+    prng: seededPrng(31),
+    sink: { batch: (b) => void batches.push({ ...b }) },
+    adapt: {
+      onArrival(t) {
+        if (t < 50 || switched) return undefined;
+        switched = true;
+        return { maxBatch: 10, memoryMb: 2048 };
+      },
+    },
+  });
+  for (const [memoryMb, k] of [[1024, 4], [2048, 10]]) {
+    const group = batches.filter((b) => b.memorySizeMb === memoryMb && b.size === k);
+    assert.ok(group.length > 1000, `${memoryMb} MB, k = ${k}: ${group.length} batches`);
+    const mean = 0.3 + 0.02 * k - 1e-4 * memoryMb;
+    const m = _moments(group.map((b) => b.durationMs / 1000));
+    const tolerance = 4 * 0.2 / Math.sqrt(group.length);
+    assert.ok(Math.abs(m.mean / mean - 1) < tolerance, `${memoryMb} MB: ${m.mean} vs ${mean}`);
+    assert.ok(Math.abs(m.cv - 0.2) < 0.03, `${memoryMb} MB: CV ${m.cv}`);
+  }
+});
