@@ -20,7 +20,8 @@ import {
 import { UsageError } from "../lib/cli/usage_error.ts";
 import { readMapDirectory } from "../lib/io/map_files.ts";
 import { readProfileArgument } from "../lib/io/profile_files.ts";
-import type { MapProcess } from "../lib/map/map_process.ts";
+import { type MapProcess, mapProcess, poissonProcess } from "../lib/map/map_process.ts";
+import { withServiceCv } from "../lib/profile/service_distribution.ts";
 import { profileFromJson, type ServiceProfile } from "../lib/profile/service_profile.ts";
 import {
   validateCase,
@@ -46,13 +47,19 @@ hourly MAPs of the paper's traces, for each model and (B, T) asked.
 
 Options:
   --trace LIST         traces: twitter, nys or directories of MAP<h>_D0/_D1
-                       files, comma-separated (also --traces)       [twitter,nys]
+                       files, and the synthetic poisson (20 requests/s) and
+                       bursty (a MAP(2) of 5 and 150 requests/s phases), one
+                       case each, comma-separated (also --traces)  [twitter,nys]
   --hour LIST          hours 1..24 (hour h covers h-1..h): a list, a range or
                        both, e.g. 8, 1,8,24, 1:24 or 1:4,20:24 (also --hours)
                                                         [every hour of the trace]
   --model LIST         profiles: published names, JSON files, or 'manual'
                        (S_k = 0.034 k + 0.01 s, the original's manual model),
                        comma-separated (also --models)   [TF-inceptionV4,manual]
+  --service LIST       how the service time varies around each model's mean:
+                       deterministic, gamma:CV or lognormal:CV, comma-
+                       separated (also --services); the paper method has no
+                       variable case (its columns print -)   [deterministic]
   --memory M           Lambda memory, MB, within 128..10240            [3008]
   --configs LIST       B:T pairs (max batch, timeout in s), comma-separated
                                                        [5:0.05,20:0.1,20:0.5]
@@ -81,11 +88,31 @@ or a profile that cannot serve a case (outside its fitted range without
 /** The published paper traces, by the names the flags take. */
 const PAPER_TRACES = ["twitter", "nys"];
 
+/**
+ * Synthetic arrivals `--trace` also takes, each one case: Poisson at 20
+ * requests/s, and a bursty MAP(2) (phases of 5 and 150 requests/s, about 12
+ * requests/s on average, squared coefficient of variation of the gaps well above 1).
+ */
+const SYNTHETIC: Record<string, { label: string; map: MapProcess }> = {
+  poisson: { label: "poisson 20/s", map: poissonProcess(20) },
+  bursty: {
+    label: "bursty MAP(2)",
+    map: mapProcess([[-6, 0.5], [1, -151]], [[5, 0.5], [30, 120]]),
+  },
+};
+
+/** A `--service` item: deterministic, or gamma/lognormal with a CV. */
+interface ServiceCase {
+  distribution?: "gamma" | "lognormal";
+  cv: number;
+}
+
 interface Options {
   traces: string[];
   /** The hours asked, or undefined for every hour of each trace. */
   hours?: number[];
   models: string[];
+  services: ServiceCase[];
   memoryMb: number;
   configs: { maxBatch: number; timeoutSec: number }[];
   extrapolate: boolean;
@@ -113,6 +140,7 @@ function parse(args: string[]): Options | "help" {
       trace: { type: "string", default: "twitter,nys" },
       hour: { type: "string" },
       model: { type: "string", default: "TF-inceptionV4,manual" },
+      service: { type: "string", default: "deterministic" },
       memory: { type: "string", default: "3008" },
       configs: { type: "string", default: "5:0.05,20:0.1,20:0.5" },
       extrapolate: { type: "boolean", default: false },
@@ -122,7 +150,7 @@ function parse(args: string[]): Options | "help" {
       format: { type: "string", default: "table" },
       help: { type: "boolean", short: "h" },
     },
-    aliases: { traces: "trace", hours: "hour", models: "model" },
+    aliases: { traces: "trace", hours: "hour", models: "model", services: "service" },
   });
   if (v.help) return "help";
   const flag = (name: string) => flagAsTyped(typed, name);
@@ -139,8 +167,23 @@ function parse(args: string[]): Options | "help" {
     if (!(timeoutSec > 0 && timeoutSec <= 3600)) throw bad("T within (0, 3600] s");
     return { maxBatch, timeoutSec };
   });
+  const serviceFlag = flag("service");
+  const services = listFlag(serviceFlag, v.service!).map((item): ServiceCase => {
+    if (item === "deterministic") return { cv: 0 };
+    const [distribution, cv, more] = item.split(":");
+    if ((distribution !== "gamma" && distribution !== "lognormal") || more !== undefined) {
+      throw new UsageError(
+        `${serviceFlag} takes deterministic, gamma:CV or lognormal:CV: found '${item}'`,
+      );
+    }
+    return {
+      distribution,
+      cv: numberInRange(serviceFlag, cv ?? "", { min: 0, max: 10, minExclusive: true }),
+    };
+  });
   return {
     traces: listFlag(flag("trace"), v.trace!),
+    services,
     hours: v.hour === undefined ? undefined : hourListFlag(flag("hour"), v.hour),
     models: listFlag(flag("model"), v.model!),
     memoryMb: numberInRange(flag("memory"), v.memory!, {
@@ -173,6 +216,11 @@ async function readCases(o: Options): Promise<Case[]> {
   const cases: Case[] = [];
   for (const trace of o.traces) {
     const lower = trace.toLowerCase();
+    const synthetic = SYNTHETIC[lower];
+    if (synthetic) {
+      cases.push({ trace: lower, hour: 0, ...synthetic });
+      continue;
+    }
     const dir = PAPER_TRACES.includes(lower) ? `${TRACES_DIR}${lower}` : trace;
     let hours;
     try {
@@ -263,6 +311,7 @@ function tableOutput(results: ValidationResult[]): string {
   const head = [
     "case",
     "model",
+    "service",
     "B",
     "T (s)",
     "exact KS",
@@ -281,6 +330,7 @@ function tableOutput(results: ValidationResult[]): string {
   const rows = results.map((r) => [
     r.label,
     r.model,
+    r.service,
     String(r.maxBatch),
     String(r.timeoutSec),
     r.exact.kolmogorov.toFixed(4),
@@ -289,16 +339,16 @@ function tableOutput(results: ValidationResult[]): string {
     pct(r.exact.p95ErrPct),
     pct(r.exact.p99ErrPct),
     pct(r.exact.mapePct),
-    r.paper.kolmogorov.toFixed(4),
-    pct(r.paper.p50ErrPct),
-    pct(r.paper.p95ErrPct),
-    pct(r.paper.p99ErrPct),
-    pct(r.paper.mapePct),
+    r.paper?.kolmogorov.toFixed(4) ?? "-",
+    r.paper ? pct(r.paper.p50ErrPct) : "-",
+    r.paper ? pct(r.paper.p95ErrPct) : "-",
+    r.paper ? pct(r.paper.p99ErrPct) : "-",
+    r.paper ? pct(r.paper.mapePct) : "-",
     Object.entries(r.flags).map(([k, f]) => `${k} ${f}`).join(", "),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (r: string[]) =>
-    r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+    r.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
   return [line(head), ...rows.map(line)].join("\n");
 }
 
@@ -306,18 +356,18 @@ function tableOutput(results: ValidationResult[]): string {
 function markdownOutput(results: ValidationResult[], o: Options): string {
   const groups = new Map<string, ValidationResult[]>();
   for (const r of results) {
-    const key = `${r.model}|${r.maxBatch}|${r.timeoutSec}`;
+    const key = `${r.model}|${r.service}|${r.maxBatch}|${r.timeoutSec}`;
     groups.set(key, [...(groups.get(key) ?? []), r]);
   }
   const lines = [
-    `Worst case over ${new Set(results.map((r) => r.label)).size} hourly MAPs ` +
+    `Worst case over ${new Set(results.map((r) => r.label)).size} MAPs ` +
     `(${o.traces.join(", ")}), ${o.memoryMb} MB, at least ${o.requests.toLocaleString("en")} ` +
     `simulated requests and ${o.minBatches.toLocaleString("en")} batches per case ` +
     `(${results.reduce((a, r) => a + r.simulated.requests, 0).toLocaleString("en")} requests in ` +
     `all, seed ${o.seed}); percentiles flagged atom/flat are left out of the p-columns.`,
     "",
-    "| model | B | T (s) | exact: max KS | max TV | max p50/p95/p99 err % | mean MAPE % | paper: max KS | max p50/p95/p99 err % | mean MAPE % | max MAPE % |",
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| model | service | B | T (s) | exact: max KS | max TV | max p50/p95/p99 err % | mean MAPE % | paper: max KS | max p50/p95/p99 err % | mean MAPE % | max MAPE % |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
   ];
   const maxErr = (rs: ValidationResult[], m: "exact" | "paper") => {
     let worst = 0;
@@ -329,27 +379,29 @@ function markdownOutput(results: ValidationResult[], o: Options): string {
         ]] as const
       ) {
         if (r.flags[k]) continue;
-        worst = Math.max(worst, r[m][field]);
+        worst = Math.max(worst, r[m]?.[field] ?? NaN);
       }
     }
     return worst;
   };
   for (const [key, rs] of groups) {
-    const [model, b, t] = key.split("|");
+    const [model, service, b, t] = key.split("|");
     const max = (f: (r: ValidationResult) => number) => Math.max(...rs.map(f));
     const mean = (f: (r: ValidationResult) => number) =>
       rs.reduce((a, r) => a + f(r), 0) / rs.length;
+    const paper = rs.every((r) => r.paper !== undefined)
+      ? `${max((r) => r.paper!.kolmogorov).toFixed(4)} | ${pct(maxErr(rs, "paper"))} | ` +
+        `${pct(mean((r) => r.paper!.mapePct))} | ${pct(max((r) => r.paper!.mapePct))}`
+      : "- | - | - | -";
     lines.push(
-      `| ${model} | ${b} | ${t} | ${max((r) => r.exact.kolmogorov).toFixed(4)} | ` +
+      `| ${model} | ${service} | ${b} | ${t} | ${max((r) => r.exact.kolmogorov).toFixed(4)} | ` +
         `${max((r) => r.exact.batchSizeTv).toFixed(4)} | ${pct(maxErr(rs, "exact"))} | ` +
-        `${pct(mean((r) => r.exact.mapePct))} | ${max((r) => r.paper.kolmogorov).toFixed(4)} | ` +
-        `${pct(maxErr(rs, "paper"))} | ${pct(mean((r) => r.paper.mapePct))} | ` +
-        `${pct(max((r) => r.paper.mapePct))} |`,
+        `${pct(mean((r) => r.exact.mapePct))} | ${paper} |`,
     );
   }
   const flagged = results.flatMap((r) =>
     Object.entries(r.flags).map(([k, f]) =>
-      `${r.label} ${r.model} B=${r.maxBatch} T=${r.timeoutSec}: ${k} ${f}`
+      `${r.label} ${r.model} (${r.service}) B=${r.maxBatch} T=${r.timeoutSec}: ${k} ${f}`
     )
   );
   if (flagged.length) lines.push("", `Flagged percentiles: ${flagged.join("; ")}.`);
@@ -378,6 +430,7 @@ function csvOutput(results: ValidationResult[], cases: Case[]): string {
     "trace",
     "hour",
     "model",
+    "service",
     "memory_mb",
     "max_batch",
     "timeout_sec",
@@ -390,22 +443,24 @@ function csvOutput(results: ValidationResult[], cases: Case[]): string {
     ...methodColumns.map((c) => `paper_${c}`),
     "flags",
   ];
-  const method = (m: ValidationResult["exact"]) => [
-    m.kolmogorov,
-    m.batchSizeTv,
-    m.p50ErrPct,
-    m.p95ErrPct,
-    m.p99ErrPct,
-    m.mapePct,
-    m.p50Sec,
-    m.p95Sec,
-    m.p99Sec,
-  ];
+  const method = (m: ValidationResult["paper"]) =>
+    m === undefined ? methodColumns.map(() => "") : [
+      m.kolmogorov,
+      m.batchSizeTv,
+      m.p50ErrPct,
+      m.p95ErrPct,
+      m.p99ErrPct,
+      m.mapePct,
+      m.p50Sec,
+      m.p95Sec,
+      m.p99Sec,
+    ];
   const rows = results.map((r, i) =>
     [
       cases[i].trace,
       cases[i].hour,
       r.model,
+      r.service,
       r.memoryMb,
       r.maxBatch,
       r.timeoutSec,
@@ -440,14 +495,20 @@ export async function main(args: string[]): Promise<number> {
     }
     o = parsed;
     const modelFlag = flagAsTyped(o.typed, "model");
+    const read: ServiceProfile[] = [];
     for (const m of o.models) {
       try {
-        profiles.push(m === "manual" ? MANUAL : await readProfileArgument(m));
+        read.push(m === "manual" ? MANUAL : await readProfileArgument(m));
       } catch (e) {
         throw explainFileError(e, { path: m, flag: modelFlag, kind: "file", access: "read" });
       }
     }
-    checkProfiles(profiles, o);
+    checkProfiles(read, o);
+    for (const p of read) {
+      for (const sc of o.services) {
+        profiles.push(sc.distribution ? withServiceCv(p, sc.cv, sc.distribution) : p);
+      }
+    }
     cases = await readCases(o);
   } catch (e) {
     return reportUserError("validate", e);

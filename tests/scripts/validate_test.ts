@@ -49,11 +49,14 @@ Deno.test("validate --format csv gives one row per case, the same for every spel
   assert.equal(kebab.code, 0, kebab.stderr);
   assert.equal(kebab.stderr, "");
   const lines = kebab.stdout.trim().split("\n");
-  assert.match(lines[0], /^trace,hour,model,memory_mb,max_batch,timeout_sec,simulated_requests,/);
-  assert.deepEqual(lines.slice(1).map((l) => l.split(",").slice(0, 6).join(",")), [
-    "nys,1,manual,3008,5,0.05",
-    "nys,2,manual,3008,5,0.05",
-    "nys,8,manual,3008,5,0.05",
+  assert.match(
+    lines[0],
+    /^trace,hour,model,service,memory_mb,max_batch,timeout_sec,simulated_requests,/,
+  );
+  assert.deepEqual(lines.slice(1).map((l) => l.split(",").slice(0, 7).join(",")), [
+    "nys,1,manual,deterministic,3008,5,0.05",
+    "nys,2,manual,deterministic,3008,5,0.05",
+    "nys,8,manual,deterministic,3008,5,0.05",
   ]);
   const snake = await validate(
     "--traces=nys",
@@ -71,6 +74,41 @@ Deno.test("validate --format csv gives one row per case, the same for every spel
   );
   assert.equal(snake.code, 0, snake.stderr);
   assert.equal(snake.stdout, kebab.stdout);
+});
+
+Deno.test("validate --service gamma:0.3 on the synthetic poisson and bursty arrivals: the exact method only, paper columns empty", async () => {
+  const r = await runCli("validate", [
+    "--trace",
+    "poisson,bursty",
+    "--model",
+    "manual",
+    "--service",
+    "deterministic,gamma:0.3",
+    "--configs",
+    "5:0.05",
+    "--requests",
+    "200000",
+    "--min-batches",
+    "0",
+    "--format",
+    "json",
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const { results } = JSON.parse(r.stdout);
+  assert.deepEqual(
+    results.map((x: { label: string; service: string }) => [x.label, x.service]),
+    [
+      ["poisson 20/s", "deterministic"],
+      ["poisson 20/s", "gamma, CV 0.3"],
+      ["bursty MAP(2)", "deterministic"],
+      ["bursty MAP(2)", "gamma, CV 0.3"],
+    ],
+  );
+  for (const x of results) {
+    // 200,000 requests in about 40,000 batches: KS below 1.36 / sqrt(40,000) = 0.007.
+    assert.ok(x.exact.kolmogorov < 0.007, JSON.stringify(x));
+    assert.equal(x.paper === undefined, x.service !== "deterministic");
+  }
 });
 
 Deno.test("validate refuses bad command lines and unusable profiles in one line with exit code 2, before simulating", async () => {
@@ -193,6 +231,23 @@ Deno.test("validate refuses bad command lines and unusable profiles in one line 
         message: /--models .* is a directory: give the path of a file to read/,
       },
     ];
-    assert.equal(await checkBadCases("validate", "validate", cases), 19);
+    cases.push(
+      {
+        kind: "bad value",
+        args: ["--service", "weibull:1", ...one],
+        message: /--service takes deterministic, gamma:CV or lognormal:CV: found 'weibull:1'/,
+      },
+      {
+        kind: "out of range",
+        args: ["--service", "gamma:0", ...one],
+        message: /--service must be a number within \(0, 10\]: found '0'/,
+      },
+      {
+        kind: "not a number",
+        args: ["--services", "deterministic,lognormal:wide", ...one],
+        message: /--services must be a number: found 'wide'/,
+      },
+    );
+    assert.equal(await checkBadCases("validate", "validate", cases), 22);
   });
 });
