@@ -42,7 +42,7 @@ import {
   type CostCell,
   costTable,
 } from "../lib/profile/profile_costs.ts";
-import { fitProfile, type FittedProfileJson } from "../lib/profile/profile_fit.ts";
+import { cellStatistics, fitProfile, type FittedProfileJson } from "../lib/profile/profile_fit.ts";
 import {
   crossCheckReports,
   type ReportCheck,
@@ -51,11 +51,13 @@ import {
   type SweepResult,
   sweepSamples,
 } from "../lib/profile/profile_sweep.ts";
+import { describeVariability, serviceDistributions } from "../lib/profile/service_distribution.ts";
 import {
   profileFromJson,
   type ServiceProfile,
   serviceTimeSec,
 } from "../lib/profile/service_profile.ts";
+import { VARIABILITY_KINDS, type VariabilityKind } from "../lib/profile/variability_fit.ts";
 import { openSweepTarget, type SweepTarget } from "../lib/profile/sweep_target.ts";
 
 const DEFAULTS = {
@@ -67,6 +69,7 @@ const DEFAULTS = {
   model: "TF-inceptionV4",
   pricing: "aws-x86" as PricingName,
   maxDegree: 4,
+  variability: "gamma" as VariabilityKind,
 } as const;
 
 const HELP = `Usage: deno task profile [options]
@@ -123,6 +126,13 @@ The in-process local Lambda only (refused with --endpoint or --aws):
 
 The fit and the output:
   --max-degree D          highest total degree of a term, 0..8          [${DEFAULTS.maxDegree}]
+  --variability KIND      the profile's spread of the duration around
+                          S(k, m), from the warm durations divided by
+                          their cell's mean, pooled over memories: gamma
+                          or lognormal (a CV per batch size), empirical
+                          (those ratios per batch size) or none
+                          (deterministic); all but none need --repeat 2
+                          or more                                       [${DEFAULTS.variability}]
   --pricing NAME          ${PRICING_NAMES.join(", ")}        [${DEFAULTS.pricing}]
   --out FILE.json         the fitted profile        [runs/profile-<function>.json]
   --log FILE.csv          every invocation, appended as it completes
@@ -143,7 +153,8 @@ cross-validation: the fewest terms whose held-out error is within one standard
 error of the best. The profile's memoryRangeMb and batchRange are the measured
 ones; it also holds the fit's errors ("fit"), per cell the mean, CV and p95
 of the duration, the cold starts and the measured table as a points profile
-("measurements"). --format json prints that document with the cost table and
+("measurements"), and the "variability" (with how it was estimated, from how
+many durations, in "fit"). --format json prints that document with the cost table and
 the verdict on batching; --format csv one row per cell. A progress bar goes to
 stderr when it is a terminal and the format is table.
 
@@ -175,6 +186,7 @@ const OPTIONS = {
   seed: { type: "string" },
   extrapolate: { type: "boolean" },
   "max-degree": { type: "string" },
+  variability: { type: "string" },
   pricing: { type: "string" },
   out: { type: "string" },
   log: { type: "string" },
@@ -232,6 +244,7 @@ interface ProfileFlags {
   seed: number;
   extrapolate: boolean;
   maxDegree: number;
+  variability: VariabilityKind;
   pricing: PricingName;
   out: string;
   log: string;
@@ -291,6 +304,16 @@ function _check(v: Values, typed: Record<string, string>): ProfileFlags {
       `${name("log")} and ${name("out")} must be different files: both are '${out}'`,
     );
   }
+  const repeat = num("repeat", DEFAULTS.repeat, { min: 1, max: 100000, integer: true });
+  const variability = v.variability === undefined
+    ? DEFAULTS.variability
+    : oneOfFlag(name("variability"), String(v.variability), VARIABILITY_KINDS);
+  if (v.variability !== undefined && variability !== "none" && repeat < 2) {
+    throw new UsageError(
+      `${name("variability")} ${variability} needs ${name("repeat")} 2 or more: one warm ` +
+        "measurement per cell shows no spread (or pass --variability none)",
+    );
+  }
   return {
     memoriesMb: parseRange(String(v.memory ?? DEFAULTS.memory), {
       name: name("memory"),
@@ -307,7 +330,7 @@ function _check(v: Values, typed: Record<string, string>): ProfileFlags {
       max: 10000,
       maxCount: 1000,
     }),
-    repeat: num("repeat", DEFAULTS.repeat, { min: 1, max: 100000, integer: true }),
+    repeat,
     warmup: num("warmup", DEFAULTS.warmup, { min: 0, max: 1000, integer: true }),
     functionName,
     endpoint,
@@ -323,6 +346,7 @@ function _check(v: Values, typed: Record<string, string>): ProfileFlags {
     seed: num("seed", 1, { integer: true }),
     extrapolate: Boolean(v.extrapolate),
     maxDegree: num("max-degree", DEFAULTS.maxDegree, { min: 0, max: 8, integer: true }),
+    variability,
     pricing: v.pricing === undefined
       ? DEFAULTS.pricing
       : oneOfFlag(name("pricing"), String(v.pricing), PRICING_NAMES),
@@ -623,11 +647,15 @@ async function _fitAndReport(
   if (holes > 0) {
     _say(`profile: warning: ${holes} cell(s) of the sweep have no successful measurement`);
   }
+  // One warm measurement per cell (--repeat 1, or failures) shows no spread.
+  const spread = cellStatistics(samples.warm).some((c) => c.count >= 2);
   const doc = fitProfile(samples.warm, {
     name: flags.functionName,
     coldStarts: samples.coldStarts,
     maxDegree: flags.maxDegree,
+    variability: spread ? flags.variability : "none",
   });
+  const variabilityLine = _variabilityLine(doc, flags);
   try {
     await Deno.writeTextFile(flags.out, JSON.stringify(doc, null, 2) + "\n");
   } catch (e) {
@@ -643,7 +671,7 @@ async function _fitAndReport(
   const check = flags.logs && result.records.length > 0
     ? await _crossCheck(target, flags, result.records)
     : undefined;
-  const report = { doc, cells, flags, target, result, samples, check };
+  const report = { doc, cells, flags, target, result, samples, check, variabilityLine };
   if (flags.format === "json") _printJson(report);
   else if (flags.format === "csv") _printCsv(report);
   else _printTable(report);
@@ -724,6 +752,35 @@ interface _Report {
   result: SweepResult;
   samples: ReturnType<typeof sweepSamples>;
   check: ReportCheck | undefined;
+  /** The profile's variability in one line. */
+  variabilityLine: string;
+}
+
+/**
+ * The written profile's variability in one line (`describeVariability`, its
+ * CVs rounded to 3 significant digits), with what it rests on, or why there
+ * is none.
+ */
+function _variabilityLine(doc: FittedProfileJson, flags: ProfileFlags): string {
+  const e = doc.fit.variability;
+  if (e === undefined) {
+    return flags.variability === "none"
+      ? "deterministic (--variability none)"
+      : `deterministic: no cell has two warm measurements, which --variability ${flags.variability} needs`;
+  }
+  if (doc.variability === undefined) {
+    return "deterministic: every warm duration equals its cell's mean";
+  }
+  const v = doc.variability;
+  const shown = v.distribution !== "empirical" && typeof v.cv === "object" && "cvs" in v.cv
+    ? { ...v, cv: { ...v.cv, cvs: v.cv.cvs.map((c) => Number(c.toPrecision(3))) } }
+    : v;
+  const profile = { ...profileFromJson(doc), variability: shown };
+  const memories = new Set(doc.measurements.cells.map((c) => c.memoryMb)).size;
+  return `${describeVariability(profile)}, from ${_count(e.samples, "warm duration")} as ` +
+    `ratios to their cell's mean, pooled over ${memories} ${
+      memories === 1 ? "memory" : "memories"
+    } (${_count(e.cells, "cell")})`;
 }
 
 /** A number for people: 4 significant digits, whole numbers from 1000 on. */
@@ -783,6 +840,7 @@ function _printTable(r: _Report): void {
       `RMSE ${_round(f.rmseSec)} s (${_percent(f.relativeRmse)}), held out ` +
       `(leave-one-cell-out) ${_round(f.heldOutRmseSec)} s (${_percent(f.heldOutRelativeRmse)})`,
   );
+  console.log(`variability: ${r.variabilityLine}`);
   console.log(_verdictLine(verdict));
   if (r.check) console.log(_checkLine(r.check));
   if (flags.chart !== undefined) console.log(`chart written to ${flags.chart}`);
@@ -888,6 +946,7 @@ function _printJson(r: _Report): void {
   const verdict = batchingVerdict(r.cells);
   console.log(JSON.stringify({
     profile: r.doc,
+    variability: r.variabilityLine,
     costs: r.cells,
     batching: verdict,
     sweep: {
@@ -916,10 +975,11 @@ function _printCsv(r: _Report): void {
   const n = (x: number) => (Number.isFinite(x) ? String(x) : "");
   console.log(
     "memory_mb,batch_size,count,mean_sec,cv,p95_sec,fitted_sec,cost_per_request_usd," +
-      "requests_per_usd,requests_per_sec,max_memory_used_mb",
+      "requests_per_usd,requests_per_sec,max_memory_used_mb,fitted_cv",
   );
   for (const c of r.doc.measurements.cells) {
     const cost = r.cells.find((x) => x.memoryMb === c.memoryMb && x.batch === c.batch)!;
+    const service = serviceDistributions(fitted, c.batch, c.memoryMb)[c.batch - 1];
     console.log([
       c.memoryMb,
       c.batch,
@@ -932,6 +992,7 @@ function _printCsv(r: _Report): void {
       n(cost.requestsPerUsd),
       n(cost.requestsPerSec),
       n(c.maxMemoryUsedMb),
+      n(service.cv),
     ].join(","));
   }
 }

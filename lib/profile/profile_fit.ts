@@ -2,8 +2,9 @@
  * Fitting a service-time profile S(k, m) to measured durations: the paper's
  * polynomial form in batch size k and memory m (MB), by least squares, with
  * its terms chosen by leave-one-cell-out cross-validation; the measured table
- * as a `points` profile; and per (k, m) cell the mean, coefficient of
- * variation and p95 of the duration.
+ * as a `points` profile; per (k, m) cell the mean, coefficient of
+ * variation and p95 of the duration; and the spread of the durations around
+ * their mean as the profile's `variability` (see `variability_fit.ts`).
  *
  * The result is a JSON document that {@linkcode profileFromJson} reads as a
  * polynomial profile (it reads the fields it knows and ignores `fit` and
@@ -16,7 +17,17 @@
  */
 
 import { leastSquares } from "../numeric/dense.ts";
+import type { ServiceVariability } from "./service_distribution.ts";
 import { profileFromJson, serviceTimeSec } from "./service_profile.ts";
+import {
+  type BatchSpread,
+  batchSpreads,
+  hasNoSpread,
+  VARIABILITY_KINDS,
+  VARIABILITY_METHODS,
+  variabilityFromDurations,
+  type VariabilityKind,
+} from "./variability_fit.ts";
 
 /** One measured invocation: its batch size, memory and duration. */
 export interface DurationSample {
@@ -127,6 +138,34 @@ export interface FitProfileOptions extends FitPolynomialOptions {
   name: string;
   /** Cold starts seen during the measurement. @default {[]} */
   coldStarts?: readonly ColdStartSample[];
+  /**
+   * The profile's `variability`, estimated from the samples by
+   * `variabilityFromDurations`: `gamma` or `lognormal` (a CV per batch size),
+   * `empirical` (the durations as ratios to their cell's mean), or `none`
+   * (deterministic, no `variability`). Every kind but `none` needs a
+   * (memory, batch) cell of two samples or more. @default {"gamma"}
+   */
+  variability?: VariabilityKind;
+}
+
+/** How a fitted profile's `variability` was estimated (the document's `fit.variability`). */
+export interface VariabilityEstimate {
+  distribution: ServiceVariability["distribution"];
+  /** How, in one line. */
+  method: string;
+  /** Durations the estimate rests on (in cells of two or more). */
+  samples: number;
+  /** Cells they came from. */
+  cells: number;
+  /** Durations left out, alone in their cell. */
+  leftOut: number;
+  /** Per batch size, the pooled CV and what it rests on. */
+  batches: BatchSpread[];
+  /**
+   * True when no duration differs from its cell's mean: the profile is then
+   * deterministic and is written without `variability`.
+   */
+  deterministic: boolean;
 }
 
 /** A point of the measured table, as a `points` profile holds it. */
@@ -157,6 +196,8 @@ export interface FittedProfileJson {
   memoryRangeMb: [number, number];
   /** The measured batch sizes' range. */
   batchRange: [number, number];
+  /** How the service time spreads around S(k, m); absent: deterministic. */
+  variability?: ServiceVariability;
   /** How the polynomial was fitted and how well it fits. */
   fit: {
     method: string;
@@ -167,6 +208,8 @@ export interface FittedProfileJson {
     heldOutRmseSec: number;
     heldOutRelativeRmse: number;
     candidates: TermSetScore[];
+    /** How `variability` was estimated (absent with `variability: "none"`). */
+    variability?: VariabilityEstimate;
   };
   /** What was measured. */
   measurements: {
@@ -463,13 +506,22 @@ export function tableProfileJson(
 /**
  * Fits a profile to measured durations: the polynomial of
  * {@linkcode fitPolynomial} as a JSON profile whose ranges are the measured
- * ones, with the fit's scores (`fit`), the per-cell statistics, the cold
+ * ones, with its `variability` estimated from the same durations (see
+ * {@linkcode variabilityFromDurations}), the fit's scores and how the
+ * variability was estimated (`fit`), the per-cell statistics, the cold
  * starts and the measured table (`measurements`).
  *
+ * When no duration differs from its cell's mean (a deterministic function),
+ * the profile is written without `variability`, as the distribution of CV 0
+ * is its mean, and `fit.variability.deterministic` says so.
+ *
  * @param samples The warm invocations' durations.
- * @param options The profile's name, the cold starts and the highest degree.
+ * @param options The profile's name, the cold starts, the highest degree and
+ *   the kind of variability.
  * @returns The JSON document, readable by `profileFromJson`.
- * @throws {RangeError} On a bad sample, cold start or option, or with no sample.
+ * @throws {RangeError} On a bad sample, cold start or option, with no sample,
+ *   or when a variability other than `none` is asked for and no (memory,
+ *   batch) cell has two samples.
  * @throws {TypeError} On an empty name.
  *
  * @example
@@ -479,11 +531,15 @@ export function tableProfileJson(
  *
  * const samples = [];
  * for (const memoryMb of [1024, 2048]) {
- *   for (const batch of [1, 4, 16]) samples.push({ batch, memoryMb, durationSec: 0.2 + 0.1 * batch });
+ *   for (const batch of [1, 4, 16]) {
+ *     const mean = 0.2 + 0.1 * batch;
+ *     samples.push({ batch, memoryMb, durationSec: 0.9 * mean }, { batch, memoryMb, durationSec: 1.1 * mean });
+ *   }
  * }
  * const doc = fitProfile(samples, { name: "mine", coldStarts: [{ memoryMb: 1024, initSec: 0.5 }] });
  * assert.deepEqual(doc.memoryRangeMb, [1024, 2048]);
  * assert.deepEqual(doc.batchRange, [1, 16]);
+ * assert.deepEqual(doc.variability?.distribution, "gamma");
  * const profile = profileFromJson(JSON.parse(JSON.stringify(doc)));
  * assert.ok(Math.abs(serviceTimeSec(profile, 8, 1536) - 1) < 1e-9);
  * ```
@@ -492,7 +548,7 @@ export function fitProfile(
   samples: readonly DurationSample[],
   options: FitProfileOptions,
 ): FittedProfileJson {
-  const { name, coldStarts = [] } = options;
+  const { name, coldStarts = [], variability: kind = "gamma" } = options;
   if (typeof name !== "string" || name === "") {
     throw new TypeError(
       `Cannot fit a profile as 'name' must be a non-empty string: current value is ${
@@ -500,9 +556,13 @@ export function fitProfile(
       }`,
     );
   }
+  if (!VARIABILITY_KINDS.includes(kind)) {
+    throw _invalid("variability", `one of ${VARIABILITY_KINDS.join(", ")}`, kind);
+  }
   const fit = fitPolynomial(samples, options);
   const cells = cellStatistics(samples);
   const memories = cells.map((c) => c.memoryMb), batches = cells.map((c) => c.batch);
+  const estimate = kind === "none" ? undefined : _estimateVariability(samples, kind);
   return {
     name,
     kind: "polynomial",
@@ -510,6 +570,7 @@ export function fitProfile(
     coefficients: fit.coefficients,
     memoryRangeMb: [Math.min(...memories), Math.max(...memories)],
     batchRange: [Math.min(...batches), Math.max(...batches)],
+    ...(estimate?.variability ? { variability: estimate.variability } : {}),
     fit: {
       method: FIT_METHOD,
       samples: fit.samples,
@@ -519,6 +580,7 @@ export function fitProfile(
       heldOutRmseSec: fit.heldOutRmseSec,
       heldOutRelativeRmse: fit.heldOutRelativeRmse,
       candidates: fit.candidates,
+      ...(estimate ? { variability: estimate.estimate } : {}),
     },
     measurements: {
       cells,
@@ -530,6 +592,28 @@ export function fitProfile(
 
 // ---------------------------------------------------------------------------
 // Internals
+
+/** The variability of `kind` (undefined when it has no spread) and how it was estimated. */
+function _estimateVariability(
+  samples: readonly DurationSample[],
+  kind: ServiceVariability["distribution"],
+): { variability: ServiceVariability | undefined; estimate: VariabilityEstimate } {
+  const variability = variabilityFromDurations(samples, kind);
+  const all = batchSpreads(samples), spreads = all.filter((s) => s.cells > 0);
+  const deterministic = hasNoSpread(variability);
+  return {
+    variability: deterministic ? undefined : variability,
+    estimate: {
+      distribution: kind,
+      method: VARIABILITY_METHODS[kind],
+      samples: spreads.reduce((n, s) => n + s.samples, 0),
+      cells: spreads.reduce((n, s) => n + s.cells, 0),
+      leftOut: all.reduce((n, s) => n + s.leftOut, 0),
+      batches: spreads,
+      deterministic,
+    },
+  };
+}
 
 function _invalid(name: string, expected: string, value: unknown): RangeError {
   return new RangeError(
