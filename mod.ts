@@ -49,6 +49,7 @@ export * from "./lib/profile/service_profile.ts";
 export * from "./lib/profile/pricing.ts";
 export * from "./lib/profile/service_distribution.ts";
 export * from "./lib/profile/profile_fit.ts";
+export * from "./lib/profile/variability_fit.ts";
 export * from "./lib/profile/profile_costs.ts";
 export * from "./lib/profile/profile_sweep.ts";
 export * from "./lib/profile/sweep_csv.ts";
