@@ -16,10 +16,17 @@ import {
   reportUserError,
 } from "../lib/cli/flags.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
+import { explainFileError } from "../lib/cli/file_errors.ts";
+import { readProfileArgument } from "../lib/io/profile_files.ts";
 import { type LocalLambdaServer, startLocalLambdaServer } from "../lib/lambda/http_server.ts";
-import { LocalLambda } from "../lib/lambda/local_lambda.ts";
+import { LambdaApiError, LocalLambda } from "../lib/lambda/local_lambda.ts";
 import { CPU_MODELS, describeCpuModel, ONE_VCPU_MEMORY_MB } from "../lib/lambda/cpu_model.ts";
-import { publishedProfile } from "../lib/profile/service_profile.ts";
+import {
+  describeVariability,
+  isVariable,
+  withServiceCv,
+} from "../lib/profile/service_distribution.ts";
+import { publishedProfile, type ServiceProfile } from "../lib/profile/service_profile.ts";
 import { seededPrng } from "../lib/random/prng.ts";
 
 /** The function created at start: `deno task buffer`'s default name and memory. */
@@ -37,9 +44,13 @@ const HELP = `Usage: deno task lambda-local [options]
 
 Serves a local AWS Lambda on 127.0.0.1 (Lambda REST API and CloudWatch Logs),
 for the AWS SDKs and CLI with --endpoint-url. Functions run the published
-service-time profiles (environment variable MODEL of the function, default
---model) unless they have code, and their Timeout is enforced (Lambda's 3 s
-when not given).
+service-time profiles, or the one of a --model FILE.json under its name
+(environment variable MODEL of the function, default --model), unless they
+have code, and their Timeout is enforced (Lambda's 3 s when not given). A
+profile's service time is drawn from its distribution: deterministic, or as
+its 'variability' says (e.g. {"distribution": "gamma", "cv": 0.3}), the one
+deno task simulate and the exact model use; --service-cv replaces it with a
+lognormal of that CV.
 
 At start it creates the function ${DEFAULT_FUNCTION.name} (MODEL --model, ${DEFAULT_FUNCTION.memoryMb} MB,
 Timeout ${DEFAULT_FUNCTION.timeoutSec} s), the one deno task buffer invokes. Create others with
@@ -66,19 +77,23 @@ this machine's cores: see deno task bench --only workers.
 
 Options:
   --port N            port; 0 picks a free one                       [0]
-  --model NAME        model of functions without MODEL: TF-inceptionV4,
-                      TF-resnetV2 or mxnet-resnet50   [env MODEL, else TF-inceptionV4]
+  --model NAME|FILE.json  profile of functions without MODEL: TF-inceptionV4,
+                      TF-resnetV2, mxnet-resnet50 or a JSON profile file,
+                      served under its name (which then means the file)
+                                          [env MODEL, else TF-inceptionV4]
   --no-default-function  start without ${DEFAULT_FUNCTION.name}
-  --extrapolate       run profiles outside the memories (1280..3008 MB) and
-                      batch sizes (1..20) they were fitted on; refused otherwise
+  --extrapolate       run profiles outside the memories and batch sizes
+                      they were fitted on (the published ones: 1280..3008 MB,
+                      1..20); refused otherwise
   --time-scale X      run functions X times faster than real (> 0)   [1]
   --concurrency N     concurrency limit                              [1000]
   --cold-start S      initialisation of a new environment, s (also --init)
                                                                      [0.25]
   --keep-alive S      idle time before an environment is reclaimed, s
                       (also --idle)                                  [600]
-  --service-cv CV     coefficient of variation of service times, a
-                      lognormal (also --jitter)                      [0]
+  --service-cv CV     lognormal service times of this coefficient of
+                      variation, in place of the profile's variability;
+                      0 keeps the profile's (also --jitter)          [0]
   --update S          an update stays InProgress this long, s        [0]
   --billing-ms MS     billing granularity of REPORT lines: 1 or 100  [1]
   --function-code NAME=PATH  a function NAME running the handler module
@@ -99,8 +114,8 @@ Options:
   --secret-access-key KEY
   -h, --help          this text
 
-Exit codes: 0 stopped by Ctrl-C or SIGTERM; 2 bad flags, an unknown model, a
---function-code whose file is missing, or the port in use.
+Exit codes: 0 stopped by Ctrl-C or SIGTERM; 2 bad flags, an unknown model or
+a bad profile file, a --function-code whose file is missing, or the port in use.
 `;
 
 /** MODEL of the environment, when it may be read. */
@@ -171,14 +186,11 @@ export async function main(args: string[]): Promise<number> {
     port = num("port", { min: 0, max: 65535, integer: true });
     const fromEnv = modelFromEnvironment();
     const model = v.model ?? fromEnv ?? "TF-inceptionV4";
-    try {
-      publishedProfile(model);
-    } catch (e) {
-      const source = v.model !== undefined
-        ? flagAsTyped(typed, "model")
-        : "MODEL (environment variable)";
-      throw new UsageError(`${source} names no service-time profile: ${(e as Error).message}`);
-    }
+    const profile = await readModel(
+      model,
+      v.model !== undefined ? flagAsTyped(typed, "model") : "MODEL (environment variable)",
+    );
+    const serviceCv = num("service-cv", { min: 0 });
     const cpuModel = oneOfFlag(flagAsTyped(typed, "cpu-model"), v["cpu-model"]!, CPU_MODELS);
     const functions = codeFunctions(flagAsTyped(typed, "function-code"), v["function-code"] ?? []);
     if (!v["no-default-function"] && functions.has(DEFAULT_FUNCTION.name)) {
@@ -190,8 +202,9 @@ export async function main(args: string[]): Promise<number> {
       );
     }
     lambda = new LocalLambda({
-      profileFor: (m) => publishedProfile(m),
-      defaultModel: model,
+      // The file's profile under its name, the published ones under theirs.
+      profileFor: (m) => m === profile.name ? profile : publishedProfile(m),
+      defaultModel: profile.name,
       extrapolate: v.extrapolate === true,
       defaultTimeoutSec: AWS_DEFAULT_TIMEOUT_SEC,
       prng: seededPrng(num("seed", { integer: true })),
@@ -200,7 +213,7 @@ export async function main(args: string[]): Promise<number> {
       idleTimeoutSec: num("keep-alive", { min: 0, minExclusive: true, unit: "s" }),
       initSec: num("cold-start", { min: 0, max: 900, unit: "s" }),
       updateSec: num("update", seconds),
-      jitterCv: num("service-cv", { min: 0 }),
+      jitterCv: serviceCv,
       billingMs: Number(
         oneOfFlag(flagAsTyped(typed, "billing-ms"), v["billing-ms"]!, ["1", "100"]),
       ),
@@ -214,14 +227,12 @@ export async function main(args: string[]): Promise<number> {
       },
     });
     if (!v["no-default-function"]) {
-      lambda.createFunction({
-        FunctionName: DEFAULT_FUNCTION.name,
-        MemorySize: DEFAULT_FUNCTION.memoryMb,
-        Timeout: DEFAULT_FUNCTION.timeoutSec,
-        Environment: { Variables: { MODEL: model } },
-      });
-      created = `; function ${DEFAULT_FUNCTION.name} (${model}, ${DEFAULT_FUNCTION.memoryMb} MB)`;
+      createDefaultFunction(lambda, profile.name);
+      const named = model === profile.name ? model : `${profile.name} from ${model}`;
+      created = `; function ${DEFAULT_FUNCTION.name} (${named}, ${DEFAULT_FUNCTION.memoryMb} MB)`;
     }
+    const served = withServiceCv(profile, serviceCv, "lognormal");
+    if (isVariable(served)) created += `; service times ${describeVariability(served)}`;
     for (const [name, path] of functions) {
       lambda.createFunction({
         FunctionName: name,
@@ -266,6 +277,51 @@ export async function main(args: string[]): Promise<number> {
   await server.close();
   lambda.close();
   return 0;
+}
+
+/**
+ * The profile `--model` (or MODEL) names: a published one or a JSON file.
+ *
+ * @throws {UsageError} Naming `source` and why, for a name that is neither
+ *   or a file that is not a profile.
+ */
+async function readModel(model: string, source: string): Promise<ServiceProfile> {
+  try {
+    return await readProfileArgument(model);
+  } catch (e) {
+    const explained = explainFileError(e, {
+      path: model,
+      flag: source,
+      kind: "file",
+      access: "read",
+    });
+    if (explained !== e) throw new UsageError((explained as Error).message);
+    if (!(e instanceof RangeError || e instanceof TypeError || e instanceof SyntaxError)) throw e;
+    throw new UsageError(`${source} names no service-time profile: ${e.message}`);
+  }
+}
+
+/**
+ * Creates the function `deno task buffer` uses, serving `model`.
+ *
+ * @throws {UsageError} When the local Lambda refuses it (its memory outside
+ *   the profile's range without --extrapolate), saying what to do.
+ */
+function createDefaultFunction(lambda: LocalLambda, model: string): void {
+  try {
+    lambda.createFunction({
+      FunctionName: DEFAULT_FUNCTION.name,
+      MemorySize: DEFAULT_FUNCTION.memoryMb,
+      Timeout: DEFAULT_FUNCTION.timeoutSec,
+      Environment: { Variables: { MODEL: model } },
+    });
+  } catch (e) {
+    if (!(e instanceof LambdaApiError)) throw e;
+    throw new UsageError(
+      `the default function ${DEFAULT_FUNCTION.name} cannot be created: ${e.message}; ` +
+        "or start without it (--no-default-function)",
+    );
+  }
 }
 
 /**

@@ -10,7 +10,10 @@
  * `CodePath` on this machine) runs it: each execution environment is a Deno
  * Worker (`worker_environment.ts`) whose cold start loads the module, and
  * Duration, Init Duration and Max Memory Used are measured. A function without
- * code sleeps for its profile's service time.
+ * code sleeps for its profile's service time, drawn from the profile's
+ * service-time distribution (`service_distribution.ts`: deterministic unless
+ * the profile has a `variability`, or `jitterCv` makes it lognormal), the
+ * one the exact model and the simulator use.
  *
  * Time is injected (`now`, `sleep`), so tests can run it on a fake clock, and
  * `timeScale` shortens every wait of a profile-driven function for fast
@@ -19,6 +22,11 @@
  * @module
  */
 
+import {
+  type ServiceDistribution,
+  serviceDistributions,
+  withServiceCv,
+} from "../profile/service_distribution.ts";
 import {
   ProfileRangeError,
   type ServiceProfile,
@@ -115,7 +123,7 @@ export interface LocalLambdaOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Divides every wait (service, init, timeout) by this. @default {1} */
   timeScale?: number;
-  /** Random numbers for jitter and ids. */
+  /** Random numbers for service times, ids and faults. */
   prng: Prng;
   /** Concurrent executions allowed per account. @default {1000} */
   concurrencyLimit?: number;
@@ -130,7 +138,12 @@ export interface LocalLambdaOptions {
    * invocations at once. @default {0}
    */
   updateSec?: number;
-  /** Coefficient of variation of a lognormal jitter on the service time. @default {0} */
+  /**
+   * A lognormal service time of this coefficient of variation around the
+   * profile's mean (the CLIs' `--service-cv`), in place of the profile's own
+   * `variability`; 0 leaves the profile as it is (deterministic unless it has
+   * a `variability`). @default {0}
+   */
   jitterCv?: number;
   /** Billing granularity of the REPORT line, ms (1 today, 100 in 2020). @default {1} */
   billingMs?: number;
@@ -423,8 +436,11 @@ interface Plan {
   /** The configuration the invocation starts with. */
   memoryMb: number;
   timeoutSec: number;
-  /** S(batch, memory) of the profile, before jitter, positive and finite. */
-  serviceSec: number;
+  /**
+   * The service time of the batch at the memory: its mean is S(batch,
+   * memory) of the profile, positive and finite; each run draws from it.
+   */
+  service: ServiceDistribution;
   /** The payload was buffer.py's `{"BS": n}`: answer with the duration in ms. */
   legacy: boolean;
 }
@@ -499,6 +515,11 @@ export class LocalLambda {
     & LocalLambdaOptions;
   readonly #functions = new Map<string, FunctionState>();
   readonly #logGroups = new Map<string, LogGroup>();
+  /**
+   * The service-time distributions of batch sizes 1..n (index k - 1) per
+   * profile (as `profileFor` gives it) and memory, built on first use.
+   */
+  readonly #services = new WeakMap<ServiceProfile, Map<number, ServiceDistribution[]>>();
   #running = 0;
   #ids = 0;
   /** Reclaims idle Workers while any exist. */
@@ -509,6 +530,7 @@ export class LocalLambda {
    *
    * @throws {RangeError} If `defaultTimeoutSec` is not an integer from 1 to 900.
    * @throws {RangeError} If `initLimitSec` is not a positive number.
+   * @throws {RangeError} If `jitterCv` is not a finite number >= 0.
    * @throws {TypeError} If `cpuModel` is not one of `CPU_MODELS`.
    */
   constructor(options: LocalLambdaOptions) {
@@ -523,7 +545,6 @@ export class LocalLambda {
       idleTimeoutSec: 600,
       initSec: 0.25,
       updateSec: 0,
-      jitterCv: 0,
       billingMs: 1,
       accountId: "000000000000",
       region: "us-east-1",
@@ -531,8 +552,14 @@ export class LocalLambda {
       cpuModel: "host",
       initLimitSec: INIT_LIMIT_SEC,
       ...options,
+      jitterCv: options.jitterCv ?? 0,
     };
     cpuScaleFactor(this.#o.cpuModel, 128); // throws on an unknown model
+    if (!(this.#o.jitterCv >= 0 && Number.isFinite(this.#o.jitterCv))) {
+      throw new RangeError(
+        `Cannot create the local Lambda as 'jitterCv' must be a finite number >= 0: current value is ${this.#o.jitterCv}`,
+      );
+    }
     if (!(this.#o.initLimitSec > 0 && Number.isFinite(this.#o.initLimitSec))) {
       throw new RangeError(
         `Cannot create the local Lambda as 'initLimitSec' must be a positive number of seconds: current value is ${this.#o.initLimitSec}`,
@@ -1092,7 +1119,43 @@ export class LocalLambda {
           `${profile.memoryRangeMb[0]}..${profile.memoryRangeMb[1]} MB)`,
       );
     }
-    return { batch, model, memoryMb, timeoutSec: f.config.Timeout, serviceSec, legacy };
+    const service = this.#serviceOf(profile, batch, memoryMb);
+    return { batch, model, memoryMb, timeoutSec: f.config.Timeout, service, legacy };
+  }
+
+  /**
+   * The service-time distribution of a batch at a memory: the profile's
+   * (`serviceDistributions`), made lognormal of CV `jitterCv` when that is
+   * above 0. The batch and the memory have been checked (`#plan`); the sizes
+   * below the batch are built too, extrapolated, and each distribution is
+   * kept for the next invocation.
+   *
+   * @throws {LambdaApiError} InvalidRequestContentException when the profile
+   * gives a batch size up to this one no distribution (a mean or a CV
+   * polynomial that is not positive there).
+   */
+  #serviceOf(profile: ServiceProfile, batch: number, memoryMb: number): ServiceDistribution {
+    let byMemory = this.#services.get(profile);
+    if (byMemory === undefined) this.#services.set(profile, byMemory = new Map());
+    let dists = byMemory.get(memoryMb);
+    if (dists === undefined || dists.length < batch) {
+      try {
+        dists = serviceDistributions(
+          withServiceCv(profile, this.#o.jitterCv, "lognormal"),
+          batch,
+          memoryMb,
+          { extrapolate: true },
+        );
+      } catch (e) {
+        if (!(e instanceof RangeError)) throw e;
+        throw _invalidContent(
+          `Profile '${profile.name}' gives batch ${batch} at ${memoryMb} MB no service-time ` +
+            `distribution: ${e.message}`,
+        );
+      }
+      byMemory.set(memoryMb, dists);
+    }
+    return dists[batch - 1];
   }
 
   /** Where a function's module is, or the error its runtime reports for it. */
@@ -1174,8 +1237,9 @@ export class LocalLambda {
    * Invoke. The payload is JSON: our buffer's `{"batch_id", "requests": [...]}`
    * (answered with an object), or the original buffer.py's `{"BS": n}`
    * (answered, as the original function did, with the duration in ms, a JSON
-   * number). The function's time is the profile's S(batch, memory) with the
-   * configured jitter; past the function's Timeout the invocation ends there
+   * number). The function's time is drawn from the profile's service-time
+   * distribution of the batch at the memory (mean S(batch, memory); see
+   * `jitterCv`); past the function's Timeout the invocation ends there
    * with a `Sandbox.Timedout` function error and its environment is discarded.
    *
    * @throws {LambdaApiError} On a bad invocation or log type, an unknown
@@ -1325,13 +1389,8 @@ export class LocalLambda {
         f.environments.push(env);
       }
       env.busy = true;
-      let serviceSec = plan.serviceSec;
-      if (o.jitterCv > 0) {
-        const s2 = Math.log(1 + o.jitterCv ** 2);
-        const u1 = o.prng.nextFloat() || Number.MIN_VALUE, u2 = o.prng.nextFloat();
-        const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-        serviceSec *= Math.exp(Math.sqrt(s2) * z - s2 / 2);
-      }
+      // Drawn once the invocation runs (a deterministic service draws nothing).
+      const serviceSec = plan.service.sample(o.prng);
       const initSec = cold ? o.initSec : 0;
       // The Timeout bounds the Invoke phase, the Duration of the REPORT line;
       // an on-demand cold start's Init phase has its own limit (AWS, "Lambda

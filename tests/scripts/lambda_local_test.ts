@@ -6,7 +6,7 @@ import {
   LambdaClient,
   ListFunctionsCommand,
 } from "@aws-sdk/client-lambda";
-import { ROOT } from "./_run_script.ts";
+import { ROOT, withTempDir } from "./_run_script.ts";
 import { type BadCase, checkBadCases } from "./_cli_table.ts";
 
 /** `deno task lambda-local`'s permissions, with the given arguments and environment. */
@@ -304,15 +304,114 @@ Deno.test("lambda-local refuses a port in use, an unknown MODEL or --model in on
   assert.equal(fromEnv.code, 2);
   assert.equal(
     fromEnv.stderr,
-    "lambda-local: MODEL (environment variable) names no service-time profile: Cannot find published profile 'TF-inceptionV5': expected one of 'TF-inceptionV4', 'TF-resnetV2', 'mxnet-resnet50' (see --help)\n",
+    "lambda-local: MODEL (environment variable) names no service-time profile: Cannot find model 'TF-inceptionV5': expected one of TF-inceptionV4, TF-resnetV2, mxnet-resnet50 or a JSON profile file (see --help)\n",
   );
   const fromFlag = await runToEnd(["--model", "x"], { MODEL: "TF-resnetV2" });
   assert.equal(fromFlag.code, 2);
   assert.match(
     fromFlag.stderr,
-    /^lambda-local: --model names no service-time profile: Cannot find published profile 'x'/,
+    /^lambda-local: --model names no service-time profile: Cannot find model 'x'/,
   );
   assert.equal(fromFlag.stderr.split("\n").length, 2);
+});
+
+Deno.test("lambda-local refuses a --model file that is no profile, or whose range leaves out the default function", async () => {
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/bad.json`, '{"name": "q"}');
+    const bad = await runToEnd(["--model", `${dir}/bad.json`]);
+    assert.equal(bad.code, 2);
+    assert.match(
+      bad.stderr,
+      /^lambda-local: --model names no service-time profile: Cannot load service profile from '.*bad\.json' as it must have either 'terms' and 'coefficients'/,
+    );
+    const folder = await runToEnd(["--model", dir]);
+    assert.equal(folder.code, 2);
+    assert.equal(
+      folder.stderr,
+      `lambda-local: --model ${dir} is a directory: give the path of a file to read (see --help)\n`,
+    );
+    await Deno.writeTextFile(
+      `${dir}/small.json`,
+      JSON.stringify({ ...FAST, memoryRangeMb: [1024, 2048] }),
+    );
+    const small = await runToEnd(["--model", `${dir}/small.json`]);
+    assert.equal(small.code, 2);
+    assert.equal(
+      small.stderr,
+      "lambda-local: the default function inception-v4 cannot be created: MemorySize 3008 MB is " +
+        "outside the memories profile 'fast' was fitted on (1024..2048 MB); the local Lambda " +
+        "refuses it unless it extrapolates (lambda-local --extrapolate); or start without it " +
+        "(--no-default-function) (see --help)\n",
+    );
+  });
+});
+
+/** A fast linear profile, S(k) = 0.01 + 0.034 k s. */
+const FAST = {
+  name: "fast",
+  terms: ["1", "k"],
+  coefficients: [0.01, 0.034],
+  memoryRangeMb: [1024, 3008],
+  batchRange: [1, 20],
+};
+
+Deno.test("lambda-local --model FILE.json serves the file's profile under its name, durations varying as its variability says", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/fast.json`;
+    await Deno.writeTextFile(
+      path,
+      JSON.stringify({ ...FAST, variability: { distribution: "gamma", cv: 0.3 } }),
+    );
+    const invokeAll = async (client: LambdaClient, n: number) => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const r = await client.send(
+          new InvokeCommand({
+            FunctionName: "inception-v4",
+            Payload: new TextEncoder().encode('{"BS": 4}'),
+          }),
+        );
+        out.push(JSON.parse(new TextDecoder().decode(r.Payload)));
+      }
+      return out;
+    };
+    const code = await whileServing(
+      ["--model", path, "--time-scale", "100"],
+      async (client, banner) => {
+        assert.ok(banner.includes(`function inception-v4 (fast from ${path}, 3008 MB)`), banner);
+        assert.match(banner, /; service times gamma, CV 0\.3;/);
+        const config = await client.send(
+          new GetFunctionConfigurationCommand({ FunctionName: "inception-v4" }),
+        );
+        assert.deepEqual(config.Environment?.Variables, { MODEL: "fast" });
+        // 30 batches of 4 (seed 1): their durations are draws around S(4) = 146 ms, no two alike.
+        // Each lies within 0.2..2.8 S(4) but for a chance of 5e-4 (below) and 4e-4 (above)
+        // in 30 gamma draws of CV 0.3 (scipy.special.gammainc); their mean within 4 standard
+        // errors, 4 x 0.3 x 146 / sqrt(30) = 32 ms.
+        const ms = await invokeAll(client, 30);
+        assert.equal(new Set(ms).size, 30);
+        assert.ok(ms.every((x) => x > 0.2 * 146 && x < 2.8 * 146), String(ms));
+        const mean = ms.reduce((s, x) => s + x, 0) / ms.length;
+        assert.ok(Math.abs(mean - 146) < 32, String(mean));
+      },
+    );
+    assert.equal(code, 0);
+    // --service-cv replaces the file's variability (the banner says which applies).
+    await whileServing(
+      ["--model", path, "--service-cv", "0.2", "--time-scale", "100"],
+      (_, banner) => {
+        assert.match(banner, /; service times lognormal, CV 0\.2;/);
+        return Promise.resolve();
+      },
+    );
+    // Without a variability, every batch takes S(k).
+    await Deno.writeTextFile(path, JSON.stringify(FAST));
+    await whileServing(["--model", path, "--time-scale", "100"], async (client, banner) => {
+      assert.doesNotMatch(banner, /service times/);
+      const ms = await invokeAll(client, 3);
+      for (const x of ms) assert.ok(Math.abs(x - 146) < 1e-9, String(x));
+    });
+  });
 });
 
 Deno.test("lambda-local --help says how to create functions, and its exit codes", async () => {
