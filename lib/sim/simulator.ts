@@ -357,7 +357,8 @@ export function simulateBuffer(
       bigger.set(sizeCounts);
       sizeCounts = bigger;
     }
-    // Only a reconfiguration makes batches larger than the current B; cover them all the same.
+    // A reconfiguration recomputes the distributions for every size it allows; should a
+    // batch still be larger (as sizeCounts allows), it gets its size's distribution too.
     if (k > service.length) service = distributions(k);
     const d = service[k - 1];
     const durationSec = d.kind === "deterministic" ? d.meanSec : d.sample(prng!);
