@@ -10,10 +10,19 @@ import {
 } from "../../lib/profile/profile_fit.ts";
 import { CUBIC_TERMS, QUARTIC_TERMS } from "../../lib/profile/published_profiles.ts";
 import {
+  describeVariability,
+  gammaService,
+  serviceDistributions,
+} from "../../lib/profile/service_distribution.ts";
+import {
   profileFromJson,
   publishedProfile,
   serviceTimeSec,
 } from "../../lib/profile/service_profile.ts";
+import {
+  VARIABILITY_METHODS,
+  variabilityFromDurations,
+} from "../../lib/profile/variability_fit.ts";
 import { type Prng, seededPrng } from "../../lib/random/prng.ts";
 
 const MEMORIES = [1280, 1472, 1664, 1856, 2048, 2240, 2432, 2624, 2816, 3008];
@@ -234,7 +243,20 @@ Deno.test("fitProfile() writes a document profileFromJson reads as the polynomia
   const doc = fitProfile(samples, {
     name: "resnet-measured",
     coldStarts: [{ memoryMb: 1280, initSec: 0.25 }],
+    variability: "none",
   });
+  // --variability none: the document as before issue 13, no variability anywhere.
+  assert.deepEqual(Object.keys(doc), [
+    "name",
+    "kind",
+    "terms",
+    "coefficients",
+    "memoryRangeMb",
+    "batchRange",
+    "fit",
+    "measurements",
+  ]);
+  assert.equal(doc.fit.variability, undefined);
   const text = JSON.stringify(doc);
   const profile = profileFromJson(JSON.parse(text), { source: "out.json" });
   assert.equal(profile.kind, "polynomial");
@@ -254,6 +276,103 @@ Deno.test("fitProfile() writes a document profileFromJson reads as the polynomia
   assert.throws(() => fitProfile(samples, { name: "" }), {
     name: "TypeError",
     message: "Cannot fit a profile as 'name' must be a non-empty string: current value is \"\"",
+  });
+});
+
+/** Gamma draws of CV `cv` around TF-resnetV2's S(k, m): MEMORIES x BATCHES x `repeat`, seeded. */
+function gammaSweep(seed: number, repeat: number, cv: number): DurationSample[] {
+  const published = publishedProfile("TF-resnetV2");
+  const prng = seededPrng(seed);
+  const out: DurationSample[] = [];
+  for (const memoryMb of MEMORIES) {
+    for (const batch of BATCHES) {
+      const d = gammaService(serviceTimeSec(published, batch, memoryMb), cv);
+      for (let r = 0; r < repeat; r++) out.push({ batch, memoryMb, durationSec: d.sample(prng) });
+    }
+  }
+  return out;
+}
+
+Deno.test("fitProfile() writes a gamma CV per batch size, near the one drawn, says how, and round-trips", () => {
+  // Seed 31, 10 memories x 30 gamma draws of CV 0.25 per batch size: 290
+  // degrees of freedom; tolerance 4 standard errors of the delta method,
+  // 4 sqrt((kurtosis - 1) / 290) / 2 with kurtosis 3 + 6 cv^2: 18 % (see
+  // variability_fit_test.ts).
+  const cv = 0.25;
+  const samples = gammaSweep(31, 30, cv);
+  const doc = fitProfile(samples, { name: "resnet-variable" }); // gamma by default
+  assert.deepEqual(doc.variability, variabilityFromDurations(samples, "gamma"));
+  const v = doc.variability!;
+  assert.ok(v.distribution === "gamma" && typeof v.cv === "object" && "cvs" in v.cv);
+  assert.deepEqual(v.cv.batches, BATCHES);
+  const cvs = v.cv.cvs;
+  const tolerance = 4 * Math.sqrt((3 + 6 * cv * cv - 1) / 290) / 2;
+  for (const c of cvs) assert.ok(Math.abs(c / cv - 1) < tolerance, `CV ${c}`);
+  // How it was estimated, and from what.
+  const e = doc.fit.variability!;
+  assert.equal(e.distribution, "gamma");
+  assert.equal(e.method, VARIABILITY_METHODS.gamma);
+  assert.match(e.method, /d \/ mean\(cell\)/);
+  assert.deepEqual(
+    [e.samples, e.cells, e.leftOut, e.deterministic],
+    [samples.length, 70, 0, false],
+  );
+  assert.deepEqual(e.batches.map((b) => [b.batch, b.samples, b.cells, b.cv]), [
+    ...BATCHES.map((k, i) => [k, 300, 10, cvs[i]]),
+  ]);
+  // Through JSON text and profileFromJson: the same variability, the mean
+  // S(k, m), the CV at a measured batch size and linear between two.
+  const profile = profileFromJson(JSON.parse(JSON.stringify(doc)), { source: "out.json" });
+  assert.deepEqual(profile.variability, v);
+  const ds = serviceDistributions(profile, 20, 2000);
+  const k4 = cvs[BATCHES.indexOf(4)], k8 = cvs[BATCHES.indexOf(8)];
+  assert.equal(ds[3].kind, "gamma");
+  assert.equal(ds[3].cv, k4);
+  assert.ok(Math.abs(ds[5].cv - (k4 + (k8 - k4) / 2)) < 1e-15);
+  assert.ok(Math.abs(ds[5].meanSec / serviceTimeSec(profile, 6, 2000) - 1) < 1e-15);
+  assert.match(describeVariability(profile), /^gamma, CV per batch size 0\.\d+\.\.0\.\d+$/);
+});
+
+Deno.test("fitProfile() writes empirical ratios that round-trip, each batch size drawing from the nearest measured", () => {
+  // Seed 32, 10 memories x 6 draws per batch size.
+  const samples = gammaSweep(32, 6, 0.3);
+  const doc = fitProfile(samples, { name: "resnet-empirical", variability: "empirical" });
+  const v = doc.variability!;
+  assert.ok(v.distribution === "empirical");
+  assert.deepEqual(v.batches, BATCHES);
+  assert.ok(v.ratios.every((row) => row.length === 60));
+  assert.equal(doc.fit.variability!.method, VARIABILITY_METHODS.empirical);
+  const profile = profileFromJson(JSON.parse(JSON.stringify(doc)));
+  assert.deepEqual(profile.variability, v);
+  const ds = serviceDistributions(profile, 20, 1500);
+  // k = 3 lies between 2 and 4: the smaller one on a tie. Its 60 atoms are
+  // S(3, 1500) times the ratios of k = 2, whose mean is 1.
+  const want = v.ratios[BATCHES.indexOf(2)].map((r) => r * serviceTimeSec(profile, 3, 1500));
+  assert.equal(ds[2].kind, "empirical");
+  const atoms = [...ds[2].atomsSec!];
+  for (let i = 0; i < 60; i++) assert.ok(Math.abs(atoms[i] / want[i] - 1) < 1e-12);
+  assert.ok(Math.abs(ds[2].meanSec / serviceTimeSec(profile, 3, 1500) - 1) < 1e-15);
+});
+
+Deno.test("fitProfile() writes no variability for a deterministic function, and needs two samples per cell for one", () => {
+  const published = publishedProfile("TF-resnetV2");
+  const exact = grid(MEMORIES, BATCHES, 2, (k, m) => serviceTimeSec(published, k, m));
+  for (const variability of ["gamma", "lognormal", "empirical"] as const) {
+    const doc = fitProfile(exact, { name: "flat", variability });
+    assert.equal("variability" in doc, false, variability);
+    assert.equal(doc.fit.variability!.deterministic, true);
+    assert.equal(profileFromJson(doc).variability, undefined);
+  }
+  const once = grid(MEMORIES, BATCHES, 1, (k, m) => serviceTimeSec(published, k, m));
+  assert.throws(() => fitProfile(once, { name: "once" }), {
+    name: "RangeError",
+    message: "Cannot estimate a gamma variability as no (memory, batch) cell has two durations: " +
+      "one duration per cell shows no spread",
+  });
+  assert.throws(() => fitProfile(exact, { name: "x", variability: "normal" as "gamma" }), {
+    name: "RangeError",
+    message: "Cannot fit a profile as 'variability' must be one of gamma, lognormal, empirical, " +
+      "none: current value is normal",
   });
 });
 
