@@ -187,6 +187,10 @@ function simulateDay(
     pricing: options.pricing,
     extrapolate: options.extrapolate ?? false,
     coldStart: options.coldStart ?? { initSec: 0.25, keepAliveSec: 600 },
+    // Service times that vary are drawn on a stream of their own.
+    ...(options.profile.variability === undefined
+      ? {}
+      : { prng: seededPrng((options.seed ?? 1) + 1_000_003) }),
     adapt: hookWithLog,
     sink: {
       request(r) {

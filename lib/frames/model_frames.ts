@@ -17,6 +17,8 @@
 import pl from "nodejs-polars";
 import type { MapProcess } from "../map/map_process.ts";
 import { exactBatchStateFor, exactLatencyCdf, type ExactOptions } from "../model/exact.ts";
+import { variableLatencyCdf, variableServiceModel } from "../model/service_convolution.ts";
+import { serviceDistributions } from "../profile/service_distribution.ts";
 import { float32Map, paperLatencyCdf, paperSizeDistributions, paperTau } from "../model/paper.ts";
 import { MODEL_METHODS, type ModelMethod } from "../model/types.ts";
 import { type ServiceProfile, serviceTimesSec } from "../profile/service_profile.ts";
@@ -176,15 +178,36 @@ export function modelLatencyCdfFrame(map: MapProcess, options: ModelLatencyCdfOp
         `Cannot compute ${what} as 'points' must be an integer >= 2: current value is ${n}`,
       );
     }
-    const lo = Math.min(...service), hi = Math.max(...service) + timeoutSec;
+    // With random service, from the 1e-4 quantile of the fastest to the 1 - 1e-4 one of the slowest.
+    const dists = profile.variability === undefined
+      ? undefined
+      : serviceDistributions(profile, maxBatch, memoryMb, { extrapolate });
+    const lo = dists ? Math.min(...dists.map((d) => d.quantile(1e-4))) : Math.min(...service);
+    const hi = (dists
+      ? Math.max(...dists.map((d) => d.quantile(1 - 1e-4)))
+      : Math.max(...service)) +
+      timeoutSec;
     x = Float64Array.from({ length: n }, (_, i) => lo + ((hi - lo) * i) / (n - 1));
     x[n - 1] = hi;
   }
   let cdf: (w: number) => number;
   if (method === "exact") {
     const state = exactBatchStateFor(map, maxBatch, timeoutSec, options);
-    cdf = (w) => exactLatencyCdf(state, service, w);
+    if (profile.variability === undefined) cdf = (w) => exactLatencyCdf(state, service, w);
+    else {
+      const model = variableServiceModel(
+        state,
+        serviceDistributions(profile, maxBatch, memoryMb, { extrapolate }),
+      );
+      cdf = (w) => variableLatencyCdf(model, w);
+    }
   } else {
+    if (profile.variability !== undefined) {
+      throw new RangeError(
+        `Cannot compute ${what} with the paper method: profile '${profile.name}' has service ` +
+          "times that vary, and the paper's model has one time per batch size",
+      );
+    }
     const { d0, d1 } = float32Map(map);
     const tau = paperTau(d0, d1, maxBatch, timeoutSec);
     const request = paperSizeDistributions(map, maxBatch, timeoutSec).request;

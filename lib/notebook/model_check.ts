@@ -39,8 +39,12 @@ export class ModelCheck {
 
   /** One row per case and method: p95 and MAPE, Kolmogorov distance. */
   table(): RenderedTable {
+    // The paper method has no case where the service time varies: its row is left out.
     const rows = this.cases.flatMap(({ result: r }) =>
-      (["exact", "paper"] as const).map((m) => ({ r, m, e: r[m] }))
+      (["exact", "paper"] as const).flatMap((m) => {
+        const e = r[m];
+        return e === undefined ? [] : [{ r, m, e }];
+      })
     );
     return renderTable(rows, [
       { label: "case", value: (x) => x.r.label },
@@ -109,12 +113,17 @@ export function checkModel(
       extrapolate,
       requests,
       keepLatencies: true,
+      ...(c.profile.variability === undefined ? {} : { prng: seededPrng(seed + 1_000_003) }),
     });
     const simulated = latencyCdfFrame(pl.DataFrame({ latency_sec: sim.latencies! }), {
       points: 1000,
       source: "simulated",
     });
-    const models = (["exact", "paper"] as const).map((method) =>
+    // The paper method has no case where the service time varies.
+    const methods = c.profile.variability === undefined
+      ? ["exact", "paper"] as const
+      : ["exact"] as const;
+    const models = methods.map((method) =>
       modelLatencyCdfFrame(c.map, {
         profile: c.profile,
         memoryMb: c.memoryMb,

@@ -188,3 +188,27 @@ Deno.test("compareDayPolicies() under a budget needs no latency SLO", () => {
     { name: "RangeError", message: "Cannot compare with SLO undefined s: it must be > 0" },
   );
 });
+
+Deno.test("compareDayPolicies() with a profile whose service varies: the simulated day draws it (seeded, reproducible), no batching's p95 is the service's own", async () => {
+  const { profileFromJson } = await import("../../lib/profile/service_profile.ts");
+  const { serviceDistributions } = await import("../../lib/profile/service_distribution.ts");
+  const varied = profileFromJson({ ...profile, variability: { distribution: "gamma", cv: 0.2 } });
+  const one = hours.slice(0, 1);
+  const small = { memoriesMb: [2048, 3008], timeoutsSec: [0.1, 0.4], maxBatches: [1, 4] };
+  const run = async () =>
+    compareDayPolicies(one, {
+      profile: varied,
+      pricing: price,
+      grid: small,
+      sloSec: 5,
+      seed: 4,
+      solver: await glpkSolver(),
+    });
+  const a = await run(), b = await run();
+  assert.deepEqual(a.map((d) => d.hours[0].p95Sec), b.map((d) => d.hours[0].p95Sec));
+  // No batching at 3008 MB: the latency is S_1 (plus a few cold starts), gamma of CV 0.2,
+  // whose p95 is about 1.35 times the mean (the simulated p95 within 2 %).
+  const s1 = serviceDistributions(varied, 1, 3008)[0];
+  const p95 = a[0].hours[0].p95Sec;
+  assert.ok(Math.abs(p95 / s1.quantile(0.95) - 1) < 0.02, `${p95} vs ${s1.quantile(0.95)}`);
+});

@@ -270,3 +270,31 @@ Deno.test("model frames reject bad B, T, method, points and latencies with the r
       "numbers: found NaN at index 1",
   });
 });
+
+Deno.test("modelLatencyCdfFrame() with a profile whose service varies: the convolution, over the service's spread; paper refused", async () => {
+  const { predictConfiguration } = await import("../../lib/model/predict.ts");
+  const { pricing } = await import("../../lib/profile/pricing.ts");
+  const { poissonProcess } = await import("../../lib/map/map_process.ts");
+  const { profileFromJson } = await import("../../lib/profile/service_profile.ts");
+  const profile = profileFromJson({
+    name: "fast",
+    terms: ["1", "k"],
+    coefficients: [0.01, 0.034],
+    memoryRangeMb: [1024, 3008],
+    batchRange: [1, 20],
+    variability: { distribution: "gamma", cv: 0.3 },
+  });
+  const map = poissonProcess(30);
+  const config = { maxBatch: 5, timeoutSec: 0.1, memoryMb: 2048, profile };
+  const frame = modelLatencyCdfFrame(map, { ...config, points: 50 });
+  const x = frame.getColumn("latency_sec").toArray() as number[];
+  const f = frame.getColumn("cdf").toArray() as number[];
+  const want = predictConfiguration({ map, ...config, pricing: pricing("paper") });
+  x.forEach((w, i) => assert.ok(Math.abs(f[i] - want.cdf(w)) < 1e-14, `w ${w}`));
+  // The points span the service's spread: from below 1e-3 to above 1 - 1e-3.
+  assert.ok(f[0] < 1e-3 && f[f.length - 1] > 1 - 1e-3, `${f[0]} .. ${f[f.length - 1]}`);
+  assert.throws(
+    () => modelLatencyCdfFrame(map, { ...config, method: "paper" }),
+    /with the paper method: profile 'fast' has service times that vary/,
+  );
+});
