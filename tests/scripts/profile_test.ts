@@ -49,6 +49,11 @@ Deno.test("profile against the in-process local Lambda recovers the published S(
     assert.deepEqual(doc, out.profile);
     assert.deepEqual(doc.memoryRangeMb, [1280, 3008]);
     assert.deepEqual(doc.batchRange, [1, 20]);
+    // The function is deterministic: every warm Duration equals its cell's
+    // mean, so the profile (gamma by default) has no variability, and says why.
+    assert.equal(doc.variability, undefined);
+    assert.equal(doc.fit.variability.deterministic, true);
+    assert.equal(out.variability, "deterministic: every warm duration equals its cell's mean");
     // The in-process Lambda's cold start, 0.25 s, at every memory.
     assert.equal(doc.measurements.coldStarts.length, 10);
     assert.ok(
@@ -150,6 +155,139 @@ Deno.test("profile of a function taking a + b k with noise: recovers a and b wit
     assert.ok(
       Math.abs(doc.fit.heldOutRmseSec / rmse - 1) < 0.15,
       `held out ${doc.fit.heldOutRmseSec} s, fresh ${rmse} s`,
+    );
+  });
+});
+
+Deno.test("profile --service-cv 0.2: the profile's lognormal CVs per batch size are near 0.2; empirical and none from the same CSV", async () => {
+  await withTempDir(async (dir) => {
+    // A function taking 0.2 + 0.05 k s with lognormal jitter of CV 0.2 (seed
+    // 5), 5 memories x 2 batch sizes x 80 repeats: 395 degrees of freedom per
+    // batch size, 790 for both. The standard error of a CV from df degrees of
+    // freedom is about cv sqrt((kurtosis - 1) / df) / 2 (delta method; the
+    // lognormal's kurtosis at CV 0.2 is 3.66): 4.1 % per batch size, 2.9 %
+    // for both. Tolerance 4 standard errors: 16 % and 12 %.
+    await Deno.writeTextFile(
+      `${dir}/linear.json`,
+      JSON.stringify({
+        name: "linear",
+        terms: ["1", "k"],
+        coefficients: [0.2, 0.05],
+        memoryRangeMb: [1024, 3008],
+        batchRange: [1, 32],
+      }),
+    );
+    const args = [
+      "--model",
+      `${dir}/linear.json`,
+      "--function-name",
+      "linear",
+      "--service-cv",
+      "0.2",
+      "--seed",
+      "5",
+      "--time-scale",
+      "1000",
+      "--memory",
+      "1024:3008:496",
+      "--batch",
+      "1,8",
+      "--repeat",
+      "80",
+      "--log",
+      `${dir}/linear.csv`,
+    ];
+    const r = await profile([
+      ...args,
+      "--variability",
+      "lognormal",
+      "--out",
+      `${dir}/lognormal.json`,
+      "--format",
+      "json",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const doc = JSON.parse(await Deno.readTextFile(`${dir}/lognormal.json`));
+    assert.deepEqual(doc, out.profile);
+    assert.equal(doc.variability.distribution, "lognormal");
+    assert.deepEqual(doc.variability.cv.batches, [1, 8]);
+    const kurtosis = 1.04 ** 4 + 2 * 1.04 ** 3 + 3 * 1.04 ** 2 - 3;
+    const se = (df: number) => Math.sqrt((kurtosis - 1) / df) / 2;
+    for (const cv of doc.variability.cv.cvs) {
+      assert.ok(Math.abs(cv / 0.2 - 1) < 4 * se(5 * 79), `CV ${cv}`);
+    }
+    const pooled = Math.sqrt(
+      doc.variability.cv.cvs.reduce((a: number, c: number) => a + c * c, 0) / 2,
+    );
+    assert.ok(Math.abs(pooled / 0.2 - 1) < 4 * se(2 * 5 * 79), `pooled CV ${pooled}`);
+    assert.deepEqual(
+      [doc.fit.variability.samples, doc.fit.variability.cells, doc.fit.variability.leftOut],
+      [800, 10, 0],
+    );
+    assert.match(
+      out.variability,
+      /^lognormal, CV per batch size 0\.\d+\.\.0\.\d+, from 800 warm durations as ratios to their cell's mean, pooled over 5 memories \(10 cells\)$/,
+    );
+    // The written profile drives the model: solve takes it.
+    const solve = await runCli("solve", [
+      "--model",
+      `${dir}/lognormal.json`,
+      "--hour",
+      "8",
+      "--grid-batch",
+      "1:8",
+      "--grid-memory",
+      "1024:3008:992",
+    ], { permissions: ["--allow-read"] });
+    assert.ok(solve.code === 0 || solve.code === 1, `solve: exit ${solve.code}\n${solve.stderr}`);
+    assert.match(solve.stdout, /\(lognormal, CV per batch size /);
+    // The same measurements again (--resume: nothing invoked), as empirical
+    // ratios in CSV: the fitted CV per row is the ratios' own.
+    const csv = await profile([
+      ...args,
+      "--resume",
+      "--variability",
+      "empirical",
+      "--out",
+      `${dir}/empirical.json`,
+      "--format",
+      "csv",
+    ]);
+    assert.equal(csv.code, 0, csv.stderr);
+    const lines = csv.stdout.trim().split("\n");
+    assert.match(lines[0], /,fitted_cv$/);
+    const empirical = JSON.parse(await Deno.readTextFile(`${dir}/empirical.json`));
+    assert.deepEqual(empirical.variability.batches, [1, 8]);
+    for (const [i, row] of empirical.variability.ratios.entries()) {
+      assert.equal(row.length, 400);
+      const mean = row.reduce((a: number, x: number) => a + x, 0) / row.length;
+      assert.ok(Math.abs(mean - 1) < 1e-12, `mean ratio ${mean}`);
+      // The population CV of the ratios is the pooled CV times sqrt(df / n) = sqrt(395 / 400).
+      const cv = Math.sqrt(row.reduce((a: number, x: number) => a + (x - 1) ** 2, 0) / 400);
+      assert.ok(Math.abs(cv / (doc.variability.cv.cvs[i] * Math.sqrt(395 / 400)) - 1) < 1e-9);
+      const fitted = lines.slice(1).filter((l) => l.split(",")[1] === String([1, 8][i]))
+        .map((l) => Number(l.split(",").at(-1)));
+      assert.equal(fitted.length, 5);
+      for (const f of fitted) assert.ok(Math.abs(f / cv - 1) < 1e-9, `fitted_cv ${f} vs ${cv}`);
+    }
+    // --variability none: the profile as before issue 13, the table says so.
+    const none = await profile([
+      ...args,
+      "--resume",
+      "--variability",
+      "none",
+      "--out",
+      `${dir}/none.json`,
+    ]);
+    assert.equal(none.code, 0, none.stderr);
+    assert.match(none.stdout, /^variability: deterministic \(--variability none\)$/m);
+    const plain = JSON.parse(await Deno.readTextFile(`${dir}/none.json`));
+    assert.equal("variability" in plain, false);
+    assert.equal("variability" in plain.fit, false);
+    assert.deepEqual(
+      { ...doc, variability: undefined, fit: { ...doc.fit, variability: undefined } },
+      { ...plain, variability: undefined, fit: { ...plain.fit, variability: undefined } },
     );
   });
 });
@@ -321,6 +459,10 @@ Deno.test("profile --aws runs the same code against AWS (the local Lambda on loo
         r.stdout,
         /cold starts \(Init Duration\): 1280 MB 250 ms, 2048 MB 250 ms, 3008 MB 250 ms/,
       );
+      assert.match(
+        r.stdout,
+        /^variability: deterministic: every warm duration equals its cell's mean$/m,
+      );
       const fitted = profileFromJson(JSON.parse(await Deno.readTextFile(`${dir}/resnet.json`)));
       const want = serviceTimeSec(publishedProfile("TF-resnetV2"), 8, 2048);
       assert.ok(Math.abs(serviceTimeSec(fitted, 8, 2048) / want - 1) < 1e-4);
@@ -396,6 +538,17 @@ Deno.test("profile refuses bad command lines in one line, exit 2", async () => {
         kind: "bad value",
         args: ["--format", "xml"],
         message: /--format must be one of table, json, csv: found 'xml'/,
+      },
+      {
+        kind: "bad value",
+        args: ["--variability", "normal"],
+        message: /--variability must be one of gamma, lognormal, empirical, none: found 'normal'/,
+      },
+      {
+        kind: "ignored combination",
+        args: ["--variability", "empirical", "--repeat", "1"],
+        message:
+          /--variability empirical needs --repeat 2 or more: one warm measurement per cell shows no spread/,
       },
       {
         kind: "bad value",
