@@ -777,10 +777,12 @@ function _variabilityLine(doc: FittedProfileJson, flags: ProfileFlags): string {
     : v;
   const profile = { ...profileFromJson(doc), variability: shown };
   const memories = new Set(doc.measurements.cells.map((c) => c.memoryMb)).size;
-  return `${describeVariability(profile)}, from ${_count(e.samples, "warm duration")} as ` +
-    `ratios to their cell's mean, pooled over ${memories} ${
-      memories === 1 ? "memory" : "memories"
-    } (${_count(e.cells, "cell")})`;
+  const pooled = `pooled over ${memories} ${memories === 1 ? "memory" : "memories"} ` +
+    `(${_count(e.cells, "cell")})`;
+  return v.distribution === "empirical"
+    ? `${describeVariability(profile)}: ratios to their cell's mean, ${pooled}`
+    : `${describeVariability(profile)}, from ${_count(e.samples, "warm duration")} as ratios ` +
+      `to their cell's mean, ${pooled}`;
 }
 
 /** A number for people: 4 significant digits, whole numbers from 1000 on. */
