@@ -310,6 +310,12 @@ export async function readModelFlag(
         `${flagAsTyped(flags.typed, "method")} exact`,
     );
   }
+  if (flags.method === "paper" && profile.coldStart !== undefined) {
+    throw new UsageError(
+      `${model} ${flags.model} has cold starts (coldStart): the paper method (solver.py) has ` +
+        `none; use ${flagAsTyped(flags.typed, "method")} exact`,
+    );
+  }
   return profile;
 }
 
@@ -318,7 +324,11 @@ export async function readModelFlag(
  * service time varies when it does (`runs/f.json (gamma, CV per batch size 0.03..0.07)`).
  */
 export function modelLabel(name: string, profile: ServiceProfile): string {
-  return profile.variability === undefined ? name : `${name} (${describeVariability(profile)})`;
+  const notes = [
+    ...(profile.variability === undefined ? [] : [describeVariability(profile)]),
+    ...(profile.coldStart === undefined ? [] : ["cold starts"]),
+  ];
+  return notes.length === 0 ? name : `${name} (${notes.join(", ")})`;
 }
 
 /**

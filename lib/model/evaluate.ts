@@ -49,11 +49,14 @@ export function evaluateGrid(
     }
   }
   if (method === "paper") {
-    if (options.profile.variability !== undefined) {
+    if (options.profile.variability !== undefined || options.profile.coldStart !== undefined) {
+      const what = options.profile.variability !== undefined
+        ? "its service time varies (variability)"
+        : "it has cold starts (coldStart)";
       throw new RangeError(
-        `Cannot use the paper method with profile '${options.profile.name}': its service ` +
-          "time varies (variability), and the paper's model (solver.py) has one time per " +
-          "batch size; use the exact method",
+        `Cannot use the paper method with profile '${options.profile.name}': ${what}, and ` +
+          "the paper's model (solver.py) has one time per batch size and no cold starts; " +
+          "use the exact method",
       );
     }
     return evaluatePaperGrid(map, grid, options);

@@ -47,7 +47,9 @@ import {
   expectedInvocationCostUsd,
   serviceDistributions,
 } from "../profile/service_distribution.ts";
-import { serviceTimesSec } from "../profile/service_profile.ts";
+import { initSecAt, serviceTimesSec } from "../profile/service_profile.ts";
+import { arrivalRatePerSec } from "../map/moments.ts";
+import { coldStartParts, DEFAULT_KEEP_ALIVE_SEC, withColdStartsOf } from "./cold_start.ts";
 import { variableLatencyPercentile, variableServiceModel } from "./service_convolution.ts";
 import { countingLattice, type CountingTables, uniformizationRate } from "./counting.ts";
 import {
@@ -776,8 +778,11 @@ export function evaluateExactGrid(
   const services = grid.memoriesMb.map((mem) =>
     serviceTimesSec(profile, maxB, mem, { extrapolate })
   );
-  // With random service, the distributions of each memory, and the expected cost under rounding.
-  const dists = profile.variability === undefined
+  // With random service or cold starts, the distributions of each memory, and the expected
+  // cost under rounding; with cold starts, what each memory shares across (B, T).
+  const coldInits = grid.memoriesMb.map((mem) => initSecAt(profile, mem));
+  const cold = coldInits.some((x) => x !== undefined);
+  const dists = profile.variability === undefined && !cold
     ? undefined
     : grid.memoriesMb.map((mem) => serviceDistributions(profile, maxB, mem, { extrapolate }));
   const costs = grid.memoriesMb.map((mem, im) =>
@@ -785,6 +790,11 @@ export function evaluateExactGrid(
       ? Float64Array.from(services[im], (s) => invocationCostUsd(pricing, s, mem))
       : Float64Array.from(dists[im], (d) => expectedInvocationCostUsd(pricing, d, mem))
   );
+  const parts = cold
+    ? grid.memoriesMb.map((mem, im) => coldStartParts(dists![im], coldInits[im]!, pricing, mem))
+    : undefined;
+  const rate = cold ? arrivalRatePerSec(map) : NaN;
+  const keepAliveSec = inputs.keepAliveSec ?? DEFAULT_KEEP_ALIVE_SEC;
   forEachExactBatchState(map, grid.timeoutsSec, grid.maxBatches, (state, it, ib) => {
     const b = state.maxBatch;
     let sizeP = b, cdf = 0;
@@ -800,20 +810,31 @@ export function evaluateExactGrid(
     for (let im = 0; im < nM; im++) {
       const idx = (im * nT + it) * nB + ib;
       const service = services[im];
+      let latency = dists?.[im], cost: ArrayLike<number> = costs[im];
+      if (parts) {
+        const terms = withColdStartsOf({
+          batchSize: state.batchSize,
+          meanBatchSize: state.meanBatchSize,
+          arrivalRatePerSec: rate,
+          keepAliveSec,
+        }, parts[im]);
+        latency = terms.latency;
+        cost = terms.costUsd;
+      }
       let meanCost = 0;
-      for (let k = 1; k <= b; k++) meanCost += state.batchSize[k - 1] * costs[im][k - 1];
+      for (let k = 1; k <= b; k++) meanCost += state.batchSize[k - 1] * cost[k - 1];
       meanCost /= state.meanBatchSize;
       const deterministic = exactLatencyPercentile(state, service, percentile);
-      if (dists === undefined) out.latencySec[idx] = deterministic;
+      if (latency === undefined) out.latencySec[idx] = deterministic;
       else {
-        const model = variableServiceModel(state, dists[im]);
+        const model = variableServiceModel(state, latency);
         const w = variableLatencyPercentile(model, percentile, deterministic + shift);
         out.latencySec[idx] = w;
         shift = w - deterministic;
       }
       out.costUsd[idx] = meanCost;
       out.meanCostUsd[idx] = meanCost;
-      out.percentileCostUsd[idx] = costs[im][sizeP - 1] / sizeP;
+      out.percentileCostUsd[idx] = cost[sizeP - 1] / sizeP;
       out.percentileBatchSize[idx] = sizeP;
     }
   }, { ...options, onProgress });

@@ -14,7 +14,9 @@ import {
   expectedInvocationCostUsd,
   serviceDistributions,
 } from "../profile/service_distribution.ts";
-import type { ServiceProfile } from "../profile/service_profile.ts";
+import { initSecAt, type ServiceProfile } from "../profile/service_profile.ts";
+import { arrivalRatePerSec } from "../map/moments.ts";
+import { DEFAULT_KEEP_ALIVE_SEC, withColdStarts } from "./cold_start.ts";
 import { exactBatchStateFor, exactLatencyCdf, exactLatencyPercentile } from "./exact.ts";
 import {
   variableLatencyCdf,
@@ -32,6 +34,8 @@ export interface PredictionInput {
   pricing: Pricing;
   /** Allow the profile outside its fitted range. @default {false} */
   extrapolate?: boolean;
+  /** Keep-alive of an idle environment, seconds, when the profile has a `coldStart`. @default {600} */
+  keepAliveSec?: number;
 }
 
 /** The exact method's answer for one configuration. */
@@ -41,8 +45,10 @@ export interface ConfigurationPrediction {
   meanBatchSize: number;
   /** Long-run mean cost per request, USD: E[cost of a batch] / E[K], billing rounded per batch. */
   costPerRequestUsd: number;
-  /** Whether the service time varies (the profile has a `variability`). */
+  /** Whether the service time varies (the profile has a `variability` or cold starts). */
   variable: boolean;
+  /** P(a batch starts cold): 0 when the profile has no `coldStart`. */
+  coldStartProbability: number;
   /** The latency CDF at w seconds. */
   cdf(w: number): number;
   /** The smallest latency w with F(w) >= p, seconds. */
@@ -73,19 +79,39 @@ export interface ConfigurationPrediction {
 export function predictConfiguration(input: PredictionInput): ConfigurationPrediction {
   const { map, maxBatch, timeoutSec, memoryMb, profile, pricing } = input;
   const state = exactBatchStateFor(map, maxBatch, timeoutSec);
-  const dists = serviceDistributions(profile, maxBatch, memoryMb, {
+  let dists = serviceDistributions(profile, maxBatch, memoryMb, {
     extrapolate: input.extrapolate ?? false,
   });
+  let costs: ArrayLike<number> = Float64Array.from(
+    dists,
+    (d) => expectedInvocationCostUsd(pricing, d, memoryMb),
+  );
+  const initSec = initSecAt(profile, memoryMb);
+  let coldStartProbability = 0;
+  if (initSec !== undefined) {
+    const cold = withColdStarts({
+      batchSize: state.batchSize,
+      meanBatchSize: state.meanBatchSize,
+      arrivalRatePerSec: arrivalRatePerSec(map),
+      warm: dists,
+      initSec,
+      keepAliveSec: input.keepAliveSec ?? DEFAULT_KEEP_ALIVE_SEC,
+      pricing,
+      memoryMb,
+    });
+    dists = cold.latency;
+    costs = cold.costUsd;
+    coldStartProbability = cold.probability;
+  }
   let batchCost = 0;
-  state.batchSize.forEach((p, i) => {
-    batchCost += p * expectedInvocationCostUsd(pricing, dists[i], memoryMb);
-  });
-  const variable = profile.variability !== undefined;
+  state.batchSize.forEach((p, i) => (batchCost += p * costs[i]));
+  const variable = profile.variability !== undefined || initSec !== undefined;
   const base = {
     batchSize: state.batchSize,
     meanBatchSize: state.meanBatchSize,
     costPerRequestUsd: batchCost / state.meanBatchSize,
     variable,
+    coldStartProbability,
   };
   if (!variable) {
     const service = dists.map((d) => d.meanSec);

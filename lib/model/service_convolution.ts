@@ -62,8 +62,8 @@ interface SizeTerm {
   /** `Cc_k` is 0 below and its full mass above, to 1e-16 of E[K]. */
   readonly smoothLoSec: number;
   readonly smoothHiSec: number;
-  /** Service quantiles at {@linkcode LEVELS} (continuous kinds), ascending. */
-  readonly quantilesSec: Float64Array | undefined;
+  /** Service quantiles at {@linkcode LEVELS} (continuous kinds), ascending; computed on first use. */
+  quantiles(): Float64Array;
   /** The state's term (its fixed quadrature is cached there). */
   readonly stateTerm: StateTerm;
   /**
@@ -223,6 +223,16 @@ function ruleOf(
   return rule;
 }
 
+/**
+ * The smallest gap between the quantile images of a service (see
+ * {@linkcode _minGap}); a mixture's is its parts' smallest, since its CDF is
+ * as smooth as theirs.
+ */
+function gapOf(dist: ServiceDistribution): number {
+  if (dist.parts) return Math.min(...dist.parts.map(gapOf));
+  return _minGap(levelsOf(dist));
+}
+
 /** Service quantiles at {@linkcode LEVELS}, computed once per distribution. */
 const quantileCache = new WeakMap<ServiceDistribution, Float64Array>();
 
@@ -250,15 +260,15 @@ export function variableServiceModel(
   const pieceSec = Math.max(8 * state.tables.strideSec, 1e-12);
   const terms = termsOf(state).map((st, i): SizeTerm => {
     const dist = dists[i];
-    const quantilesSec = dist.atomsSec === undefined ? levelsOf(dist) : undefined;
-    const gap = quantilesSec === undefined ? 0 : _minGap(quantilesSec);
+    const continuous = dist.atomsSec === undefined;
+    const gap = continuous ? gapOf(dist) : 0;
     return {
       k: i + 1,
       dist,
       ...st,
-      quantilesSec,
+      quantiles: () => levelsOf(dist),
       stateTerm: st,
-      level: gap >= pieceSec / 64
+      level: continuous && gap >= pieceSec / 64
         ? Math.max(-6, Math.min(30, Math.floor(Math.log2(gap / pieceSec))))
         : undefined,
     };
@@ -267,7 +277,7 @@ export function variableServiceModel(
     state,
     terms,
     pieceSec,
-    continuous: terms.every((x) => x.quantilesSec !== undefined),
+    continuous: terms.every((x) => x.dist.atomsSec === undefined),
   };
 }
 
@@ -314,7 +324,7 @@ function addContinuous(s: ExactBatchState, term: SizeTerm, w: number, pieceSec: 
     acc.v += tmp.v;
   }
   // Pieces between a and c: images w - Q(v) of the quantile levels, cut to pieceSec.
-  const q = term.quantilesSec!;
+  const q = term.quantiles();
   const { nodes, weights } = RULE;
   let right = c;
   for (let j = 0; j <= q.length; j++) {

@@ -33,6 +33,11 @@ export interface ModelInputs {
   readonly percentile: number;
   /** Allow evaluating the profile outside its fitted range. */
   readonly extrapolate?: boolean;
+  /**
+   * Idle time after which an execution environment is reclaimed, seconds, for
+   * the cold starts of a profile with a `coldStart` (exact method). @default {600}
+   */
+  readonly keepAliveSec?: number;
   /** Called after each timeout of the grid with the share done. */
   readonly onProgress?: (done: number, total: number) => void;
 }

@@ -26,6 +26,13 @@ export interface Pricing {
   readonly usdPerRequest: number;
   /** The billed duration is rounded up to a multiple of this; 0 bills it as is. */
   readonly billingGranularityMs: number;
+  /**
+   * Whether a cold start's Init Duration is billed with the invocation. AWS
+   * bills the INIT phase of on-demand functions since 1 August 2025 ("AWS
+   * Lambda standardizes billing for the INIT phase"); before, functions on
+   * managed runtimes had it free; the paper's model has no cold starts.
+   */
+  readonly billsInit: boolean;
   /** Where the prices come from, in one line. */
   readonly description: string;
 }
@@ -36,6 +43,7 @@ const _PRICINGS: Readonly<Record<PricingName, Pricing>> = {
     usdPerGbSecond: 0.0000166667,
     usdPerRequest: 0.0000002,
     billingGranularityMs: 0,
+    billsInit: false,
     description: "BATCH paper (solver.py getCostRequest): 0.0000166667 USD per GB-s, " +
       "0.0000002 USD per invocation, continuous duration",
   }),
@@ -44,22 +52,27 @@ const _PRICINGS: Readonly<Record<PricingName, Pricing>> = {
     usdPerGbSecond: 0.0000166667,
     usdPerRequest: 0.0000002,
     billingGranularityMs: 1,
+    billsInit: true,
     description: "AWS Lambda x86_64, first price tier: 0.0000166667 USD per GB-s, " +
-      "0.20 USD per million requests, duration rounded up to 1 ms",
+      "0.20 USD per million requests, duration rounded up to 1 ms, Init Duration billed " +
+      "(since August 2025)",
   }),
   "aws-arm64": Object.freeze({
     name: "aws-arm64",
     usdPerGbSecond: 0.0000133334,
     usdPerRequest: 0.0000002,
     billingGranularityMs: 1,
+    billsInit: true,
     description: "AWS Lambda arm64, first price tier: 0.0000133334 USD per GB-s, " +
-      "0.20 USD per million requests, duration rounded up to 1 ms",
+      "0.20 USD per million requests, duration rounded up to 1 ms, Init Duration billed " +
+      "(since August 2025)",
   }),
   "aws-2020": Object.freeze({
     name: "aws-2020",
     usdPerGbSecond: 0.0000166667,
     usdPerRequest: 0.0000002,
     billingGranularityMs: 100,
+    billsInit: false,
     description: "AWS Lambda before December 2020: 0.0000166667 USD per GB-s, " +
       "0.20 USD per million requests, duration rounded up to 100 ms",
   }),

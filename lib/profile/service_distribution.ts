@@ -57,7 +57,7 @@ export const TAIL_PROBABILITY = 1e-16;
 
 /** The service time of one batch size at one memory. */
 export interface ServiceDistribution {
-  readonly kind: "deterministic" | "gamma" | "lognormal" | "empirical";
+  readonly kind: "deterministic" | "gamma" | "lognormal" | "empirical" | "mixture";
   /** Mean, seconds: S(k, m). */
   readonly meanSec: number;
   /** Coefficient of variation (0 when deterministic). */
@@ -87,6 +87,8 @@ export interface ServiceDistribution {
   readonly lowSec: number;
   /** Above it the mass is at most {@linkcode TAIL_PROBABILITY}, seconds. */
   readonly highSec: number;
+  /** The components of a continuous mixture (each as smooth as the mixture's pieces). */
+  readonly parts?: readonly ServiceDistribution[];
 }
 
 function _standardNormal(prng: Prng): number {
@@ -267,6 +269,165 @@ export function empiricalService(
     },
     quantile: (p) => atoms[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))],
     sample: (prng) => atoms[Math.min(n - 1, Math.floor(prng.nextFloat() * n))],
+    atomsSec: atoms,
+    atomWeights: weights,
+    lowSec: atoms[0],
+    highSec: atoms[n - 1],
+  };
+}
+
+/**
+ * `d` shifted by `shiftSec` seconds: S + c (a cold start's Init Duration
+ * before the invocation).
+ */
+export function shiftedService(d: ServiceDistribution, shiftSec: number): ServiceDistribution {
+  if (!(shiftSec >= 0 && Number.isFinite(shiftSec))) {
+    throw new RangeError(`Cannot shift a service time by ${shiftSec} s: it must be >= 0`);
+  }
+  if (shiftSec === 0) return d;
+  const c = shiftSec, mean = d.meanSec + c;
+  if (d.atomsSec !== undefined) {
+    return _discrete(Float64Array.from(d.atomsSec, (a) => a + c), d.atomWeights!, mean);
+  }
+  return {
+    kind: d.kind,
+    meanSec: mean,
+    cv: (d.cv * d.meanSec) / mean,
+    cdf: (s) => d.cdf(s - c),
+    density: (s) => d.density(s - c),
+    cdfDensity: (s, out) => d.cdfDensity(s - c, out),
+    excessSec: (x) => d.excessSec(x - c),
+    quantile: (p) => d.quantile(p) + c,
+    sample: (prng) => d.sample(prng) + c,
+    atomsSec: undefined,
+    atomWeights: undefined,
+    lowSec: d.lowSec + c,
+    highSec: d.highSec + c,
+  };
+}
+
+/**
+ * A mixture: `parts[i][0]` with probability `parts[i][1]` (the weights sum to
+ * 1). Discrete parts give a discrete mixture; continuous ones a continuous
+ * mixture whose quantile is found by bisection on its CDF.
+ */
+export function mixtureService(
+  parts: readonly (readonly [ServiceDistribution, number])[],
+): ServiceDistribution {
+  const kept = parts.filter(([, w]) => w > 0);
+  const total = kept.reduce((a, [, w]) => a + w, 0);
+  if (kept.length === 0 || Math.abs(total - 1) > 1e-12) {
+    throw new RangeError(`Cannot mix service times with weights summing to ${total}: expected 1`);
+  }
+  if (kept.length === 1) return kept[0][0];
+  const mean = kept.reduce((a, [d, w]) => a + w * d.meanSec, 0);
+  let second = 0;
+  for (const [d, w] of kept) second += w * (d.meanSec ** 2 * (1 + d.cv ** 2));
+  const cv = Math.sqrt(Math.max(0, second - mean * mean)) / mean;
+  if (kept.every(([d]) => d.atomsSec !== undefined)) {
+    const atoms: [number, number][] = [];
+    for (const [d, w] of kept) {
+      d.atomsSec!.forEach((a, i) => atoms.push([a, w * d.atomWeights![i]]));
+    }
+    atoms.sort((x, y) => x[0] - y[0]);
+    return _discrete(
+      Float64Array.from(atoms, (a) => a[0]),
+      Float64Array.from(atoms, (a) => a[1]),
+      mean,
+    );
+  }
+  if (kept.some(([d]) => d.atomsSec !== undefined)) {
+    throw new RangeError("Cannot mix discrete and continuous service times");
+  }
+  const cdf = (s: number) => kept.reduce((a, [d, w]) => a + w * d.cdf(s), 0);
+  const lowSec = Math.min(...kept.map(([d]) => d.lowSec));
+  const highSec = Math.max(...kept.map(([d]) => d.highSec));
+  const part = { v: 0, d: 0 };
+  return {
+    kind: "mixture",
+    meanSec: mean,
+    cv,
+    cdf,
+    density: (s) => kept.reduce((a, [d, w]) => a + w * d.density(s), 0),
+    cdfDensity: (s, out) => {
+      let v = 0, dd = 0;
+      for (const [d, w] of kept) {
+        d.cdfDensity(s, part);
+        v += w * part.v;
+        dd += w * part.d;
+      }
+      out.v = v;
+      out.d = dd;
+    },
+    excessSec: (x) => kept.reduce((a, [d, w]) => a + w * d.excessSec(x), 0),
+    quantile: (p) => {
+      let lo = lowSec, hi = highSec;
+      for (let i = 0; i < 200 && hi - lo > 1e-15 * hi; i++) {
+        const mid = 0.5 * (lo + hi);
+        if (cdf(mid) >= p) hi = mid;
+        else lo = mid;
+      }
+      return hi;
+    },
+    sample: (prng) => {
+      let u = prng.nextFloat();
+      for (const [d, w] of kept) {
+        if (u < w) return d.sample(prng);
+        u -= w;
+      }
+      return kept[kept.length - 1][0].sample(prng);
+    },
+    atomsSec: undefined,
+    atomWeights: undefined,
+    lowSec,
+    highSec,
+    parts: kept.map(([d]) => d),
+  };
+}
+
+/** A discrete service time on ascending atoms with weights, of the given mean. */
+function _discrete(atoms: Float64Array, weights: Float64Array, mean: number): ServiceDistribution {
+  const n = atoms.length;
+  const cum = new Float64Array(n);
+  let acc = 0, ss = 0;
+  for (let i = 0; i < n; i++) {
+    acc += weights[i];
+    cum[i] = acc;
+    ss += weights[i] * (atoms[i] - mean) ** 2;
+  }
+  const cdf = (s: number) => {
+    let lo = 0, hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (atoms[mid] <= s) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo === 0 ? 0 : Math.min(1, cum[lo - 1]);
+  };
+  return {
+    kind: "mixture",
+    meanSec: mean,
+    cv: Math.sqrt(ss) / mean,
+    cdf,
+    density: () => 0,
+    cdfDensity: (s, out) => {
+      out.v = cdf(s);
+      out.d = 0;
+    },
+    excessSec: (x) => {
+      let sum = 0;
+      for (let i = 0; i < n; i++) if (atoms[i] > x) sum += weights[i] * (atoms[i] - x);
+      return sum;
+    },
+    quantile: (p) => {
+      for (let i = 0; i < n; i++) if (cum[i] >= p) return atoms[i];
+      return atoms[n - 1];
+    },
+    sample: (prng) => {
+      const u = prng.nextFloat();
+      for (let i = 0; i < n; i++) if (u < cum[i]) return atoms[i];
+      return atoms[n - 1];
+    },
     atomsSec: atoms,
     atomWeights: weights,
     lowSec: atoms[0],

@@ -39,6 +39,50 @@ export interface ServiceProfileBase {
    * `service_distribution.ts`); absent: always exactly S(k, m).
    */
   readonly variability?: ServiceVariability;
+  /**
+   * Init Duration of a cold start, seconds: one value, or per memory
+   * (`memoriesMb` ascending, linear between them and constant beyond); absent:
+   * the model has no cold starts.
+   */
+  readonly coldStart?: ColdStartProfile;
+}
+
+/** A profile's cold-start Init Duration (see {@linkcode ServiceProfileBase.coldStart}). */
+export type ColdStartProfile =
+  | { readonly initSec: number }
+  | { readonly memoriesMb: readonly number[]; readonly initSec: readonly number[] };
+
+/**
+ * The Init Duration of a cold start at `memoryMb`, seconds, or undefined when
+ * the profile has none.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ *
+ * const profile = profileFromJson({
+ *   name: "p", terms: ["1"], coefficients: [1], memoryRangeMb: [1024, 3008], batchRange: [1, 4],
+ *   coldStart: { memoriesMb: [1024, 3008], initSec: [0.4, 0.2] },
+ * });
+ * assert.ok(Math.abs(initSecAt(profile, 2016)! - 0.3) < 1e-15);
+ * assert.equal(initSecAt(profile, 4096), 0.2);
+ * ```
+ */
+export function initSecAt(profile: ServiceProfile, memoryMb: number): number | undefined {
+  const c = profile.coldStart;
+  if (c === undefined) return undefined;
+  if (typeof c.initSec === "number") return c.initSec;
+  const { memoriesMb: m, initSec: v } = c as {
+    memoriesMb: readonly number[];
+    initSec: readonly number[];
+  };
+  if (memoryMb <= m[0]) return v[0];
+  for (let i = 1; i < m.length; i++) {
+    if (memoryMb <= m[i]) {
+      return v[i - 1] + ((v[i] - v[i - 1]) * (memoryMb - m[i - 1])) / (m[i] - m[i - 1]);
+    }
+  }
+  return v[v.length - 1];
 }
 
 /**
@@ -404,6 +448,12 @@ export function profileFromJson(
       variability: _variabilityFromJson(value.variability, fail),
     }) as ServiceProfile;
   }
+  if (value.coldStart !== undefined) {
+    profile = Object.freeze({
+      ...profile,
+      coldStart: _coldStartFromJson(value.coldStart, fail),
+    }) as ServiceProfile;
+  }
   _compiled(profile); // compile now, not on the first call of a hot loop
   return profile;
 }
@@ -464,6 +514,38 @@ function _polynomialFromJson(
     batchRange: _rangeFromJson(value.batchRange, "batchRange", true, fail),
     terms: Object.freeze(terms.slice()),
     coefficients: Object.freeze(coefficients.slice()),
+  });
+}
+
+function _coldStartFromJson(value: unknown, fail: _Fail): ColdStartProfile {
+  const at = "coldStart";
+  if (!_isRecord(value)) return fail(TypeError, at, "an object", value);
+  const init = value.initSec;
+  const seconds = (x: unknown, path: string) => {
+    if (typeof x !== "number" || !(x >= 0 && Number.isFinite(x))) {
+      fail(RangeError, path, "a finite number of seconds >= 0", x);
+    }
+  };
+  if (value.memoriesMb === undefined) {
+    seconds(init, `${at}.initSec`);
+    return Object.freeze({ initSec: init as number });
+  }
+  const m = value.memoriesMb;
+  if (!Array.isArray(m) || m.length === 0) {
+    return fail(TypeError, `${at}.memoriesMb`, "a non-empty array of memories (MB)", m);
+  }
+  m.forEach((x, i) => {
+    if (typeof x !== "number" || !(x > 0) || (i > 0 && !(x > m[i - 1]))) {
+      fail(RangeError, `${at}.memoriesMb`, "ascending memories > 0 (MB)", m);
+    }
+  });
+  if (!Array.isArray(init) || init.length !== m.length) {
+    return fail(RangeError, `${at}.initSec`, `one number per memory (${m.length})`, init);
+  }
+  init.forEach((x, i) => seconds(x, `${at}.initSec[${i}]`));
+  return Object.freeze({
+    memoriesMb: Object.freeze(m.slice() as number[]),
+    initSec: Object.freeze(init.slice() as number[]),
   });
 }
 
