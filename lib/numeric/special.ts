@@ -53,14 +53,37 @@ export function logGamma(x: number): number {
 const EPS = 1e-16;
 const TINY = 1e-300;
 
-/** `x^a e^-x / Γ(a)`, the common factor of the series and the fraction. */
+/**
+ * `x^a e^-x / Γ(a)`, the common factor of the series and the fraction. For a
+ * large shape its logarithm is the difference of terms of size a: written
+ * as `-a (t - 1 - ln t) + ln(a) / 2 - ln(2 pi) / 2 - e(a)` with t = x / a
+ * and e(a) Stirling's remainder, and `t - 1 - ln t` by its series near t = 1,
+ * so that the factor keeps its relative accuracy when a is 1e8 or more.
+ */
 function gammaFactor(a: number, x: number): number {
-  return Math.exp(a * Math.log(x) - x - logGamma(a));
+  if (a < 10) return Math.exp(a * Math.log(x) - x - logGamma(a));
+  const u = x / a - 1;
+  let dev: number; // t - 1 - ln t = u - ln(1 + u)
+  if (Math.abs(u) < 0.1) {
+    // u^2/2 - u^3/3 + u^4/4 - ...
+    let term = u * u, sum = 0;
+    for (let j = 2; j < 40; j++) {
+      const next = (j % 2 === 0 ? 1 : -1) * term / j;
+      sum += next;
+      if (Math.abs(next) < 1e-17 * sum) break;
+      term *= u;
+    }
+    dev = sum;
+  } else dev = u - Math.log1p(u);
+  const a2 = a * a;
+  const stirling = (1 / 12 - (1 / 360 - 1 / (1260 * a2)) / a2) / a;
+  return Math.exp(-a * dev + 0.5 * Math.log(a / (2 * Math.PI)) - stirling);
 }
 
 function seriesP(a: number, x: number): number {
+  // The terms fall like exp(-n^2 / 2a) near x = a: about 9 sqrt(a) of them (a = 1e12 at most).
   let ap = a, del = 1 / a, sum = del;
-  for (let n = 0; n < 100_000; n++) {
+  for (let n = 0; n < 10_000_000; n++) {
     ap += 1;
     del *= x / ap;
     sum += del;

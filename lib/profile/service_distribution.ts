@@ -135,7 +135,8 @@ export function deterministicService(meanSec: number): ServiceDistribution {
 export function gammaService(meanSec: number, cv: number): ServiceDistribution {
   _checkMean(meanSec);
   _checkCv(cv);
-  if (cv === 0) return deterministicService(meanSec);
+  // Below a CV of 1e-6 (shape 1e12) the service is deterministic to the precision of a double.
+  if (cv < 1e-6) return deterministicService(meanSec);
   const shape = 1 / (cv * cv), scale = meanSec * cv * cv;
   const logNorm = logGamma(shape) + shape * Math.log(scale);
   const cdf = (s: number) => (s > 0 ? gammaP(shape, s / scale) : 0);
@@ -585,7 +586,7 @@ export function cvsAt(
   return values;
 }
 
-/** One line describing a profile's variability, e.g. `gamma, CV 0.3`. */
+/** One line describing a profile's variability, e.g. `gamma, CV 0.3` (CVs to 3 significant digits). */
 export function describeVariability(profile: ServiceProfile): string {
   const v = profile.variability;
   if (v === undefined) return "deterministic";
@@ -594,10 +595,13 @@ export function describeVariability(profile: ServiceProfile): string {
     return `empirical (${n} measured durations over ${v.batches.length} batch sizes)`;
   }
   const cv = v.cv;
-  if (typeof cv === "number") return `${v.distribution}, CV ${cv}`;
+  const r = (x: number) => Number(x.toPrecision(3));
+  if (typeof cv === "number") return `${v.distribution}, CV ${r(cv)}`;
   if ("cvs" in cv) {
     const lo = Math.min(...cv.cvs), hi = Math.max(...cv.cvs);
-    return `${v.distribution}, CV per batch size ${lo}..${hi}`;
+    return lo === hi
+      ? `${v.distribution}, CV ${r(lo)} at every batch size`
+      : `${v.distribution}, CV per batch size ${r(lo)}..${r(hi)}`;
   }
   return `${v.distribution}, CV a polynomial in ${cv.terms.join(", ")}`;
 }

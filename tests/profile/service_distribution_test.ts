@@ -57,6 +57,18 @@ Deno.test("gamma and lognormal services have the given mean, CV and mean excess 
   }
 });
 
+Deno.test("a gamma of a tiny CV (shape 1e10) keeps its accuracy: P(S <= mean) = 1/2 + 1 / (3 sqrt(2 pi a))", () => {
+  // The first terms of the gamma's median asymptotics (Choi, 1994): the error is O(1/a).
+  for (const cv of [1e-3, 1e-5]) {
+    const a = 1 / (cv * cv);
+    const want = 0.5 + 1 / (3 * Math.sqrt(2 * Math.PI * a));
+    const got = gammaService(2, cv).cdf(2);
+    assert.ok(Math.abs(got - want) < 10 / a + 1e-12, `CV ${cv}: ${got} vs ${want}`);
+  }
+  // Below 1e-6 it is deterministic.
+  assert.equal(gammaService(2, 1e-7).kind, "deterministic");
+});
+
 Deno.test("draws have the distribution's mean and CV (200,000 draws, seed 3, within 5 standard errors)", () => {
   for (const [kind, cv] of shapes) {
     const d = (kind === "gamma" ? gammaService : lognormalService)(0.4, cv);
