@@ -112,7 +112,9 @@ functions are what they are):
   --cold-start S          a new environment's initialisation, s         [0.25]
   --keep-alive S          idle time before an environment is reclaimed, s [600]
   --service-cv CV         lognormal service times with this coefficient
-                          of variation (also --jitter)                  [0]
+                          of variation, in place of the profile's own
+                          variability; 0 keeps the profile's (also
+                          --jitter)                                     [0]
   --extrapolate           serve memories and batch sizes outside the
                           profile's fitted range (refused otherwise); with
                           --endpoint or --aws it needs --adaptive, where it
@@ -162,13 +164,16 @@ Run:
   --format FORMAT         table, json or csv                            [table]
   -h, --help              this text
 
-The table sets the measurement beside the exact model (p95 and cost), which
-has no cold starts: the p95 of the batches that started warm is what it
-predicts. There is no prediction for a day of MAPs, a recorded trace,
---adaptive, the in-process Lambda at a --time-scale other than 1 or a
---service-cv above 0, or --function-code without --model. --format csv prints the table's rows as
-metric,measured,exact_model with full precision; --format json the summary
-with the configuration.
+The table sets the measurement beside the exact model (latency p50, p95 and
+p99, and the mean cost per request), which has no cold starts: the p95 of the
+batches that started warm is what it predicts. The model's service times are
+the function's: the profile's (deterministic, or as a FILE.json's
+'variability' says), lognormal of CV --service-cv when that is above 0. There
+is no prediction for a day of MAPs, a recorded trace, --adaptive, the
+in-process Lambda at a --time-scale other than 1, or --function-code without
+--model. --format csv prints the table's rows as metric,measured,exact_model
+with full precision; --format json the summary with the configuration and the
+prediction.
 
 Ctrl-C (or SIGTERM) stops the arrivals, dispatches the open batch, waits for the
 batches in flight (--grace), writes the summary and exits 130. Signals within
@@ -532,10 +537,8 @@ function _noPrediction(flags: BufferRunFlags, oneMap: boolean): string {
       ? "no single MAP (a day of hourly MAPs)"
       : "a recorded trace is not a MAP";
   }
-  if (flags.local && flags.timeScale !== 1) {
-    return "the in-process Lambda runs at another --time-scale than the arrivals";
-  }
-  return "the model's service times are deterministic (--service-cv is above 0)";
+  // The one case left: runExperiment predicts in every other.
+  return "the in-process Lambda runs at another --time-scale than the arrivals";
 }
 
 /** One row of the summary: label, CSV name, what was measured and what the model predicts. */
@@ -590,7 +593,8 @@ function _rows(s: ExperimentSummary, p: ExperimentPrediction | undefined): _Row[
     {
       label: "latency p50 (s)",
       measured: fixed(s.latencySec.p50, 4),
-      csv: [["latency_p50_sec", s.latencySec.p50, undefined]],
+      model: p ? fixed(p.p50Sec, 4) : "",
+      csv: [["latency_p50_sec", s.latencySec.p50, p?.p50Sec]],
     },
     {
       label: "latency p95 (s)",
@@ -601,7 +605,8 @@ function _rows(s: ExperimentSummary, p: ExperimentPrediction | undefined): _Row[
     {
       label: "latency p99 (s)",
       measured: fixed(s.latencySec.p99, 4),
-      csv: [["latency_p99_sec", s.latencySec.p99, undefined]],
+      model: p ? fixed(p.p99Sec, 4) : "",
+      csv: [["latency_p99_sec", s.latencySec.p99, p?.p99Sec]],
     },
     {
       label: "cold starts: batches / share",
@@ -681,7 +686,11 @@ function _printTable(
   if (result.status !== "done") console.log(`status: ${result.status}`);
   const rows = _rows(summary, prediction);
   const w0 = Math.max(...rows.map((r) => r.label.length));
-  const model = prediction ? "exact model (no cold starts)" : "";
+  const model = prediction
+    ? `exact model (no cold starts${
+      prediction.service === "deterministic" ? "" : `; service ${prediction.service}`
+    })`
+    : "";
   console.log(`${"".padEnd(w0)}  ${"measured".padStart(12)}  ${model}`.trimEnd());
   for (const r of rows) {
     console.log(`${r.label.padEnd(w0)}  ${r.measured.padStart(12)}  ${r.model ?? ""}`.trimEnd());

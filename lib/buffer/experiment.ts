@@ -41,10 +41,11 @@ import { CPU_MODELS, type CpuModel } from "../lambda/cpu_model.ts";
 import { startLocalLambdaServer } from "../lambda/http_server.ts";
 import { LocalLambda } from "../lambda/local_lambda.ts";
 import type { MapProcess } from "../map/map_process.ts";
-import { evaluateGrid } from "../model/evaluate.ts";
+import { predictConfiguration } from "../model/predict.ts";
 import { type ConfigurationGrid, MODEL_METHODS, type ModelMethod } from "../model/types.ts";
 import type { ConstraintKind } from "../optimize/optimize.ts";
 import type { Pricing } from "../profile/pricing.ts";
+import { describeVariability, withServiceCv } from "../profile/service_distribution.ts";
 import {
   PUBLISHED_PROFILE_NAMES,
   publishedProfile,
@@ -213,10 +214,10 @@ export interface ExperimentOptions {
   /** In-process Lambda only: concurrency limit (an integer > 0). @default {1000} */
   concurrency?: number;
   /**
-   * In-process Lambda only: coefficient of variation of a lognormal jitter on
-   * the service time (>= 0; the CLIs' `--service-cv`). The exact model's
-   * prediction, for deterministic service times, is left out when it is
-   * above 0. @default {0}
+   * In-process Lambda only: lognormal service times of this coefficient of
+   * variation around the profile's mean, in place of the profile's own
+   * `variability` (>= 0; the CLIs' `--service-cv`; 0 keeps the profile's).
+   * The exact model's prediction assumes the same. @default {0}
    */
   jitterCv?: number;
   /** In-process Lambda only: initialisation of a new environment (a cold start), s (>= 0). @default {0.25} */
@@ -262,8 +263,9 @@ export interface ExperimentOptions {
   arrivalsDescription?: string;
   /**
    * The arrival process when it is one MAP: the result then carries the exact
-   * model's prediction (not with an in-process Lambda at `timeScale` != 1 or
-   * with a `jitterCv`, nor in an adaptive run).
+   * model's prediction, with the service times the function runs with (the
+   * profile's, or lognormal of CV `jitterCv` on the in-process Lambda); not
+   * with an in-process Lambda at `timeScale` != 1, nor in an adaptive run.
    */
   map?: MapProcess;
   /** Batches invoked at once, at most (an integer > 0). @default {Infinity} */
@@ -387,11 +389,21 @@ export interface ExperimentSummary {
   adaptive?: { windows: number; changes: number };
 }
 
-/** The exact model's prediction for the run's configuration. */
+/**
+ * The exact model's prediction for the run's configuration
+ * (`predictConfiguration`), with no cold starts.
+ */
 export interface ExperimentPrediction {
+  /** Median latency, s. */
+  p50Sec: number;
   /** 95th latency percentile, s. */
   p95Sec: number;
+  /** 99th latency percentile, s. */
+  p99Sec: number;
+  /** Long-run mean cost per request, USD (each batch's billed duration its expectation). */
   costPerRequestUsd: number;
+  /** The service time the model assumed, e.g. `deterministic` or `lognormal, CV 0.2`. */
+  service: string;
 }
 
 /** The configuration of a run, as `run.json` records it. */
@@ -668,6 +680,67 @@ function _checkFunctionCode(options: ExperimentOptions, local: boolean): CpuMode
 }
 
 /**
+ * The exact model's prediction for one configuration of a buffer run: the
+ * latency's p50, p95 and p99 and the mean cost per request, with the service
+ * times the function runs with: the profile's (deterministic, or as its
+ * `variability` says), or lognormal of CV `jitterCv` when the in-process
+ * Lambda draws them so. The profile is used outside its fitted range too (the
+ * run has already served the configuration).
+ *
+ * @param map The arrival process.
+ * @param profile The function's profile.
+ * @param options The configuration, the prices and the in-process Lambda's `jitterCv` (@default {0}).
+ * @returns The prediction.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { poissonProcess } from "../map/map_process.ts";
+ * import { pricing } from "../profile/pricing.ts";
+ * import { publishedProfile } from "../profile/service_profile.ts";
+ *
+ * const config = { maxBatch: 5, timeoutSec: 0.1, memoryMb: 2048, pricing: pricing("aws-x86") };
+ * const fixed = predictExperiment(poissonProcess(10), publishedProfile("TF-resnetV2"), config);
+ * const varied = predictExperiment(poissonProcess(10), publishedProfile("TF-resnetV2"), {
+ *   ...config,
+ *   jitterCv: 0.2,
+ * });
+ * assert.equal(varied.service, "lognormal, CV 0.2");
+ * assert.ok(fixed.p50Sec < fixed.p95Sec && fixed.p95Sec < fixed.p99Sec);
+ * assert.ok(varied.p99Sec > fixed.p99Sec);
+ * ```
+ */
+export function predictExperiment(
+  map: MapProcess,
+  profile: ServiceProfile,
+  options: {
+    maxBatch: number;
+    timeoutSec: number;
+    memoryMb: number;
+    pricing: Pricing;
+    jitterCv?: number;
+  },
+): ExperimentPrediction {
+  const served = withServiceCv(profile, options.jitterCv ?? 0, "lognormal");
+  const p = predictConfiguration({
+    map,
+    maxBatch: options.maxBatch,
+    timeoutSec: options.timeoutSec,
+    memoryMb: options.memoryMb,
+    profile: served,
+    pricing: options.pricing,
+    extrapolate: true,
+  });
+  return {
+    p50Sec: p.percentile(0.5),
+    p95Sec: p.percentile(0.95),
+    p99Sec: p.percentile(0.99),
+    costPerRequestUsd: p.costPerRequestUsd,
+    service: describeVariability(served),
+  };
+}
+
+/**
  * Runs a batching experiment in real time: gets the function ready
  * (`prepareFunction`: memory set, created on a local Lambda), feeds the
  * arrivals to a {@linkcode RealtimeBuffer} that invokes it once per batch,
@@ -850,8 +923,12 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
     const served = profile ?? publishedProfile(PUBLISHED_PROFILE_NAMES[0]);
     if (local) {
       lambda = new LocalLambda({
+        // The run's profile under its name (a file may reuse a published name),
+        // the published ones under theirs, and the run's for any other MODEL.
         profileFor: (m) =>
-          (PUBLISHED_PROFILE_NAMES as readonly string[]).includes(m) ? publishedProfile(m) : served,
+          m !== served.name && (PUBLISHED_PROFILE_NAMES as readonly string[]).includes(m)
+            ? publishedProfile(m)
+            : served,
         defaultModel: served.name,
         prng: seededPrng(seed + 7),
         timeScale,
@@ -1209,18 +1286,9 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       };
       adaptiveRun = { decisions, reconfigurations, memoryUpdates };
     }
-    let prediction: ExperimentPrediction | undefined;
-    if (
-      map && profile !== undefined && (!local || (timeScale === 1 && jitterCv === 0)) &&
-      !controller
-    ) {
-      const e = evaluateGrid(
-        map,
-        { memoriesMb: [memoryMb], timeoutsSec: [timeoutSec], maxBatches: [maxBatch] },
-        { profile, pricing, percentile: 0.95, extrapolate: true },
-      );
-      prediction = { p95Sec: e.latencySec[0], costPerRequestUsd: e.meanCostUsd[0] };
-    }
+    const prediction = map && profile !== undefined && (!local || timeScale === 1) && !controller
+      ? predictExperiment(map, profile, { maxBatch, timeoutSec, memoryMb, pricing, jitterCv })
+      : undefined;
     const status: ExperimentStatus = killed
       ? "killed"
       : finished

@@ -7,9 +7,11 @@ import { parseBatchesCsv, parseRequestsCsv } from "../../lib/logs/run_csv.ts";
 import { poissonProcess } from "../../lib/map/map_process.ts";
 import { gridFromRanges } from "../../lib/optimize/grid.ts";
 import { pricing } from "../../lib/profile/pricing.ts";
+import { predictConfiguration } from "../../lib/model/predict.ts";
 import {
   profileFromJson,
   publishedProfile,
+  type ServiceProfile,
   serviceTimeSec,
 } from "../../lib/profile/service_profile.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
@@ -670,27 +672,72 @@ Deno.test("runExperiment() gives the in-process Lambda its cold start and keep-a
   });
 });
 
-Deno.test("runExperiment() leaves the prediction out when the in-process Lambda jitters the service time", async () => {
-  // A fast linear profile (S_k = 0.01 + 0.001 k s) in real time, so the run takes 15 ms.
-  const profile = profileFromJson({
-    name: "fast-linear",
-    terms: ["1", "k"],
-    coefficients: [0.01, 0.001],
-    memoryRangeMb: [128, 10240],
-    batchRange: [1, 100],
+/** A fast linear profile (S_k = 0.01 + 0.001 k s), so that a run in real time takes 15 ms. */
+const FAST_LINEAR = {
+  name: "fast-linear",
+  terms: ["1", "k"],
+  coefficients: [0.01, 0.001],
+  memoryRangeMb: [128, 10240],
+  batchRange: [1, 100],
+};
+
+Deno.test("runExperiment() predicts with the in-process Lambda's service times: the profile's, or lognormal of CV jitterCv", async () => {
+  const fixed = profileFromJson(FAST_LINEAR);
+  const gamma = profileFromJson({
+    ...FAST_LINEAR,
+    variability: { distribution: "gamma", cv: 0.3 },
   });
-  const run = (jitterCv: number) =>
-    runExperiment({
-      arrivals: [0],
-      map: poissonProcess(10),
-      maxBatch: 1,
-      timeoutSec: 0.01,
-      profile,
-      pricing: PRICING,
-      coldStartSec: 0,
-      jitterCv,
-    });
-  assert.ok((await run(0)).prediction !== undefined);
-  // The model has deterministic service times.
-  assert.equal((await run(0.3)).prediction, undefined);
+  const lognormal = profileFromJson({
+    ...FAST_LINEAR,
+    variability: { distribution: "lognormal", cv: 0.3 },
+  });
+  const config = {
+    map: poissonProcess(10),
+    maxBatch: 3,
+    timeoutSec: 0.01,
+    memoryMb: 3008,
+    pricing: PRICING,
+  };
+  const run = (profile: ServiceProfile, jitterCv: number) =>
+    runExperiment({ ...config, arrivals: [0], profile, coldStartSec: 0, jitterCv });
+  // What the run predicts is the exact model on the service time the function ran with.
+  const expect = (profile: ServiceProfile, service: string) => {
+    const p = predictConfiguration({ ...config, profile, extrapolate: true });
+    return {
+      p50Sec: p.percentile(0.5),
+      p95Sec: p.percentile(0.95),
+      p99Sec: p.percentile(0.99),
+      costPerRequestUsd: p.costPerRequestUsd,
+      service,
+    };
+  };
+  const deterministic = (await run(fixed, 0)).prediction;
+  assert.deepEqual(deterministic, expect(fixed, "deterministic"));
+  // --service-cv 0.3: lognormal of CV 0.3, the same for a profile with a variability of its own.
+  const jittered = (await run(fixed, 0.3)).prediction;
+  assert.deepEqual(jittered, expect(lognormal, "lognormal, CV 0.3"));
+  assert.deepEqual((await run(gamma, 0.3)).prediction, jittered);
+  // Without jitter, the profile's own variability.
+  assert.deepEqual((await run(gamma, 0)).prediction, expect(gamma, "gamma, CV 0.3"));
+  // The same mean service, a wider latency: a longer p99.
+  assert.ok(jittered!.p99Sec > deterministic!.p99Sec);
+  assert.ok(jittered!.p50Sec < jittered!.p95Sec && jittered!.p95Sec < jittered!.p99Sec);
+});
+
+Deno.test("runExperiment() serves its profile on the in-process Lambda even under a published profile's name", async () => {
+  // A profile file may keep a published name: the function runs the file's S_1 = 11 ms,
+  // not TF-inceptionV4's S(1, 3008 MB).
+  const profile = profileFromJson({ ...FAST_LINEAR, name: "TF-inceptionV4" });
+  const result = await runExperiment({
+    arrivals: [0],
+    maxBatch: 1,
+    timeoutSec: 0.01,
+    profile,
+    pricing: PRICING,
+    coldStartSec: 0,
+    collectRecords: true,
+  });
+  const [batch] = result.records!.batches;
+  assert.ok(Math.abs(batch.durationMs - 11) < 1e-9, `${batch.durationMs} ms`);
+  assert.ok(serviceTimeSec(PROFILE, 1, 3008) > 0.1);
 });

@@ -6,7 +6,10 @@ import { adaptiveOnlyCases, type BadCase, checkBadCases, runCli } from "./_cli_t
 import { startLocalLambdaServer } from "../../lib/lambda/http_server.ts";
 import { LocalLambda } from "../../lib/lambda/local_lambda.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
-import { publishedProfile } from "../../lib/profile/service_profile.ts";
+import { poissonProcess } from "../../lib/map/map_process.ts";
+import { predictConfiguration } from "../../lib/model/predict.ts";
+import { pricing } from "../../lib/profile/pricing.ts";
+import { profileFromJson, publishedProfile } from "../../lib/profile/service_profile.ts";
 
 /** A handler module that answers at once, and the example classifier's sample images. */
 const CODE = "tests/testdata/handlers/batch_sizes.mjs";
@@ -338,6 +341,90 @@ Deno.test("buffer prints '-' (null in JSON) for the timeout lateness when no bat
     const summary = JSON.parse(new TextDecoder().decode(json.stdout));
     assert.equal(summary.dispatchReasons.timeout, 0);
     assert.equal(summary.timeoutLatenessP99Sec, null);
+  });
+});
+
+Deno.test("buffer --service-cv 0.2 in-process at time scale 1: the exact model's p50, p95, p99 and cost beside the measured ones in the table, CSV and JSON", async () => {
+  // A fast linear profile (S_k = 0.01 + 0.034 k s), 60 Poisson requests at 50/s (seed 3),
+  // B = 5, T = 50 ms: about 1.3 s of real time per run.
+  const fast = {
+    name: "fast",
+    terms: ["1", "k"],
+    coefficients: [0.01, 0.034],
+    memoryRangeMb: [1024, 3008],
+    batchRange: [1, 20],
+  };
+  // The model on the same inputs, its profile written out with the lognormal the flag asks for.
+  const want = predictConfiguration({
+    map: poissonProcess(50),
+    maxBatch: 5,
+    timeoutSec: 0.05,
+    memoryMb: 3008,
+    profile: profileFromJson({ ...fast, variability: { distribution: "lognormal", cv: 0.2 } }),
+    pricing: pricing("aws-x86"),
+    extrapolate: true,
+  });
+  const p50 = want.percentile(0.5), p95 = want.percentile(0.95), p99 = want.percentile(0.99);
+  await withTempDir(async (dir) => {
+    await Deno.writeTextFile(`${dir}/fast.json`, JSON.stringify(fast));
+    const args = [
+      "--model",
+      `${dir}/fast.json`,
+      "--inter-arrival",
+      "50",
+      "--requests",
+      "60",
+      "--seed",
+      "3",
+      "--batch-size",
+      "5",
+      "--time-out",
+      "0.05",
+      "--service-cv",
+      "0.2",
+    ];
+    const table = await runBuffer(...args, "--out", `${dir}/t`);
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(
+      table.stdout,
+      /measured +exact model \(no cold starts; service lognormal, CV 0\.2\)$/m,
+    );
+    for (const [label, x] of [["p50", p50], ["p95", p95], ["p99", p99]] as const) {
+      assert.match(
+        table.stdout,
+        new RegExp(`^latency ${label} \\(s\\) +\\d+\\.\\d{4} +${x.toFixed(4)}$`, "m"),
+      );
+    }
+    assert.match(
+      table.stdout,
+      new RegExp(`^latency p95, warm batches only \\(s\\) +\\d+\\.\\d{4} +${p95.toFixed(4)}$`, "m"),
+    );
+    assert.doesNotMatch(table.stdout, /exact model: none/);
+    const run = JSON.parse(await Deno.readTextFile(`${dir}/t/run.json`));
+    assert.deepEqual(run.prediction, {
+      p50Sec: p50,
+      p95Sec: p95,
+      p99Sec: p99,
+      costPerRequestUsd: want.costPerRequestUsd,
+      service: "lognormal, CV 0.2",
+    });
+    // CSV: the model's column at full precision.
+    const csv = await runBuffer(...args, "--out", `${dir}/c`, "--format", "csv");
+    assert.equal(csv.code, 0, csv.stderr);
+    const model = new Map(
+      csv.stdout.trim().split("\n").map((l) => [l.split(",")[0], l.split(",")[2]]),
+    );
+    assert.equal(model.get("latency_p50_sec"), String(p50));
+    assert.equal(model.get("latency_p95_sec"), String(p95));
+    assert.equal(model.get("latency_p99_sec"), String(p99));
+    assert.equal(model.get("cost_per_request_usd"), String(want.costPerRequestUsd));
+    // JSON: the prediction, and no reason for its absence.
+    const json = await runBuffer(...args, "--out", `${dir}/j`, "--format", "json");
+    assert.equal(json.code, 0, json.stderr);
+    const summary = JSON.parse(json.stdout);
+    assert.deepEqual(summary.prediction, run.prediction);
+    assert.equal("noPrediction" in summary, false);
+    assert.equal(summary.completed, 60);
   });
 });
 
