@@ -689,7 +689,9 @@ function _checkFunctionCode(options: ExperimentOptions, local: boolean): CpuMode
  *
  * @param map The arrival process.
  * @param profile The function's profile.
- * @param options The configuration, the prices and the in-process Lambda's `jitterCv` (@default {0}).
+ * @param options The configuration, the prices, the in-process Lambda's
+ *   `jitterCv` (@default {0}) and the keep-alive, for a profile with a
+ *   `coldStart` (@default {600} s).
  * @returns The prediction.
  *
  * @example
@@ -719,6 +721,7 @@ export function predictExperiment(
     memoryMb: number;
     pricing: Pricing;
     jitterCv?: number;
+    keepAliveSec?: number;
   },
 ): ExperimentPrediction {
   const served = withServiceCv(profile, options.jitterCv ?? 0, "lognormal");
@@ -730,6 +733,7 @@ export function predictExperiment(
     profile: served,
     pricing: options.pricing,
     extrapolate: true,
+    ...(options.keepAliveSec === undefined ? {} : { keepAliveSec: options.keepAliveSec }),
   });
   return {
     p50Sec: p.percentile(0.5),
@@ -1287,7 +1291,14 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       adaptiveRun = { decisions, reconfigurations, memoryUpdates };
     }
     const prediction = map && profile !== undefined && (!local || timeScale === 1) && !controller
-      ? predictExperiment(map, profile, { maxBatch, timeoutSec, memoryMb, pricing, jitterCv })
+      ? predictExperiment(map, profile, {
+        maxBatch,
+        timeoutSec,
+        memoryMb,
+        pricing,
+        jitterCv,
+        keepAliveSec,
+      })
       : undefined;
     const status: ExperimentStatus = killed
       ? "killed"
