@@ -232,7 +232,8 @@ export function withColdStartsOf(
   const { warm, cold, initSec } = parts;
   const batchRate = c.arrivalRatePerSec / c.meanBatchSize;
   let warmMean = 0;
-  for (let k = 0; k < warm.length; k++) warmMean += c.batchSize[k] * warm[k].meanSec;
+  const sizes = Math.min(warm.length, c.batchSize.length);
+  for (let k = 0; k < sizes; k++) warmMean += c.batchSize[k] * warm[k].meanSec;
   let p = 0;
   for (let iter = 0; iter < 50; iter++) {
     const next = coldStartProbability({

@@ -18,7 +18,7 @@
 
 import { leastSquares } from "../numeric/dense.ts";
 import type { ServiceVariability } from "./service_distribution.ts";
-import { profileFromJson, serviceTimeSec } from "./service_profile.ts";
+import { type ColdStartProfile, profileFromJson, serviceTimeSec } from "./service_profile.ts";
 import {
   type BatchSpread,
   batchSpreads,
@@ -198,6 +198,11 @@ export interface FittedProfileJson {
   batchRange: [number, number];
   /** How the service time spreads around S(k, m); absent: deterministic. */
   variability?: ServiceVariability;
+  /**
+   * The mean Init Duration of the cold starts measured, per memory: the
+   * exact model's cold starts (absent when none was measured).
+   */
+  coldStart?: ColdStartProfile;
   /** How the polynomial was fitted and how well it fits. */
   fit: {
     method: string;
@@ -527,7 +532,7 @@ export function tableProfileJson(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { profileFromJson, serviceTimeSec } from "./service_profile.ts";
+ * import { type ColdStartProfile, profileFromJson, serviceTimeSec } from "./service_profile.ts";
  *
  * const samples = [];
  * for (const memoryMb of [1024, 2048]) {
@@ -571,6 +576,7 @@ export function fitProfile(
     memoryRangeMb: [Math.min(...memories), Math.max(...memories)],
     batchRange: [Math.min(...batches), Math.max(...batches)],
     ...(estimate?.variability ? { variability: estimate.variability } : {}),
+    ...(coldStarts.length > 0 ? { coldStart: _coldStartOf(coldStartStatistics(coldStarts)) } : {}),
     fit: {
       method: FIT_METHOD,
       samples: fit.samples,
@@ -592,6 +598,14 @@ export function fitProfile(
 
 // ---------------------------------------------------------------------------
 // Internals
+
+/** The profile's `coldStart`: the mean Init Duration per memory measured (one value for one memory). */
+function _coldStartOf(stats: readonly ColdStartStatistics[]): ColdStartProfile {
+  const sorted = [...stats].sort((a, b) => a.memoryMb - b.memoryMb);
+  return sorted.length === 1
+    ? { initSec: sorted[0].meanInitSec }
+    : { memoriesMb: sorted.map((c) => c.memoryMb), initSec: sorted.map((c) => c.meanInitSec) };
+}
 
 /** The variability of `kind` (undefined when it has no spread) and how it was estimated. */
 function _estimateVariability(

@@ -245,7 +245,7 @@ Deno.test("fitProfile() writes a document profileFromJson reads as the polynomia
     coldStarts: [{ memoryMb: 1280, initSec: 0.25 }],
     variability: "none",
   });
-  // --variability none: the document as before issue 13, no variability anywhere.
+  // --variability none: no variability anywhere; the cold start measured is the model's Init.
   assert.deepEqual(Object.keys(doc), [
     "name",
     "kind",
@@ -253,12 +253,15 @@ Deno.test("fitProfile() writes a document profileFromJson reads as the polynomia
     "coefficients",
     "memoryRangeMb",
     "batchRange",
+    "coldStart",
     "fit",
     "measurements",
   ]);
+  assert.deepEqual(doc.coldStart, { initSec: 0.25 });
   assert.equal(doc.fit.variability, undefined);
   const text = JSON.stringify(doc);
   const profile = profileFromJson(JSON.parse(text), { source: "out.json" });
+  assert.deepEqual(profile.coldStart, { initSec: 0.25 });
   assert.equal(profile.kind, "polynomial");
   assert.equal(profile.name, "resnet-measured");
   assert.deepEqual(profile.memoryRangeMb, [1280, 3008]);
