@@ -265,7 +265,11 @@ export function variableServiceModel(
     return {
       k: i + 1,
       dist,
-      ...st,
+      atomSec: st.atomSec,
+      atomMass: st.atomMass,
+      smoothMass: st.smoothMass,
+      smoothLoSec: st.smoothLoSec,
+      smoothHiSec: st.smoothHiSec,
       quantiles: () => levelsOf(dist),
       stateTerm: st,
       level: continuous && gap >= pieceSec / 64

@@ -329,13 +329,13 @@ function _tridiagonalQl(d: number[], e: number[], z: number[][]): void {
       }
       if (m === l) break;
       let g = (d[l + 1] - d[l]) / (2 * e[l]);
-      let r = Math.hypot(g, 1);
+      let r = Math.sqrt(g * g + 1);
       g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r));
       let s = 1, c = 1, p = 0, i = m - 1;
       let underflow = false;
       for (; i >= l; i--) {
         const f = s * e[i], bb = c * e[i];
-        r = Math.hypot(f, g);
+        r = Math.sqrt(f * f + g * g);
         e[i + 1] = r;
         if (r === 0) {
           d[i + 1] -= p;
