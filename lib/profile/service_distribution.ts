@@ -142,7 +142,7 @@ export function gammaService(meanSec: number, cv: number): ServiceDistribution {
   const cdf = (s: number) => (s > 0 ? gammaP(shape, s / scale) : 0);
   const density = (s: number) =>
     s > 0 ? Math.exp((shape - 1) * Math.log(s) - s / scale - logNorm) : 0;
-  const quantile = (p: number) => _gammaQuantile(shape, p) * scale;
+  const quantile = (p: number) => _gammaQuantileCached(shape, p) * scale;
   const table = _gammaTable(shape), logScale = Math.log(scale);
   return {
     kind: "gamma",
@@ -167,7 +167,7 @@ export function gammaService(meanSec: number, cv: number): ServiceDistribution {
     atomsSec: undefined,
     atomWeights: undefined,
     lowSec: quantile(TAIL_PROBABILITY),
-    highSec: _gammaUpper(shape, TAIL_PROBABILITY) * scale,
+    highSec: _gammaQuantileCached(shape, -TAIL_PROBABILITY) * scale,
   };
 }
 
@@ -652,6 +652,29 @@ function _gammaDraw(prng: Prng, shape: number): number {
       return d * v * boost;
     }
   }
+}
+
+/** Unit-scale gamma quantiles already found, by shape and probability (a grid asks the same ones). */
+const _gammaQuantiles = new Map<number, Map<number, number>>();
+
+/**
+ * {@linkcode _gammaQuantile} (or, for p < 0, the point whose upper tail is
+ * -p), remembered per shape and probability.
+ */
+function _gammaQuantileCached(shape: number, p: number): number {
+  let byP = _gammaQuantiles.get(shape);
+  if (byP === undefined) {
+    if (_gammaQuantiles.size > 4096) _gammaQuantiles.clear();
+    byP = new Map();
+    _gammaQuantiles.set(shape, byP);
+  }
+  let x = byP.get(p);
+  if (x === undefined) {
+    // A negative p asks for the point with the upper tail -p (no 1 - p rounding).
+    x = p < 0 ? _gammaUpper(shape, -p) : _gammaQuantile(shape, p);
+    if (byP.size < 256) byP.set(p, x);
+  }
+  return x;
 }
 
 /** The p-quantile of a unit-scale gamma. */
