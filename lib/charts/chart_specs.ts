@@ -8,7 +8,8 @@
  * Every spec leaves text, axes and rules in `currentColor` (Plot's default) and
  * paints no background, so it reads in light and dark themes; categorical
  * colours use the "observable10" scheme, the memories of a profile sweep
- * {@linkcode MEMORY_COLORS}.
+ * {@linkcode MEMORY_COLORS}, a deterministic service model beside a variable
+ * one {@linkcode SERVICE_MODEL_COLORS}.
  *
  * @module
  */
@@ -275,7 +276,31 @@ export interface LatencyCdfChartOptions extends ChartSizeOptions {
    * @default {every source whose name contains "measured", "simulat", "empirical" or "observed"}
    */
   stepSources?: readonly string[];
+  /**
+   * A fixed colour per source (an explicit domain and range, so that a colour
+   * keeps its meaning whatever the order of the rows), e.g. from
+   * {@linkcode SERVICE_MODEL_COLORS}; every source must have one.
+   * @default {"observable10" in the order the sources first appear}
+   */
+  colors?: Readonly<Record<string, string>>;
+  /** A line under the title, e.g. what the curves show or which of them coincide. @default {undefined} */
+  subtitle?: string;
 }
+
+/**
+ * One colour per meaning where a model with deterministic service times is
+ * put beside one whose service time varies (and a simulation or measurement
+ * of the latter): Okabe and Ito's colour-blind-safe palette, as
+ * {@linkcode MEMORY_COLORS}, without black and yellow.
+ */
+export const SERVICE_MODEL_COLORS: Readonly<{
+  /** The model with each batch's mean service time (the paper's world). */
+  deterministic: string;
+  /** The model with the profile's service distribution (and cold starts). */
+  variable: string;
+  /** A simulation or a measurement drawing the variable service. */
+  simulated: string;
+}> = Object.freeze({ deterministic: "#0072b2", variable: "#d55e00", simulated: "#009e73" });
 
 const _MEASURED = /measured|simulat|empirical|observed/i;
 
@@ -283,9 +308,9 @@ const _MEASURED = /measured|simulat|empirical|observed/i;
  * Latency CDF of the model(s) against the measurements, one curve per source.
  *
  * @param rows Rows with `latency_sec`, `cdf` (in [0, 1]) and `source`.
- * @param options SLO, percentile, size and title.
+ * @param options SLO, percentile, size, title, subtitle and a fixed colour per source.
  * @returns A Plot spec: x "latency (s) →", y "↑ P(latency ≤ x)" on [0, 1].
- * @throws {TypeError} If a row lacks a column or has the wrong type.
+ * @throws {TypeError} If a row lacks a column or has the wrong type, or `colors` misses a source.
  * @throws {RangeError} If `sloSec` is not positive or `percentile` not in (0, 1).
  *
  * @example
@@ -307,7 +332,7 @@ export function latencyCdfChart(
   const builder = "latencyCdfChart";
   _checkRows(builder, rows, { latency_sec: "number", cdf: "number", source: "string" });
   const { width, height } = _checkSize(builder, options);
-  const { sloSec, percentile, title } = options;
+  const { sloSec, percentile, title, subtitle, colors } = options;
   _checkPositive(builder, "sloSec", sloSec);
   if (percentile !== undefined && !(percentile > 0 && percentile < 1)) {
     throw new RangeError(
@@ -315,6 +340,15 @@ export function latencyCdfChart(
     );
   }
   const sources = _categories(rows, (r) => r.source) as string[];
+  const missing = colors === undefined
+    ? undefined
+    : sources.find((s) => typeof colors[s] !== "string");
+  if (missing !== undefined) {
+    throw new TypeError(
+      `Cannot build ${builder} as 'colors' must give every source a colour: ` +
+        `none for ${JSON.stringify(missing)}`,
+    );
+  }
   const stepSources = new Set(options.stepSources ?? sources.filter((s) => _MEASURED.test(s)));
   const stepRows = rows.filter((r) => stepSources.has(r.source));
   const lineRows = rows.filter((r) => !stepSources.has(r.source));
@@ -356,6 +390,7 @@ export function latencyCdfChart(
     width,
     height,
     ...(title === undefined ? {} : { title }),
+    ...(subtitle === undefined ? {} : { subtitle }),
     marginRight: 20,
     x: {
       label: "latency (s) →",
@@ -370,7 +405,12 @@ export function latencyCdfChart(
       domain: [0, 1],
       grid: true,
     },
-    color: _categoricalColor(sources, undefined),
+    color: colors === undefined ? _categoricalColor(sources, undefined) : {
+      type: "categorical" as const,
+      domain: sources,
+      range: sources.map((s) => colors[s]),
+      legend: true,
+    },
     marks,
   };
 }

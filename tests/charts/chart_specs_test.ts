@@ -15,6 +15,7 @@ import {
   policyComparisonChart,
   profileChart,
   seriesLineChart,
+  SERVICE_MODEL_COLORS,
 } from "../../lib/charts/chart_specs.ts";
 import {
   batchRows,
@@ -173,6 +174,32 @@ Deno.test("latencyCdfChart() rejects bad rows and options", () => {
     name: "RangeError",
     message:
       "Cannot build latencyCdfChart as 'width' must be a positive number of pixels: current value is -1",
+  });
+});
+
+Deno.test("latencyCdfChart() gives each source its fixed colour whatever the rows' order, and a subtitle", () => {
+  const colors = { "model (exact)": SERVICE_MODEL_COLORS.variable, measured: "#009e73" };
+  const rows = cdfRows();
+  const forward = latencyCdfChart(rows, { colors, subtitle: "the model lies on the measurement" });
+  const backward = latencyCdfChart([...rows].reverse(), { colors });
+  for (const spec of [forward, backward]) {
+    const domain = spec.color?.domain as string[];
+    const range = spec.color?.range as string[];
+    assert.deepEqual(
+      domain.map((source, i) => [source, range[i]]).sort(),
+      [["measured", "#009e73"], ["model (exact)", SERVICE_MODEL_COLORS.variable]],
+    );
+    assert.equal(spec.color?.legend, true);
+    assert.equal(spec.color?.scheme, undefined);
+  }
+  assert.equal(forward.subtitle, "the model lies on the measurement");
+  assert.equal(backward.subtitle, undefined);
+  // Okabe and Ito's three, one per meaning.
+  assert.equal(new Set(Object.values(SERVICE_MODEL_COLORS)).size, 3);
+  assert.throws(() => latencyCdfChart(rows, { colors: { measured: "#009e73" } }), {
+    name: "TypeError",
+    message: "Cannot build latencyCdfChart as 'colors' must give every source a colour: " +
+      'none for "model (exact)"',
   });
 });
 
