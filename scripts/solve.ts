@@ -7,7 +7,13 @@
  */
 
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
-import { flagAsTyped, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
+import {
+  flagAsTyped,
+  numberInRange,
+  oneOfFlag,
+  parseFlags,
+  reportUserError,
+} from "../lib/cli/flags.ts";
 import {
   checkProfileOnGrid,
   checkSolveFlags,
@@ -31,8 +37,11 @@ import {
   configurationAt,
   type ConfigurationResult,
   type HourSolution,
+  solutionOf,
   solveHours,
 } from "../lib/optimize/optimize.ts";
+import { evaluateHoursInWorkers } from "../lib/model/parallel_grid.ts";
+import { gridSize } from "../lib/model/types.ts";
 import { pricing as pricingByName } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task solve [options]
@@ -66,6 +75,11 @@ Options:
   --extrapolate            allow memories and batches outside the range
                            the profile was fitted on (refused when the
                            grid lies within it: it would do nothing) [off]
+  --workers N              Deno Workers that evaluate the hours (or, with
+                           fewer hours, groups of timeouts) in parallel;
+                           1 evaluates in this process [the machine's cores
+                           for 300,000 configurations or more, or a profile
+                           with variability or cold starts; else 1]
   --format FORMAT          table, json or csv                        [table]
   --all                    every evaluated configuration, not only the optima
                            (with --format json or csv; see Output)
@@ -95,6 +109,8 @@ type Format = "table" | "json" | "csv";
 interface Options extends SolveFlags {
   format: Format;
   all: boolean;
+  /** Workers evaluating the grid; 1: in this process; undefined: by the work's size. */
+  workers: number | undefined;
 }
 
 function parseOptions(args: string[]): Options | "help" {
@@ -107,6 +123,7 @@ function parseOptions(args: string[]): Options | "help" {
       ...SOLVE_FLAG_OPTIONS,
       format: { type: "string", default: "table" },
       all: { type: "boolean", default: false },
+      workers: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -119,7 +136,10 @@ function parseOptions(args: string[]): Options | "help" {
         "(every evaluated configuration does not fit the table)",
     );
   }
-  return { ...flags, format, all: v.all! };
+  const workers = v.workers === undefined
+    ? undefined
+    : numberInRange(flagAsTyped(typed, "workers"), v.workers, { min: 1, max: 64, integer: true });
+  return { ...flags, format, all: v.all!, workers };
 }
 
 /**
@@ -322,8 +342,7 @@ export async function main(args: string[]): Promise<number> {
       })
       : SILENT_PROGRESS;
     const total = selected.length * grid.timeoutsSec.length;
-    let hoursDone = 0;
-    hours = solveHours(selected, grid, {
+    const options = {
       method: o.method,
       profile,
       pricing: pricingByName(o.pricing),
@@ -331,14 +350,30 @@ export async function main(args: string[]): Promise<number> {
       extrapolate: o.extrapolate,
       constraint: o.constraint,
       slo: o.slo,
-      onProgress: (done) =>
-        progress.update(
-          hoursDone * grid.timeoutsSec.length + done,
-          total,
-          `hour ${hoursDone + 1}/${selected.length}`,
-        ),
-      onHour: (done) => (hoursDone = done),
-    });
+    };
+    // Workers cost a start (about 0.2 s each): worth it for large work only.
+    const large = selected.length * gridSize(grid) >= 300_000 ||
+      profile.variability !== undefined || profile.coldStart !== undefined;
+    const workers = o.workers ?? (large ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1);
+    if (workers > 1) {
+      const evaluations = await evaluateHoursInWorkers(selected, grid, options, {
+        workers,
+        onProgress: (done) => progress.update(done, total, `${selected.length} hours`),
+      });
+      hours = selected.map((h, i) => solutionOf(h.hour, h.map, evaluations[i], options));
+    } else {
+      let hoursDone = 0;
+      hours = solveHours(selected, grid, {
+        ...options,
+        onProgress: (done) =>
+          progress.update(
+            hoursDone * grid.timeoutsSec.length + done,
+            total,
+            `hour ${hoursDone + 1}/${selected.length}`,
+          ),
+        onHour: (done) => (hoursDone = done),
+      });
+    }
     progress.done();
   } catch (e) {
     return reportUserError("solve", e);

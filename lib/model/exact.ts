@@ -50,7 +50,11 @@ import {
 import { initSecAt, serviceTimesSec } from "../profile/service_profile.ts";
 import { arrivalRatePerSec } from "../map/moments.ts";
 import { coldStartParts, DEFAULT_KEEP_ALIVE_SEC, withColdStartsOf } from "./cold_start.ts";
-import { variableLatencyPercentile, variableServiceModel } from "./service_convolution.ts";
+import {
+  serviceGapSec,
+  variableLatencyPercentile,
+  variableServiceModel,
+} from "./service_convolution.ts";
 import { countingLattice, type CountingTables, uniformizationRate } from "./counting.ts";
 import {
   allocateEvaluation,
@@ -67,6 +71,12 @@ export interface ExactOptions {
    * @default {0.25}
    */
   nodeSpacing?: number;
+  /**
+   * The timeouts of the whole grid when these are a part of it (a Worker's
+   * share): the lattice is planned for the whole grid, so that the part is
+   * evaluated exactly as within it. @default {the timeouts evaluated}
+   */
+  planTimeoutsSec?: readonly number[];
 }
 
 /** Default of {@linkcode ExactOptions.nodeSpacing}. */
@@ -113,16 +123,17 @@ function planLattices(
   q: number,
   spacing: number,
   entriesPerPoint: number,
+  planSec: readonly number[] = timeoutsSec,
 ): Lattice[] {
-  const g = commonStep(timeoutsSec);
+  const g = commonStep(planSec);
   const perStep = (step: number) => Math.max(1, Math.ceil((q * step) / spacing));
   if (g !== undefined) {
     const h = g / perStep(g);
-    const nodes = Math.round(Math.max(...timeoutsSec) / h) + 1;
-    if (nodes * entriesPerPoint <= MAX_LATTICE_ENTRIES) {
+    // Whether one lattice fits is decided for the whole plan, its length for these timeouts.
+    if ((Math.round(Math.max(...planSec) / h) + 1) * entriesPerPoint <= MAX_LATTICE_ENTRIES) {
       return [{
         stepSec: h,
-        nodes,
+        nodes: Math.round(Math.max(...timeoutsSec) / h) + 1,
         timeouts: timeoutsSec.map((t, index) => ({ index, node: Math.round(t / h) })),
       }];
     }
@@ -727,7 +738,8 @@ export function forEachExactBatchState(
   const q = uniformizationRate(map.d0);
   let done = 0;
   const m = parts.m;
-  for (const lattice of planLattices(timeoutsSec, q, nodeSpacing, nMax * m * m)) {
+  const plan = options.planTimeoutsSec ?? timeoutsSec;
+  for (const lattice of planLattices(timeoutsSec, q, nodeSpacing, nMax * m * m, plan)) {
     const tables = countingLattice(parts.d0, parts.d1, lattice.stepSec, lattice.nodes, nMax);
     const vectors = latticeVectors(tables, parts.d0, parts.d1);
     const stride = Math.max(1, Math.floor(nodeSpacing / (q * lattice.stepSec)));
@@ -794,6 +806,11 @@ export function evaluateExactGrid(
     ? grid.memoriesMb.map((mem, im) => coldStartParts(dists![im], coldInits[im]!, pricing, mem))
     : undefined;
   const rate = cold ? arrivalRatePerSec(map) : NaN;
+  // One quadrature per (B, T, k) for every memory: the smallest quantile gap over the memories.
+  const gapsSec = dists === undefined ? undefined : Float64Array.from(
+    { length: maxB },
+    (_, k) => Math.min(...dists.map((d) => serviceGapSec(d[k]))),
+  );
   const keepAliveSec = inputs.keepAliveSec ?? DEFAULT_KEEP_ALIVE_SEC;
   forEachExactBatchState(map, grid.timeoutsSec, grid.maxBatches, (state, it, ib) => {
     const b = state.maxBatch;
@@ -827,7 +844,7 @@ export function evaluateExactGrid(
       const deterministic = exactLatencyPercentile(state, service, percentile);
       if (latency === undefined) out.latencySec[idx] = deterministic;
       else {
-        const model = variableServiceModel(state, latency);
+        const model = variableServiceModel(state, latency, { gapsSec });
         const w = variableLatencyPercentile(model, percentile, deterministic + shift);
         out.latencySec[idx] = w;
         shift = w - deterministic;

@@ -9,7 +9,7 @@
 import type { MapProcess } from "../map/map_process.ts";
 import { arrivalRatePerSec } from "../map/moments.ts";
 import { evaluateGrid, type EvaluateOptions } from "../model/evaluate.ts";
-import type { ConfigurationGrid, GridEvaluation } from "../model/types.ts";
+import type { ConfigurationGrid, GridEvaluation, ModelMethod } from "../model/types.ts";
 
 /** What the SLO bounds: the latency percentile, or the per-request cost. */
 export type ConstraintKind = "latency" | "cost";
@@ -138,11 +138,28 @@ export function solveHours(
   grid: ConfigurationGrid,
   options: SolveOptions,
 ): HourSolution[] {
-  const strict = (options.method ?? "exact") === "paper";
   return hours.map(({ hour, map }, i) => {
-    const evaluation = evaluateGrid(map, grid, options);
-    const selection = selectOptimal(evaluation, { ...options, strict });
+    const solution = solutionOf(hour, map, evaluateGrid(map, grid, options), options);
     options.onHour?.(i + 1, hours.length);
-    return { hour, ratePerSec: arrivalRatePerSec(map), evaluation, ...selection };
+    return solution;
   });
+}
+
+/**
+ * One hour solved from its evaluation (made elsewhere, e.g. in Workers).
+ *
+ * @param hour The hour.
+ * @param map Its MAP (for the rate).
+ * @param evaluation The model on the grid.
+ * @param options Method, constraint and SLO.
+ */
+export function solutionOf(
+  hour: number,
+  map: MapProcess,
+  evaluation: GridEvaluation,
+  options: Omit<SolveOptions, "profile" | "pricing" | "percentile"> & { method?: ModelMethod },
+): HourSolution {
+  const strict = (options.method ?? "exact") === "paper";
+  const selection = selectOptimal(evaluation, { ...options, strict });
+  return { hour, ratePerSec: arrivalRatePerSec(map), evaluation, ...selection };
 }

@@ -229,7 +229,42 @@ const SOLVE_USAGE_CASES: BadCase[] = [
 ];
 
 Deno.test("solve answers every kind of bad command line with exit 2 and one line", async () => {
-  assert.equal(await checkBadCases("solve", "solve", SOLVE_USAGE_CASES), 20);
+  const cases: BadCase[] = [
+    ...SOLVE_USAGE_CASES,
+    {
+      kind: "out of range",
+      args: ["--workers", "0"],
+      message: /--workers must be an integer within 1\.\.64: found '0'/,
+    },
+    {
+      kind: "not a number",
+      args: ["--workers", "two"],
+      message: /--workers must be a number: found 'two'/,
+    },
+  ];
+  assert.equal(await checkBadCases("solve", "solve", cases), 22);
+});
+
+Deno.test("solve --workers 2 gives what one process gives (one hour split by timeouts, and several hours)", async () => {
+  for (const hours of [["--hour", "24"], ["--start", "7", "--end", "9"]]) {
+    const args = [
+      ...hours,
+      "--memory",
+      "1536:3008:128",
+      "--timeout",
+      "0.01:0.49:0.02",
+      "--batch",
+      "1:12",
+      "--format",
+      "json",
+      "--all",
+    ];
+    const one = await solve(...args, "--workers", "1");
+    const two = await solve(...args, "--workers", "2");
+    assert.equal(one.code, 0, one.stderr);
+    assert.equal(two.code, 0, two.stderr);
+    assert.equal(withoutTimes(two.stdout), withoutTimes(one.stdout));
+  }
 });
 
 Deno.test("solve takes every flag in kebab-case, snake_case and solver.py's grid names alike", async () => {
