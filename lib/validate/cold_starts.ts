@@ -442,7 +442,9 @@ export function coldStartValidationMarkdown(results: readonly ColdStartValidatio
   lines.push(
     "",
     `Cells: simulated / predicted fraction of cold batches (the predicted fraction). ` +
-      `${results.length} cases: within 10 % in ${within}, outside 10 % but within noise ` +
+      `${results.length} case${
+        results.length === 1 ? "" : "s"
+      }: within 10 % in ${within}, outside 10 % but within noise ` +
       `(†) in ${noiseOnly}, outside both (bold) in ${results.length - within - noiseOnly}; ` +
       `${requests.toLocaleString("en")} requests simulated in all, ${capped} case` +
       `${capped === 1 ? "" : "s"} cut short by the request cap.`,

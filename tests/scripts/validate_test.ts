@@ -251,3 +251,196 @@ Deno.test("validate refuses bad command lines and unusable profiles in one line 
     assert.equal(await checkBadCases("validate", "validate", cases), 22);
   });
 });
+
+/** A CSV line's fields, split at the commas outside quotes ("gamma, CV 1" is quoted). */
+function csvFields(line: string): string[] {
+  const fields: string[] = [];
+  let field = "", quoted = false;
+  for (let i = 0; i < line.length; i++) {
+    const ch = line[i];
+    if (quoted && ch === '"' && line[i + 1] === '"') {
+      field += '"';
+      i++;
+    } else if (ch === '"') quoted = !quoted;
+    else if (ch === "," && !quoted) {
+      fields.push(field);
+      field = "";
+    } else field += ch;
+  }
+  return [...fields, field];
+}
+
+/** A fast cold-start run: the manual model, B = 1, two keep-alives, about 20,000 batches each. */
+const COLD = [
+  "--cold-starts",
+  "--model",
+  "manual",
+  "--rates",
+  "1",
+  "--keep-alive",
+  "1,10",
+  "--configs",
+  "1:0.1",
+  "--service",
+  "gamma:1",
+];
+
+Deno.test("validate --help documents --cold-starts and the flags only it takes", async () => {
+  const help = await checkHelp("validate");
+  for (
+    const flag of [
+      "--cold-starts",
+      "--rates LIST",
+      "(also\n                       --rate)",
+      "--keep-alive LIST",
+      "--cold-start S",
+      "(also --init)",
+      "[0.1,1,10,50,200]",
+      "[1,10,60,600]",
+      "[1:0.1,5:0.05,20:0.5]",
+      "[10000000]",
+    ]
+  ) {
+    assert.ok(help.stdout.includes(flag), flag);
+  }
+  assert.match(help.stdout, /too small for a cold-start case's warm-up/);
+});
+
+Deno.test("validate --cold-starts: a table row per case and a CSV with every figure, the same for every spelling", async () => {
+  const table = await validate(...COLD);
+  assert.equal(table.code, 0, table.stderr);
+  const lines = table.stdout.trimEnd().split("\n");
+  assert.match(
+    lines[0],
+    /^case +model +service +B +T \(s\) +keep-alive \(s\) +rho +predicted % +simulated % +se % +block se % +ratio +z +within +batches +cold$/,
+  );
+  assert.equal(lines.length, 5);
+  assert.match(lines[1], /^poisson 1\/s +manual +gamma, CV 1 +1 +- +1 +0\.\d+ +\d+(\.\d+)? +/);
+  assert.match(lines[2], /^poisson 1\/s +manual +gamma, CV 1 +1 +- +10 +/);
+  assert.match(lines[3], /^within 10 %: \d of 2; within noise \(\|z\| <= 3\): \d of 2$/);
+  assert.match(lines[4], /^2 cases in \d+\.\d s$/);
+
+  const csv = await validate(...COLD, "--format", "csv", "--cold-start", "0.25");
+  assert.equal(csv.code, 0, csv.stderr);
+  const rows = csv.stdout.trim().split("\n").map(csvFields);
+  assert.equal(rows.length, 3);
+  const head = rows[0];
+  assert.deepEqual(head.slice(0, 9), [
+    "case",
+    "arrival_rate_per_sec",
+    "model",
+    "service",
+    "memory_mb",
+    "max_batch",
+    "timeout_sec",
+    "keep_alive_sec",
+    "init_sec",
+  ]);
+  assert.equal(rows[1].length, head.length);
+  const at = (row: string[], name: string) => row[head.indexOf(name)];
+  assert.equal(at(rows[1], "service"), "gamma, CV 1");
+  // The default Init (0.25 s) is --cold-start 0.25; the rows' keep-alives as asked.
+  assert.deepEqual(rows.slice(1).map((r) => [at(r, "keep_alive_sec"), at(r, "init_sec")]), [
+    ["1", "0.25"],
+    ["10", "0.25"],
+  ]);
+  for (const r of rows.slice(1)) {
+    const p = Number(at(r, "predicted")), f = Number(at(r, "simulated"));
+    assert.ok(Math.abs(Number(at(r, "ratio")) - f / p) < 1e-12);
+    assert.ok(Number(at(r, "counted_batches")) >= 20_000);
+    assert.ok(Number(at(r, "all_cold_starts")) >= Number(at(r, "cold_starts")));
+    assert.equal(at(r, "capped"), "false");
+  }
+  const snake = await validate(
+    "--cold_starts",
+    "--models=manual",
+    "--rate",
+    "1",
+    "--keep_alive",
+    "1,10",
+    "--configs",
+    "1:0.1",
+    "--services",
+    "gamma:1",
+    "--init",
+    "0.25",
+    "--format",
+    "csv",
+  );
+  assert.equal(snake.code, 0, snake.stderr);
+  assert.equal(snake.stdout, csv.stdout);
+});
+
+Deno.test("validate --cold-starts refuses bad values of its flags, and its flags without it, in one line with exit code 2", async () => {
+  const cases: BadCase[] = [
+    {
+      kind: "out of range",
+      args: [...COLD, "--rates", "0"],
+      message: /--rates must be a number > 0 requests\/s: found '0'/,
+    },
+    {
+      kind: "not a number",
+      args: [...COLD, "--rate", "1,fast"],
+      message: /--rate must be a number: found 'fast'/,
+    },
+    {
+      kind: "bad value",
+      args: [...COLD, "--rates", "1,,10"],
+      message: /--rates must be a comma-separated list: found '1,,10'/,
+    },
+    {
+      kind: "out of range",
+      args: [...COLD, "--keep-alive", "-1"],
+      message: /--keep-alive must be a number > 0 s: found '-1'/,
+    },
+    {
+      kind: "out of range",
+      args: [...COLD, "--cold-start", "0"],
+      message: /--cold-start must be a number within \(0, 900\] s: found '0'/,
+    },
+    {
+      kind: "out of range",
+      args: [...COLD, "--init", "1000"],
+      message: /--init must be a number within \(0, 900\] s: found '1000'/,
+    },
+    {
+      kind: "bad value",
+      args: [...COLD, "--trace", "poisson,nys"],
+      message:
+        /--trace with --cold-starts takes poisson or bursty \(scaled to each of --rates\): found 'nys'/,
+    },
+    {
+      kind: "ignored combination",
+      args: [...COLD, "--hour", "8"],
+      message: /--hour does nothing with --cold-starts: its arrivals are poisson or bursty/,
+    },
+    {
+      kind: "ignored combination",
+      args: [...COLD, "--min_batches", "10"],
+      message: /--min_batches does nothing with --cold-starts: its runs count 50 keep-alive/,
+    },
+    {
+      kind: "ignored combination",
+      args: ["--keep-alive", "10", "--model", "manual"],
+      message: /--keep-alive needs --cold-starts: without it the cases are the traces' hours/,
+    },
+    {
+      kind: "ignored combination",
+      args: ["--rate", "10"],
+      message: /--rate needs --cold-starts/,
+    },
+    {
+      kind: "ignored combination",
+      args: ["--init", "1"],
+      message: /--init needs --cold-starts/,
+    },
+    {
+      kind: "out of range",
+      what: "a cap below a case's warm-up",
+      args: [...COLD, "--keep-alive", "600", "--requests", "10000"],
+      message:
+        /--requests 10000 is too small for poisson 1\/s \(manual, B = 1, keep-alive 600 s\): its warm-up of 1206 s and 20,000 counted batches take about 21206 requests/,
+    },
+  ];
+  assert.equal(await checkBadCases("validate", "validate", cases), 13);
+});
