@@ -285,6 +285,13 @@ export interface LatencyCdfChartOptions extends ChartSizeOptions {
   colors?: Readonly<Record<string, string>>;
   /** A line under the title, e.g. what the curves show or which of them coincide. @default {undefined} */
   subtitle?: string;
+  /**
+   * Sources drawn first, as wide translucent bands under the other curves: a
+   * simulation or a measurement that a model should lie on stays visible
+   * around the model's line instead of hiding it.
+   * @default {[]}
+   */
+  underlaySources?: readonly string[];
 }
 
 /**
@@ -350,12 +357,23 @@ export function latencyCdfChart(
     );
   }
   const stepSources = new Set(options.stepSources ?? sources.filter((s) => _MEASURED.test(s)));
-  const stepRows = rows.filter((r) => stepSources.has(r.source));
-  const lineRows = rows.filter((r) => !stepSources.has(r.source));
+  const underlay = new Set(options.underlaySources ?? []);
+  const stepRows = rows.filter((r) => stepSources.has(r.source) && !underlay.has(r.source));
+  const lineRows = rows.filter((r) => !stepSources.has(r.source) && !underlay.has(r.source));
   const maxLatencySec = Math.max(0, sloSec ?? 0, ...rows.map((r) => r.latency_sec));
 
   const marks: Plot.Markish[] = [Plot.ruleY([0, 1], { strokeOpacity: 0.2 })];
   const channels = { x: "latency_sec", y: "cdf", stroke: "source" } as const;
+  for (const source of sources.filter((s) => underlay.has(s))) {
+    marks.push(
+      Plot.line(rows.filter((r) => r.source === source), {
+        ...channels,
+        ...(stepSources.has(source) ? { curve: "step-after" as const } : {}),
+        strokeWidth: 7,
+        strokeOpacity: 0.45,
+      }),
+    );
+  }
   if (lineRows.length > 0) marks.push(Plot.line(lineRows, { ...channels, strokeWidth: 2 }));
   if (stepRows.length > 0) {
     marks.push(Plot.line(stepRows, { ...channels, curve: "step-after", strokeWidth: 1.5 }));

@@ -203,6 +203,26 @@ Deno.test("latencyCdfChart() gives each source its fixed colour whatever the row
   });
 });
 
+Deno.test("latencyCdfChart() draws underlaySources first, as wide translucent bands", () => {
+  const spec = latencyCdfChart(cdfRows(), { underlaySources: ["measured"] });
+  const lines = marksNamed(spec, "Line") as (MarkView & {
+    strokeWidth?: number;
+    strokeOpacity?: number;
+  })[];
+  assert.equal(lines.length, 2);
+  const [band, model] = lines;
+  assert.ok(band.data!.every((r) => (r as LatencyCdfRow).source === "measured"));
+  assert.equal(band.curve, STEP_AFTER);
+  assert.ok(band.strokeWidth! > model.strokeWidth! && band.strokeOpacity! < 1);
+  assert.ok(model.data!.every((r) => (r as LatencyCdfRow).source === "model (exact)"));
+  // Without it, the model's line first and the measured steps over it, as before.
+  const plain = marksNamed(latencyCdfChart(cdfRows()), "Line");
+  assert.deepEqual(plain.map((l) => (l.data![0] as LatencyCdfRow).source), [
+    "model (exact)",
+    "measured",
+  ]);
+});
+
 // ---------------------------------------------------------------------------
 // batchSizeChart
 
