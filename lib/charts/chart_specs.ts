@@ -248,6 +248,28 @@ export function percentileLabel(percentile: number): string {
   return `p${_num(percentile * 100)}`;
 }
 
+/** The colour scale of the sources: fixed colours when given (every source must have one). */
+function _sourceColor(
+  builder: string,
+  sources: string[],
+  colors: Readonly<Record<string, string>> | undefined,
+): Plot.ScaleOptions {
+  if (colors === undefined) return _categoricalColor(sources, undefined);
+  const missing = sources.find((s) => typeof colors[s] !== "string");
+  if (missing !== undefined) {
+    throw new TypeError(
+      `Cannot build ${builder} as 'colors' must give every source a colour: ` +
+        `none for ${JSON.stringify(missing)}`,
+    );
+  }
+  return {
+    type: "categorical" as const,
+    domain: sources,
+    range: sources.map((s) => colors[s]),
+    legend: true,
+  };
+}
+
 function _categoricalColor(
   domain: (string | number)[],
   label: string | undefined,
@@ -307,7 +329,14 @@ export const SERVICE_MODEL_COLORS: Readonly<{
   variable: string;
   /** A simulation or a measurement drawing the variable service. */
   simulated: string;
-}> = Object.freeze({ deterministic: "#0072b2", variable: "#d55e00", simulated: "#009e73" });
+  /** What both models share (their batch sizes, which do not depend on the service): grey. */
+  shared: string;
+}> = Object.freeze({
+  deterministic: "#0072b2",
+  variable: "#d55e00",
+  simulated: "#009e73",
+  shared: "#999999",
+});
 
 const _MEASURED = /measured|simulat|empirical|observed/i;
 
@@ -347,15 +376,6 @@ export function latencyCdfChart(
     );
   }
   const sources = _categories(rows, (r) => r.source) as string[];
-  const missing = colors === undefined
-    ? undefined
-    : sources.find((s) => typeof colors[s] !== "string");
-  if (missing !== undefined) {
-    throw new TypeError(
-      `Cannot build ${builder} as 'colors' must give every source a colour: ` +
-        `none for ${JSON.stringify(missing)}`,
-    );
-  }
   const stepSources = new Set(options.stepSources ?? sources.filter((s) => _MEASURED.test(s)));
   const underlay = new Set(options.underlaySources ?? []);
   const stepRows = rows.filter((r) => stepSources.has(r.source) && !underlay.has(r.source));
@@ -423,12 +443,7 @@ export function latencyCdfChart(
       domain: [0, 1],
       grid: true,
     },
-    color: colors === undefined ? _categoricalColor(sources, undefined) : {
-      type: "categorical" as const,
-      domain: sources,
-      range: sources.map((s) => colors[s]),
-      legend: true,
-    },
+    color: _sourceColor(builder, sources, colors),
     marks,
   };
 }
@@ -436,15 +451,25 @@ export function latencyCdfChart(
 // ---------------------------------------------------------------------------
 // 2. Batch size distribution
 
+/** Options of {@linkcode batchSizeChart}. */
+export interface BatchSizeChartOptions extends ChartSizeOptions {
+  /**
+   * A fixed colour per source (an explicit domain and range), e.g. from
+   * {@linkcode SERVICE_MODEL_COLORS}; every source must have one.
+   * @default {"observable10" in the order the sources first appear}
+   */
+  colors?: Readonly<Record<string, string>>;
+}
+
 /**
  * Batch size distribution of the model(s) against the measurements: for each
  * batch size a group of bars, one bar per source.
  *
  * @param rows Rows with `batch_size`, `share` (in [0, 1]) and `source`.
- * @param options Size and title.
+ * @param options Size, title and a fixed colour per source.
  * @returns A Plot spec: facets `fx` by batch size ("batch size (requests) →"),
  *   bars `x` by source, y "↑ share of batches (%)".
- * @throws {TypeError} If a row lacks a column or has the wrong type.
+ * @throws {TypeError} If a row lacks a column or has the wrong type, or `colors` misses a source.
  *
  * @example
  * ```ts
@@ -460,7 +485,7 @@ export function latencyCdfChart(
  */
 export function batchSizeChart(
   rows: readonly BatchSizeRow[],
-  options: ChartSizeOptions = {},
+  options: BatchSizeChartOptions = {},
 ): PlotSpec {
   const builder = "batchSizeChart";
   _checkRows(builder, rows, { batch_size: "number", share: "number", source: "string" });
@@ -492,7 +517,7 @@ export function batchSizeChart(
     },
     x: { axis: null, domain: sources, paddingInner: 0.05 },
     y: { label: "↑ share of batches (%)", labelArrow: "none", percent: true, grid: true },
-    color: _categoricalColor(sources, undefined),
+    color: _sourceColor(builder, sources, options.colors),
     marks: [
       Plot.barY(rows, { fx: "batch_size", x: "source", y: "share", fill: "source" }),
       Plot.ruleY([0]),

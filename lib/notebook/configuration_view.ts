@@ -7,8 +7,9 @@
  * starts (a `coldStart`), the exact model of that profile is shown beside the
  * exact model of the same profile with deterministic service (each batch takes
  * its mean S(k, m), no cold starts): the figures side by side with their
- * change, and both latency CDFs in one chart, in fixed colours
- * ({@linkcode SERVICE_MODEL_COLORS}). The paper's method has no such profile.
+ * change, both latency CDFs in one chart, in fixed colours
+ * ({@linkcode SERVICE_MODEL_COLORS}), and the batch sizes once, since they do
+ * not depend on the service. The paper's method has no such profile.
  *
  * @module
  */
@@ -81,6 +82,9 @@ export interface ConfigurationFigures {
 /** The `service` of the figures of a deterministic model. */
 const DETERMINISTIC = "deterministic";
 
+/** The `source` of the batch sizes when the service varies: they do not depend on it. */
+const SHARED_SIZES = "exact model, either service";
+
 /** Points of each latency CDF drawn. */
 const CDF_POINTS = 400;
 
@@ -138,11 +142,16 @@ export class ConfigurationView {
     } else {
       cdf = latencyCdfChart(rows, { sloSec: o.sloSec, percentile: 0.95, title: o.title });
     }
+    const sizes = this.batchSizes.toRecords() as {
+      batch_size: number;
+      share: number;
+      source: string;
+    }[];
     return new Chart([
       cdf,
-      batchSizeChart(
-        this.batchSizes.toRecords() as { batch_size: number; share: number; source: string }[],
-      ),
+      this.variable
+        ? batchSizeChart(sizes, { colors: { [SHARED_SIZES]: SERVICE_MODEL_COLORS.shared } })
+        : batchSizeChart(sizes),
     ], { description: `latency CDF and batch sizes: ${this.#caption()}` });
   }
 
@@ -248,7 +257,7 @@ function methodFigures(
   map: MapProcess,
   method: ModelMethod,
   options: DescribeConfigurationOptions,
-  cdfAt: { latenciesSec?: Float64Array; source?: string } = {},
+  frames: { latenciesSec?: Float64Array; cdfSource?: string; sizeSource?: string } = {},
 ): { figures: ConfigurationFigures; size: DataFrame; cdf: DataFrame } {
   const { memoryMb, maxBatch, timeoutSec } = options;
   const grid = { memoriesMb: [memoryMb], timeoutsSec: [timeoutSec], maxBatches: [maxBatch] };
@@ -261,7 +270,12 @@ function methodFigures(
       extrapolate: options.extrapolate,
     });
   const p95 = at(0.95);
-  const size = modelBatchSizeFrame(map, { maxBatch, timeoutSec, method });
+  const size = modelBatchSizeFrame(map, {
+    maxBatch,
+    timeoutSec,
+    method,
+    ...(frames.sizeSource === undefined ? {} : { source: frames.sizeSource }),
+  });
   const k = size.getColumn("batch_size").cast(pl.Float64), share = size.getColumn("share");
   const figures: ConfigurationFigures = {
     method,
@@ -280,10 +294,10 @@ function methodFigures(
     timeoutSec,
     method,
     extrapolate: options.extrapolate,
-    ...(cdfAt.latenciesSec === undefined
+    ...(frames.latenciesSec === undefined
       ? { points: CDF_POINTS }
-      : { latenciesSec: cdfAt.latenciesSec }),
-    ...(cdfAt.source === undefined ? {} : { source: cdfAt.source }),
+      : { latenciesSec: frames.latenciesSec }),
+    ...(frames.cdfSource === undefined ? {} : { source: frames.cdfSource }),
   });
   return { figures, size, cdf };
 }
@@ -329,7 +343,8 @@ function sideBySide(map: MapProcess, options: DescribeConfigurationOptions): Con
   x[CDF_POINTS - 1] = hi;
   const fixed = methodFigures(map, "exact", { ...options, profile: deterministic }, {
     latenciesSec: x,
-    source: sourceName({ ...varied, service: DETERMINISTIC }, profile),
+    cdfSource: sourceName({ ...varied, service: DETERMINISTIC }, profile),
+    sizeSource: SHARED_SIZES,
   });
   const variedCdf = pl.DataFrame([
     pl.Series("latency_sec", x, pl.Float64),

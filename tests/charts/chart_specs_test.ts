@@ -194,8 +194,8 @@ Deno.test("latencyCdfChart() gives each source its fixed colour whatever the row
   }
   assert.equal(forward.subtitle, "the model lies on the measurement");
   assert.equal(backward.subtitle, undefined);
-  // Okabe and Ito's three, one per meaning.
-  assert.equal(new Set(Object.values(SERVICE_MODEL_COLORS)).size, 3);
+  // One per meaning: Okabe and Ito's three and a grey.
+  assert.equal(new Set(Object.values(SERVICE_MODEL_COLORS)).size, 4);
   assert.throws(() => latencyCdfChart(rows, { colors: { measured: "#009e73" } }), {
     name: "TypeError",
     message: "Cannot build latencyCdfChart as 'colors' must give every source a colour: " +
@@ -254,6 +254,23 @@ Deno.test("batchSizeChart() fills gaps between batch sizes and thins the labels 
   );
   // 100 sizes: a label every 5 requests (20 labels), and the first size.
   assert.deepEqual(many.fx?.ticks, [1, ...Array.from({ length: 20 }, (_, i) => 5 * (i + 1))]);
+});
+
+Deno.test("batchSizeChart() gives each source its fixed colour when colors are given", () => {
+  const rows = batchRows();
+  const sources = [...new Set(rows.map((r) => r.source))];
+  const colors = Object.fromEntries(sources.map((s, i) => [s, MEMORY_COLORS[i]]));
+  const spec = batchSizeChart(rows, { colors });
+  assert.deepEqual(spec.color?.domain, sources);
+  assert.deepEqual(spec.color?.range, sources.map((s) => colors[s]));
+  assert.equal(spec.color?.scheme, undefined);
+  assert.throws(() => batchSizeChart(rows, { colors: {} }), {
+    name: "TypeError",
+    message: "Cannot build batchSizeChart as 'colors' must give every source a colour: " +
+      `none for ${JSON.stringify(sources[0])}`,
+  });
+  // Without them, the categorical scheme as before.
+  assert.equal(batchSizeChart(rows).color?.scheme, CATEGORICAL_SCHEME);
 });
 
 // ---------------------------------------------------------------------------

@@ -116,8 +116,14 @@ Deno.test("describeConfiguration(): a varying service beside the deterministic o
     });
   }
 
+  // The batch sizes once: they do not depend on the service.
+  assert.deepEqual(
+    [...new Set(view.batchSizes.getColumn("source").toArray())],
+    ["exact model, either service"],
+  );
   // One colour per meaning, whatever the order; a legend; the SLO drawn.
-  const [cdfSpec] = view.charts().specs;
+  const [cdfSpec, sizeSpec] = view.charts().specs;
+  assert.deepEqual(sizeSpec.color?.range, [SERVICE_MODEL_COLORS.shared]);
   assert.deepEqual(cdfSpec.color?.domain, sources);
   assert.deepEqual(cdfSpec.color?.range, [
     SERVICE_MODEL_COLORS.deterministic,
