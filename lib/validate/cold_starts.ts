@@ -394,43 +394,47 @@ function _num(x: number | null | undefined): number {
 }
 
 /**
- * A README summary of cold-start validations: one row per model, service,
- * (B, T) and keep-alive, one column per arrival case (in the order given),
- * each cell the ratio of the simulated to the predicted fraction with the
- * predicted fraction in %; plain within 10 %, marked † outside 10 % but
- * within noise (|z| <= 3), in bold outside both. Then how many cases are
- * which. Takes results as {@linkcode validateColdStarts} returns them or as
- * JSON gave them back (NaN as null).
+ * A README summary of cold-start validations: one row per model, (B, T) and
+ * keep-alive, one column per arrival case (in the order given); in each cell
+ * the ratio of the simulated to the predicted fraction for each service (in
+ * the order given, joined by " / ", - where one is missing), then the predicted fraction in % (the
+ * model's, which depends on the service's mean alone, for the first service).
+ * A ratio is plain within 10 %, marked † outside 10 % but within noise
+ * (|z| <= 3), in bold outside both. Then how many cases are which. Takes
+ * results as {@linkcode validateColdStarts} returns them or as JSON gave them
+ * back (NaN as null).
  *
  * @param results The validations.
  * @returns Markdown.
  */
 export function coldStartValidationMarkdown(results: readonly ColdStartValidation[]): string {
-  const columns: string[] = [];
-  const rows = new Map<string, Map<string, ColdStartValidation>>();
+  const columns: string[] = [], services: string[] = [];
+  const rows = new Map<string, Map<string, Map<string, ColdStartValidation>>>();
   for (const r of results) {
     if (!columns.includes(r.label)) columns.push(r.label);
-    const key = [
-      r.model,
-      r.service,
-      r.maxBatch,
-      r.maxBatch === 1 ? "-" : r.timeoutSec,
-      r.keepAliveSec,
-    ]
-      .join(" | ");
+    if (!services.includes(r.service)) services.push(r.service);
+    const t = r.maxBatch === 1 ? "-" : r.timeoutSec;
+    const key = [r.model, r.maxBatch, t, r.keepAliveSec].join(" | ");
     if (!rows.has(key)) rows.set(key, new Map());
-    rows.get(key)!.set(r.label, r);
+    const byLabel = rows.get(key)!;
+    if (!byLabel.has(r.label)) byLabel.set(r.label, new Map());
+    byLabel.get(r.label)!.set(r.service, r);
   }
-  const cell = (r: ColdStartValidation | undefined) => {
-    if (r === undefined) return "";
-    const ratio = _num(r.ratio), p = 100 * _num(r.plan.probability);
-    const text = `${Number.isFinite(ratio) ? ratio.toFixed(2) : "-"} (${+p.toPrecision(2)} %)`;
+  const ratio = (r: ColdStartValidation | undefined) => {
+    if (r === undefined) return "-";
+    const x = _num(r.ratio), text = Number.isFinite(x) ? x.toFixed(2) : "-";
     if (r.within10Pct) return text;
     return r.withinNoise ? `${text} †` : `**${text}**`;
   };
+  const cell = (byService: Map<string, ColdStartValidation> | undefined) => {
+    if (byService === undefined) return "";
+    const first = byService.get(services.find((s) => byService.has(s))!)!;
+    const p = 100 * _num(first.plan.probability);
+    return `${services.map((s) => ratio(byService.get(s))).join(" / ")} (${+p.toPrecision(2)} %)`;
+  };
   const lines = [
-    `| model | service | B | T (s) | keep-alive (s) | ${columns.join(" | ")} |`,
-    `| --- | --- | --- | --- | --- | ${columns.map(() => "---").join(" | ")} |`,
+    `| model | B | T (s) | keep-alive (s) | ${columns.join(" | ")} |`,
+    `| --- | --- | --- | --- | ${columns.map(() => "---").join(" | ")} |`,
   ];
   for (const [key, byLabel] of rows) {
     lines.push(`| ${key} | ${columns.map((c) => cell(byLabel.get(c))).join(" | ")} |`);
@@ -441,11 +445,10 @@ export function coldStartValidationMarkdown(results: readonly ColdStartValidatio
   const requests = results.reduce((a, r) => a + r.simulated.requests, 0);
   lines.push(
     "",
-    `Cells: simulated / predicted fraction of cold batches (the predicted fraction). ` +
-      `${results.length} case${
-        results.length === 1 ? "" : "s"
-      }: within 10 % in ${within}, outside 10 % but within noise ` +
-      `(†) in ${noiseOnly}, outside both (bold) in ${results.length - within - noiseOnly}; ` +
+    `Cells: simulated / predicted fraction of cold batches for ${services.join(" / ")} ` +
+      `service (the predicted fraction). ${results.length} case` +
+      `${results.length === 1 ? "" : "s"}: within 10 % in ${within}, outside 10 % but within ` +
+      `noise (†) in ${noiseOnly}, outside both (bold) in ${results.length - within - noiseOnly}; ` +
       `${requests.toLocaleString("en")} requests simulated in all, ${capped} case` +
       `${capped === 1 ? "" : "s"} cut short by the request cap.`,
   );
