@@ -107,6 +107,7 @@ function smooth(s: ExactBatchState, k: number, x: number): void {
 
 /** Per batch size of a state: its atom and the support of its smooth part. */
 interface StateTerm {
+  readonly k: number;
   readonly atomSec: number;
   readonly atomMass: number;
   readonly smoothMass: number;
@@ -154,6 +155,7 @@ function termsOf(state: ExactBatchState): StateTerm[] {
       hi = Math.min(t, hi);
     }
     terms.push({
+      k,
       atomSec: k === b ? 0 : t,
       atomMass: p,
       smoothMass: full,
@@ -224,10 +226,14 @@ function ruleOf(
 }
 
 /**
- * The smallest gap between the quantile images of a service (see
- * {@linkcode _minGap}); a mixture's is its parts' smallest, since its CDF is
- * as smooth as theirs.
+ * The smallest gap between a service's quantiles at normal scores -6, -5.5,
+ * ..., 6, seconds: the scale its CDF varies on (a mixture's is its parts'
+ * smallest, since its CDF is as smooth as theirs); Infinity when discrete.
  */
+export function serviceGapSec(dist: ServiceDistribution): number {
+  return dist.atomsSec === undefined ? gapOf(dist) : Infinity;
+}
+
 function gapOf(dist: ServiceDistribution): number {
   if (dist.parts) return Math.min(...dist.parts.map(gapOf));
   return _minGap(levelsOf(dist));
@@ -250,20 +256,31 @@ function levelsOf(dist: ServiceDistribution): Float64Array {
  * (what depends on the state alone is computed once per state, what depends
  * on a distribution once per distribution).
  *
+ * Batch sizes whose whole mass (atom and smooth part) is below 1e-16 of
+ * E[K] are left out of the sums: together they move F by less than B 1e-16.
+ *
  * @param state The exact method's batch state.
  * @param dists Service distributions of batch sizes 1..B (index k - 1).
+ * @param options `gapsSec`: per batch size, a smaller quantile gap to resolve
+ *   than the distribution's own (a grid passes the smallest over its memories,
+ *   so that one quadrature per (B, T, k) serves them all).
  */
 export function variableServiceModel(
   state: ExactBatchState,
   dists: readonly ServiceDistribution[],
+  options: { gapsSec?: ArrayLike<number> } = {},
 ): VariableServiceModel {
   const pieceSec = Math.max(8 * state.tables.strideSec, 1e-12);
-  const terms = termsOf(state).map((st, i): SizeTerm => {
+  const negligible = 1e-16 * state.meanBatchSize;
+  const terms = termsOf(state).filter((st) =>
+    st.atomMass + st.smoothMass > negligible || st.k === state.maxBatch
+  ).map((st): SizeTerm => {
+    const i = st.k - 1;
     const dist = dists[i];
     const continuous = dist.atomsSec === undefined;
-    const gap = continuous ? gapOf(dist) : 0;
+    const gap = continuous ? Math.min(gapOf(dist), options.gapsSec?.[i] ?? Infinity) : 0;
     return {
-      k: i + 1,
+      k: st.k,
       dist,
       atomSec: st.atomSec,
       atomMass: st.atomMass,
