@@ -196,8 +196,11 @@ class InstancePool {
   #idleSince: number[] = []; // stack: idle instances, latest freed on top
   constructor(readonly keepAliveSec: number) {}
 
-  /** Takes an instance at time `t`; returns whether it was warm. */
-  acquire(t: number, busyUntil: number): boolean {
+  /**
+   * Takes an instance at time `t` and holds it until `busyUntil(warm)`;
+   * returns whether it was warm (a cold one is held for its Init too).
+   */
+  acquire(t: number, busyUntil: (warm: boolean) => number): boolean {
     // Instances that finished by t become idle (in completion order).
     const heap = this.#busyUntil;
     while (heap.length > 0 && heap[0] <= t) this.#idleSince.push(heapPop(heap));
@@ -212,7 +215,7 @@ class InstancePool {
       // The most recent idle one is too old: all below it are older.
       idle.length = 0;
     }
-    heapPush(heap, busyUntil);
+    heapPush(heap, busyUntil(warm));
     return warm;
   }
 }
@@ -364,7 +367,9 @@ export function simulateBuffer(
     const durationSec = d.kind === "deterministic" ? d.meanSec : d.sample(prng!);
     let initSec = 0;
     if (pool) {
-      const warm = pool.acquire(b.dispatchSec, b.dispatchSec + coldStart!.initSec + durationSec);
+      // A warm instance is busy for the service only, a cold one for Init and the service.
+      const init = coldStart!.initSec;
+      const warm = pool.acquire(b.dispatchSec, (w) => b.dispatchSec + (w ? 0 : init) + durationSec);
       if (!warm) {
         initSec = coldStart!.initSec;
         coldStarts++;

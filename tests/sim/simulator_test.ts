@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { poissonArrivals, replayArrivals } from "../../lib/arrivals/streams.ts";
+import { poissonArrivals, replayArrivals, timestampArrivals } from "../../lib/arrivals/streams.ts";
 import { pricing } from "../../lib/profile/pricing.ts";
 import { profileFromJson } from "../../lib/profile/service_profile.ts";
 import { seededPrng } from "../../lib/random/prng.ts";
@@ -429,4 +429,27 @@ Deno.test("simulateBuffer() with a variable profile and an adapt hook: the new m
     assert.ok(Math.abs(m.mean / mean - 1) < tolerance, `${memoryMb} MB: ${m.mean} vs ${mean}`);
     assert.ok(Math.abs(m.cv - 0.2) < 0.03, `${memoryMb} MB: CV ${m.cv}`);
   }
+});
+
+Deno.test("simulateBuffer() holds a warm instance for its service only, a cold one for Init and the service", () => {
+  // B = 1, S = 0.1 s, Init 1 s, keep-alive 60 s. At 0 a cold start (busy until 1.1 s); at 1.2 s
+  // warm (busy until 1.3 s, not 2.3 s); at 1.5 s the instance is idle again: warm. Two
+  // instances would be needed only if the warm batch held its instance for Init too.
+  const profile = profileFromJson({
+    name: "p",
+    terms: ["1"],
+    coefficients: [0.1],
+    memoryRangeMb: [128, 10240],
+    batchRange: [1, 4],
+  });
+  const sim = simulateBuffer(timestampArrivals([0, 1.2, 1.5]), {
+    maxBatch: 1,
+    timeoutSec: 1,
+    memoryMb: 1024,
+    profile,
+    pricing: pricing("paper"),
+    coldStart: { initSec: 1, keepAliveSec: 60 },
+  });
+  assert.equal(sim.batches, 3);
+  assert.equal(sim.coldStarts, 1);
 });
