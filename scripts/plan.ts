@@ -28,6 +28,7 @@ import {
   type SolveFlags,
 } from "../lib/cli/solve_flags.ts";
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
+import { solveSelectedHours, WORKERS_HELP, workersFlag } from "../lib/cli/solve_hours.ts";
 import { UsageError } from "../lib/cli/usage_error.ts";
 import {
   type DayPlan,
@@ -44,7 +45,7 @@ import {
   PAPER_TIMEOUT_RANGE,
 } from "../lib/optimize/grid.ts";
 import { glpkSolver } from "../lib/optimize/milp.ts";
-import { type HourSolution, solveHours } from "../lib/optimize/optimize.ts";
+import type { HourSolution } from "../lib/optimize/optimize.ts";
 import { pricing as pricingByName, PRICING_NAMES } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task plan [options]
@@ -93,6 +94,7 @@ Day constraints and objective:
                            hour, then the cost) or mean (traffic-weighted)
                                                                      [worst]
   --time-limit S           stop each solve after S seconds, > 0      [none]
+${WORKERS_HELP}
   --format FORMAT          table, json or csv                        [table]
   -h, --help               this text
 
@@ -120,6 +122,8 @@ interface Options extends SolveFlags {
   latencyObjective: LatencyObjective;
   timeLimitSec?: number;
   format: Format;
+  /** Workers evaluating the grid; 1: in this process; undefined: by the work's size. */
+  workers: number | undefined;
 }
 
 function parseOptions(args: string[]): Options | "help" {
@@ -136,6 +140,7 @@ function parseOptions(args: string[]): Options | "help" {
       objective: { type: "string" },
       "latency-objective": { type: "string" },
       "time-limit": { type: "string" },
+      workers: { type: "string" },
       format: { type: "string", default: "table" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -185,6 +190,7 @@ function parseOptions(args: string[]): Options | "help" {
     latencyObjective,
     timeLimitSec,
     format: oneOfFlag(f("format"), v.format!, ["table", "json", "csv"]),
+    workers: workersFlag(v.workers, typed),
   };
 }
 
@@ -393,26 +399,24 @@ async function run(o: Options): Promise<Outcome> {
       write: (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
     })
     : SILENT_PROGRESS;
-  const steps = selected.length * grid.timeoutsSec.length;
-  let hoursDone = 0;
   const started = performance.now();
-  const solutions: HourSolution[] = solveHours(selected, grid, {
-    method: o.method,
-    profile,
-    pricing: pricingByName(o.pricing),
-    percentile: o.percentile,
-    extrapolate: o.extrapolate,
-    constraint: o.constraint,
-    slo: o.slo,
-    onProgress: (done) =>
-      progress.update(
-        hoursDone * grid.timeoutsSec.length + done,
-        steps,
-        `evaluating hour ${hoursDone + 1}/${selected.length}`,
-      ),
-    onHour: (done) => (hoursDone = done),
-  });
+  const solutions: HourSolution[] = await solveSelectedHours(
+    selected,
+    grid,
+    {
+      method: o.method,
+      profile,
+      pricing: pricingByName(o.pricing),
+      percentile: o.percentile,
+      extrapolate: o.extrapolate,
+      constraint: o.constraint,
+      slo: o.slo,
+    },
+    o.workers,
+    (done, total, label) => progress.update(done, total, `evaluating ${label}`),
+  );
   const evaluationSec = (performance.now() - started) / 1000;
+  const steps = selected.length * grid.timeoutsSec.length;
   progress.update(steps, steps, "solving");
   const solver = await glpkSolver();
   const hours = dayPlanHoursFromSolutions(solutions);

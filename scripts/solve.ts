@@ -7,13 +7,7 @@
  */
 
 import { createProgress, SILENT_PROGRESS } from "../lib/cli/progress.ts";
-import {
-  flagAsTyped,
-  numberInRange,
-  oneOfFlag,
-  parseFlags,
-  reportUserError,
-} from "../lib/cli/flags.ts";
+import { flagAsTyped, oneOfFlag, parseFlags, reportUserError } from "../lib/cli/flags.ts";
 import {
   checkProfileOnGrid,
   checkSolveFlags,
@@ -37,11 +31,8 @@ import {
   configurationAt,
   type ConfigurationResult,
   type HourSolution,
-  solutionOf,
-  solveHours,
 } from "../lib/optimize/optimize.ts";
-import { evaluateHoursInWorkers } from "../lib/model/parallel_grid.ts";
-import { gridSize } from "../lib/model/types.ts";
+import { solveSelectedHours, WORKERS_HELP, workersFlag } from "../lib/cli/solve_hours.ts";
 import { pricing as pricingByName } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task solve [options]
@@ -75,11 +66,7 @@ Options:
   --extrapolate            allow memories and batches outside the range
                            the profile was fitted on (refused when the
                            grid lies within it: it would do nothing) [off]
-  --workers N              Deno Workers that evaluate the hours (or, with
-                           fewer hours, groups of timeouts) in parallel;
-                           1 evaluates in this process [the machine's cores
-                           for 300,000 configurations or more, or a profile
-                           with variability or cold starts; else 1]
+${WORKERS_HELP}
   --format FORMAT          table, json or csv                        [table]
   --all                    every evaluated configuration, not only the optima
                            (with --format json or csv; see Output)
@@ -136,9 +123,7 @@ function parseOptions(args: string[]): Options | "help" {
         "(every evaluated configuration does not fit the table)",
     );
   }
-  const workers = v.workers === undefined
-    ? undefined
-    : numberInRange(flagAsTyped(typed, "workers"), v.workers, { min: 1, max: 64, integer: true });
+  const workers = workersFlag(v.workers, typed);
   return { ...flags, format, all: v.all!, workers };
 }
 
@@ -341,39 +326,21 @@ export async function main(args: string[]): Promise<number> {
         write: (t) => Deno.stderr.writeSync(new TextEncoder().encode(t)),
       })
       : SILENT_PROGRESS;
-    const total = selected.length * grid.timeoutsSec.length;
-    const options = {
-      method: o.method,
-      profile,
-      pricing: pricingByName(o.pricing),
-      percentile: o.percentile,
-      extrapolate: o.extrapolate,
-      constraint: o.constraint,
-      slo: o.slo,
-    };
-    // Workers cost a start (about 0.2 s each): worth it for large work only.
-    const large = selected.length * gridSize(grid) >= 300_000 ||
-      profile.variability !== undefined || profile.coldStart !== undefined;
-    const workers = o.workers ?? (large ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1);
-    if (workers > 1) {
-      const evaluations = await evaluateHoursInWorkers(selected, grid, options, {
-        workers,
-        onProgress: (done) => progress.update(done, total, `${selected.length} hours`),
-      });
-      hours = selected.map((h, i) => solutionOf(h.hour, h.map, evaluations[i], options));
-    } else {
-      let hoursDone = 0;
-      hours = solveHours(selected, grid, {
-        ...options,
-        onProgress: (done) =>
-          progress.update(
-            hoursDone * grid.timeoutsSec.length + done,
-            total,
-            `hour ${hoursDone + 1}/${selected.length}`,
-          ),
-        onHour: (done) => (hoursDone = done),
-      });
-    }
+    hours = await solveSelectedHours(
+      selected,
+      grid,
+      {
+        method: o.method,
+        profile,
+        pricing: pricingByName(o.pricing),
+        percentile: o.percentile,
+        extrapolate: o.extrapolate,
+        constraint: o.constraint,
+        slo: o.slo,
+      },
+      o.workers,
+      (done, total, label) => progress.update(done, total, label),
+    );
     progress.done();
   } catch (e) {
     return reportUserError("solve", e);

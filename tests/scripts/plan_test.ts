@@ -159,7 +159,35 @@ const PLAN_USAGE_CASES: BadCase[] = [
 ];
 
 Deno.test("plan answers every kind of bad command line with exit 2 and one line", async () => {
-  assert.equal(await checkBadCases("plan", "plan", PLAN_USAGE_CASES), 15);
+  const cases: BadCase[] = [
+    ...PLAN_USAGE_CASES,
+    {
+      kind: "out of range",
+      args: ["--workers", "65"],
+      message: /--workers must be an integer within 1\.\.64: found '65'/,
+    },
+  ];
+  assert.equal(await checkBadCases("plan", "plan", cases), 16);
+});
+
+Deno.test("plan --workers 2 plans the day one process plans", async () => {
+  const args = [
+    "--trace",
+    "nys",
+    "--start",
+    "1",
+    "--end",
+    "4",
+    "--model",
+    "TF-resnetV2",
+    "--format",
+    "json",
+  ];
+  const one = await plan(...args, "--workers", "1");
+  const two = await plan(...args, "--workers", "2");
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.code, 0, two.stderr);
+  assert.equal(withoutTimes(two.stdout), withoutTimes(one.stdout));
 });
 
 Deno.test("plan takes every flag in kebab-case, snake_case and solver.py's grid names alike", async () => {
