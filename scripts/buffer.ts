@@ -165,8 +165,11 @@ Run:
   -h, --help              this text
 
 The table sets the measurement beside the exact model (latency p50, p95 and
-p99, and the mean cost per request), which has no cold starts: the p95 of the
-batches that started warm is what it predicts. The model's service times are
+p99, and the mean cost per request). Without a 'coldStart' in the profile
+(a FILE.json; deno task profile writes the Init it measured) the model has no
+cold starts: the p95 of the batches that started warm is what it predicts;
+with one, its share of cold batches (stationary: a run's first batches, cold
+while the pool is built, are not in it). The model's service times are
 the function's: the profile's (deterministic, or as a FILE.json's
 'variability' says), lognormal of CV --service-cv when that is above 0. There
 is no prediction for a day of MAPs, a recorded trace, --adaptive, the
@@ -541,6 +544,11 @@ function _noPrediction(flags: BufferRunFlags, oneMap: boolean): string {
   return "the in-process Lambda runs at another --time-scale than the arrivals";
 }
 
+/** A probability as a percentage with 2 significant digits (`0.21 %`). */
+function _share(p: number): string {
+  return `${Number((100 * p).toPrecision(2))} %`;
+}
+
 /** One row of the summary: label, CSV name, what was measured and what the model predicts. */
 interface _Row {
   label: string;
@@ -613,7 +621,15 @@ function _rows(s: ExperimentSummary, p: ExperimentPrediction | undefined): _Row[
       measured: `${s.coldStartBatches} / ${
         s.batches ? (100 * s.coldStartBatches / s.batches).toFixed(1) : "-"
       } %`,
-      csv: [["cold_start_batches", s.coldStartBatches, undefined]],
+      model: p && p.coldStartProbability > 0 ? `share ${_share(p.coldStartProbability)}` : "",
+      csv: [
+        ["cold_start_batches", s.coldStartBatches, undefined],
+        [
+          "cold_start_share",
+          s.batches ? s.coldStartBatches / s.batches : NaN,
+          p?.coldStartProbability,
+        ],
+      ],
     },
     {
       label: "latency p95, warm batches only (s)",
@@ -686,8 +702,11 @@ function _printTable(
   if (result.status !== "done") console.log(`status: ${result.status}`);
   const rows = _rows(summary, prediction);
   const w0 = Math.max(...rows.map((r) => r.label.length));
+  const cold = prediction && prediction.coldStartProbability > 0
+    ? `cold starts ${_share(prediction.coldStartProbability)} of batches`
+    : "no cold starts";
   const model = prediction
-    ? `exact model (no cold starts${
+    ? `exact model (${cold}${
       prediction.service === "deterministic" ? "" : `; service ${prediction.service}`
     })`
     : "";

@@ -404,6 +404,11 @@ export interface ExperimentPrediction {
   costPerRequestUsd: number;
   /** The service time the model assumed, e.g. `deterministic` or `lognormal, CV 0.2`. */
   service: string;
+  /**
+   * P(a batch starts cold) the model assumed: 0 unless the profile has a
+   * `coldStart` (its Init Duration; the run's keep-alive).
+   */
+  coldStartProbability: number;
 }
 
 /** The configuration of a run, as `run.json` records it. */
@@ -741,6 +746,7 @@ export function predictExperiment(
     p99Sec: p.percentile(0.99),
     costPerRequestUsd: p.costPerRequestUsd,
     service: describeVariability(served),
+    coldStartProbability: p.coldStartProbability,
   };
 }
 

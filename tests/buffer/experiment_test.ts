@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { poissonArrivals, takeArrivals } from "../../lib/arrivals/streams.ts";
-import { runExperiment } from "../../lib/buffer/experiment.ts";
+import { predictExperiment, runExperiment } from "../../lib/buffer/experiment.ts";
 import { fetchLogs } from "../../lib/logs/fetch_logs.ts";
 import { parseLambdaLog } from "../../lib/logs/lambda_log_lines.ts";
 import { parseBatchesCsv, parseRequestsCsv } from "../../lib/logs/run_csv.ts";
@@ -709,6 +709,7 @@ Deno.test("runExperiment() predicts with the in-process Lambda's service times: 
       p99Sec: p.percentile(0.99),
       costPerRequestUsd: p.costPerRequestUsd,
       service,
+      coldStartProbability: 0,
     };
   };
   const deterministic = (await run(fixed, 0)).prediction;
@@ -740,4 +741,28 @@ Deno.test("runExperiment() serves its profile on the in-process Lambda even unde
   const [batch] = result.records!.batches;
   assert.ok(Math.abs(batch.durationMs - 11) < 1e-9, `${batch.durationMs} ms`);
   assert.ok(serviceTimeSec(PROFILE, 1, 3008) > 0.1);
+});
+
+Deno.test("predictExperiment() with a profile's coldStart: the model's cold-start share at the run's keep-alive", () => {
+  const profile = profileFromJson({
+    name: "cold",
+    terms: ["1", "k"],
+    coefficients: [0.01, 0.034],
+    memoryRangeMb: [1024, 3008],
+    batchRange: [1, 20],
+    coldStart: { initSec: 0.3 },
+  });
+  const config = { maxBatch: 4, timeoutSec: 0.1, memoryMb: 2048, pricing: pricing("aws-x86") };
+  const map = poissonProcess(2);
+  for (const keepAliveSec of [5, 60]) {
+    const got = predictExperiment(map, profile, { ...config, keepAliveSec });
+    const want = predictConfiguration({ map, ...config, profile, extrapolate: true, keepAliveSec });
+    assert.equal(got.coldStartProbability, want.coldStartProbability);
+    assert.equal(got.p99Sec, want.percentile(0.99));
+    assert.ok(got.coldStartProbability > 0);
+  }
+  // A longer keep-alive, fewer cold starts.
+  const short = predictExperiment(map, profile, { ...config, keepAliveSec: 5 });
+  const long = predictExperiment(map, profile, { ...config, keepAliveSec: 60 });
+  assert.ok(long.coldStartProbability < short.coldStartProbability);
 });

@@ -407,6 +407,7 @@ Deno.test("buffer --service-cv 0.2 in-process at time scale 1: the exact model's
       p99Sec: p99,
       costPerRequestUsd: want.costPerRequestUsd,
       service: "lognormal, CV 0.2",
+      coldStartProbability: 0,
     });
     // CSV: the model's column at full precision.
     const csv = await runBuffer(...args, "--out", `${dir}/c`, "--format", "csv");
