@@ -14,8 +14,12 @@ import type { ConfigurationGrid, ModelMethod } from "../model/types.ts";
 import { type DayPlan, dayPlanHoursFromSolutions, planDay } from "../optimize/day_plan.ts";
 import type { MilpSolver } from "../optimize/milp.ts";
 import { type HourSolution, solveHours } from "../optimize/optimize.ts";
-import { invocationCostUsd, type Pricing } from "../profile/pricing.ts";
-import { type ServiceProfile, serviceTimeSec } from "../profile/service_profile.ts";
+import {
+  expectedInvocationCostUsd,
+  serviceDistributions,
+} from "../profile/service_distribution.ts";
+import type { Pricing } from "../profile/pricing.ts";
+import type { ServiceProfile } from "../profile/service_profile.ts";
 import { seededPrng } from "../random/prng.ts";
 import { LatencyHistogram } from "../sim/latency_histogram.ts";
 import {
@@ -291,16 +295,18 @@ export function compareDayPolicies(
   const maxMemory = Math.max(...grid.memoriesMb);
   const minTimeout = Math.min(...grid.timeoutsSec);
   const noBatching = (memoryMb: number) => ({ memoryMb, maxBatch: 1, timeoutSec: minTimeout });
-  const s1 = (m: number) => serviceTimeSec(profile, 1, m, { extrapolate });
+  // One request per invocation: its latency is S_1, at the percentile when S_1 varies, and
+  // its cost the expectation under the pricing's rounding.
+  const one = (m: number) => serviceDistributions(profile, 1, m, { extrapolate })[0];
+  const s1 = (m: number) => one(m).quantile(percentile);
+  const c1 = (m: number) => expectedInvocationCostUsd(pricing, one(m), m);
   const ascending = [...grid.memoriesMb].sort((a, b) => a - b);
   // Without batching: the cheapest memory meeting the SLO, or under a budget the
   // fastest one it affords (S_1 and its cost do not depend on the traffic).
   const cheapestMemory = budget === undefined
     ? ascending.find((m) => s1(m) <= bound) ?? maxMemory
-    : ascending.filter((m) => invocationCostUsd(pricing, s1(m), m) <= budget).at(-1) ??
-      ascending.reduce((a, m) =>
-        invocationCostUsd(pricing, s1(m), m) < invocationCostUsd(pricing, s1(a), a) ? m : a
-      );
+    : ascending.filter((m) => c1(m) <= budget).at(-1) ??
+      ascending.reduce((a, m) => c1(m) < c1(a) ? m : a);
   const names = [...POLICY_NAMES] as string[];
   if (budget !== undefined) names[1] = BUDGET_NO_BATCHING_NAME;
   const hourly = solutions.map((s) =>

@@ -212,3 +212,26 @@ Deno.test("compareDayPolicies() with a profile whose service varies: the simulat
   const p95 = a[0].hours[0].p95Sec;
   assert.ok(Math.abs(p95 / s1.quantile(0.95) - 1) < 0.02, `${p95} vs ${s1.quantile(0.95)}`);
 });
+
+Deno.test("no batching's cheapest memory meeting the SLO judges S_1 at the percentile when it varies", async () => {
+  const { profileFromJson } = await import("../../lib/profile/service_profile.ts");
+  const { serviceDistributions } = await import("../../lib/profile/service_distribution.ts");
+  // A gamma of CV 0.3 puts S_1's p95 about 1.5 times its mean: an SLO between the two at some
+  // memory must pick a larger memory than the mean alone would.
+  const varied = profileFromJson({ ...profile, variability: { distribution: "gamma", cv: 0.3 } });
+  const small = { memoriesMb: [1536, 2048, 2560, 3008], timeoutsSec: [0.1], maxBatches: [1, 4] };
+  const p95 = (m: number) => serviceDistributions(varied, 1, m)[0].quantile(0.95);
+  const mean = (m: number) => serviceTimeSec(profile, 1, m);
+  const slo = (mean(1536) + p95(1536)) / 2; // met by 1536 MB's mean, not by its p95
+  const want = small.memoriesMb.find((m) => p95(m) <= slo);
+  const days = compareDayPolicies(hours.slice(0, 1), {
+    profile: varied,
+    pricing: price,
+    grid: small,
+    sloSec: slo,
+    seed: 5,
+    only: [POLICY_NAMES[1]],
+  });
+  assert.equal(days[0].hours[0].config.memoryMb, want ?? 3008);
+  assert.notEqual(days[0].hours[0].config.memoryMb, 1536);
+});
