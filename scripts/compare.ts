@@ -46,6 +46,9 @@ Options (the SLO, hours, model and grid as deno task solve):
   --extrapolate            allow memories and batches outside the range the
                            profile was fitted on (refused when the grid
                            lies within it: it would do nothing)             [off]
+  --keep-alive S           idle time before an environment is reclaimed, s:
+                           the simulated pool's (0.25 s cold starts) and, for a
+                           profile's coldStart, the model's                 [600]
   --constraint KIND        latency: BATCH minimizes the cost with the latency
                            at --percentile <= --slo s; cost: BATCH minimizes
                            the latency with the cost <= --slo USD/request
@@ -362,7 +365,8 @@ export async function main(args: string[]): Promise<number> {
       console.log(HELP);
       return 0;
     }
-    const profile = await readModelFlag(o);
+    // --keep-alive always matters here: the simulated pool keeps environments that long.
+    const profile = await readModelFlag({ ...o, keepAliveUsedAnyway: true });
     checkProfileOnGrid(profile, o);
     const hours = await readSelectedHours(o);
     checkDayFlags(o, hours.length);
@@ -388,6 +392,7 @@ export async function main(args: string[]): Promise<number> {
       adaptiveWindowSec: o.windowSec,
       rateMargin: o.rateMargin,
       planMaxMemoryChanges: o.planMemoryChanges,
+      keepAliveSec: o.keepAliveSec,
       solver: await glpkSolver(),
       onPolicy: (done, total, name) => progress?.update(done, total, name),
     });

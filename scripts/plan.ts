@@ -81,6 +81,9 @@ Options (as deno task solve):
   --extrapolate            allow memories and batches outside the range
                            the profile was fitted on (refused when the
                            grid lies within it: it would do nothing) [off]
+  --keep-alive S           idle time before an environment is reclaimed, s,
+                           for a profile's cold starts (its coldStart; refused
+                           without one: it would do nothing)         [600]
 Day constraints and objective:
   --single-memory          one memory size for the whole day (needs more
                            than one hour)
@@ -411,6 +414,7 @@ async function run(o: Options): Promise<Outcome> {
       extrapolate: o.extrapolate,
       constraint: o.constraint,
       slo: o.slo,
+      keepAliveSec: o.keepAliveSec,
     },
     o.workers,
     (done, total, label) => progress.update(done, total, `evaluating ${label}`),

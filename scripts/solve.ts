@@ -66,6 +66,9 @@ Options:
   --extrapolate            allow memories and batches outside the range
                            the profile was fitted on (refused when the
                            grid lies within it: it would do nothing) [off]
+  --keep-alive S           idle time before an environment is reclaimed, s,
+                           for a profile's cold starts (its coldStart; refused
+                           without one: it would do nothing)         [600]
 ${WORKERS_HELP}
   --format FORMAT          table, json or csv                        [table]
   --all                    every evaluated configuration, not only the optima
@@ -337,6 +340,7 @@ export async function main(args: string[]): Promise<number> {
         extrapolate: o.extrapolate,
         constraint: o.constraint,
         slo: o.slo,
+        keepAliveSec: o.keepAliveSec,
       },
       o.workers,
       (done, total, label) => progress.update(done, total, label),

@@ -63,6 +63,8 @@ export interface AdaptiveOptions {
   method?: ModelMethod;
   /** Allow the profile outside its fitted range. @default {false} */
   extrapolate?: boolean;
+  /** Keep-alive for a profile's cold starts, s. @default {600} */
+  keepAliveSec?: number;
   /** Configuration before the first decision. */
   initial: BufferConfiguration;
   /** Relative rate change a choice must withstand (step 3 of the rule). @default {0.25} */
@@ -127,10 +129,13 @@ function scaledMap(map: MapProcess, factor: number): MapProcess {
  * changes.
  */
 export class AdaptiveController implements AdaptHook {
-  readonly #o: Required<Omit<AdaptiveOptions, "startSec" | "method" | "extrapolate">> & {
-    method: ModelMethod;
-    extrapolate: boolean;
-  };
+  readonly #o:
+    & Required<Omit<AdaptiveOptions, "startSec" | "method" | "extrapolate" | "keepAliveSec">>
+    & {
+      method: ModelMethod;
+      extrapolate: boolean;
+      keepAliveSec?: number;
+    };
   #config: BufferConfiguration;
   #decisions: AdaptiveDecision[] = [];
   #windowStart: number | undefined;
@@ -264,6 +269,7 @@ export class AdaptiveController implements AdaptHook {
         pricing: o.pricing,
         percentile: o.percentile,
         extrapolate: o.extrapolate,
+        keepAliveSec: o.keepAliveSec,
       })
     );
     const nominal = evaluations[0];

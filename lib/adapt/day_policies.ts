@@ -97,8 +97,14 @@ export interface ComparePoliciesOptions {
   method?: ModelMethod;
   /** Seed of the day's arrivals (the same day for every policy). @default {1} */
   seed?: number;
-  /** Cold starts. @default {{ initSec: 0.25, keepAliveSec: 600 }} */
+  /** Cold starts. @default {{ initSec: 0.25, keepAliveSec }} */
   coldStart?: ColdStartModel;
+  /**
+   * Keep-alive of an idle environment, s: the simulated pool's (unless
+   * `coldStart` says otherwise) and the model's, for a profile with a
+   * `coldStart`. @default {600}
+   */
+  keepAliveSec?: number;
   /**
    * Compare under a budget instead (a cost SLO): BATCH minimizes the latency
    * at `percentile` subject to at most this cost per request, USD. An hour
@@ -190,7 +196,7 @@ function simulateDay(
     profile: options.profile,
     pricing: options.pricing,
     extrapolate: options.extrapolate ?? false,
-    coldStart: options.coldStart ?? { initSec: 0.25, keepAliveSec: 600 },
+    coldStart: options.coldStart ?? { initSec: 0.25, keepAliveSec: options.keepAliveSec ?? 600 },
     // Service times that vary are drawn on a stream of their own.
     ...(options.profile.variability === undefined
       ? {}
@@ -290,6 +296,7 @@ export function compareDayPolicies(
     constraint,
     slo: bound,
     extrapolate,
+    keepAliveSec: options.keepAliveSec,
   });
   const feasible = solutions.map((s) => s.feasible);
   const maxMemory = Math.max(...grid.memoriesMb);
@@ -391,6 +398,7 @@ export function compareDayPolicies(
           constraint,
           slo: bound,
           extrapolate,
+          keepAliveSec: options.keepAliveSec,
           initial: noBatching(cheapestMemory),
           rateMargin: options.rateMargin,
           startSec: 0,

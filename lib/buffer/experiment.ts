@@ -892,6 +892,8 @@ export async function runExperiment(options: ExperimentOptions): Promise<Experim
       ...settings,
       profile,
       pricing,
+      // A profile's cold starts at the run's keep-alive (the in-process Lambda's, else 600 s).
+      keepAliveSec,
       initial: { memoryMb, maxBatch, timeoutSec },
       startSec: 0,
     });

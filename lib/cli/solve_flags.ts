@@ -48,6 +48,7 @@ export const SOLVE_FLAG_OPTIONS = {
   "grid-timeout": { type: "string", default: PAPER_TIMEOUT_RANGE },
   "grid-batch": { type: "string", default: PAPER_BATCH_RANGE },
   extrapolate: { type: "boolean", default: false },
+  "keep-alive": { type: "string" },
 } as const;
 
 /** solver.py's names of the grid flags, kept as aliases. */
@@ -77,6 +78,11 @@ export interface SolveFlags {
   /** The configurations searched. */
   grid: ConfigurationGrid;
   extrapolate: boolean;
+  /**
+   * Idle time before an environment is reclaimed, s, for a profile's cold
+   * starts (`--keep-alive`); undefined: the model's 600 s.
+   */
+  keepAliveSec?: number;
   /** Each flag given, as the user typed it (for messages). */
   typed: Record<string, string>;
 }
@@ -97,6 +103,7 @@ export interface SolveFlagValues {
   "grid-timeout"?: string;
   "grid-batch"?: string;
   extrapolate?: boolean;
+  "keep-alive"?: string;
 }
 
 /**
@@ -157,6 +164,9 @@ export function checkSolveFlags(
     pricing: oneOfFlag(f("pricing"), v.pricing!, PRICING_NAMES),
     grid: gridFromFlags(v, typed),
     extrapolate: v.extrapolate ?? false,
+    keepAliveSec: v["keep-alive"] === undefined
+      ? undefined
+      : numberInRange(f("keep-alive"), v["keep-alive"], { min: 0, unit: "s" }),
     typed,
   };
 }
@@ -280,12 +290,17 @@ export async function readSelectedHours(
  * @param flags The checked flags.
  * @returns The profile.
  * @throws {UsageError} When `--model` is a directory or cannot be read, or
- *   names a profile whose service time varies with `method` `paper`.
+ *   names a profile whose service time varies with `method` `paper`, or
+ *   `--keep-alive` is given for a profile without cold starts.
  * @throws {RangeError} For an unknown name or a bad profile file (as
  *   `readProfileArgument`).
  */
 export async function readModelFlag(
-  flags: Pick<SolveFlags, "model" | "typed"> & { method?: string },
+  flags: Pick<SolveFlags, "model" | "typed" | "keepAliveSec"> & {
+    method?: string;
+    /** `--keep-alive` matters without a profile's cold starts (compare's simulated pool). */
+    keepAliveUsedAnyway?: boolean;
+  },
 ): Promise<ServiceProfile> {
   const model = flagAsTyped(flags.typed, "model");
   let profile: ServiceProfile;
@@ -308,6 +323,15 @@ export async function readModelFlag(
       `${model} ${flags.model} has service times that vary (${describeVariability(profile)}): ` +
         `the paper method (solver.py) has one time per batch size; use ` +
         `${flagAsTyped(flags.typed, "method")} exact`,
+    );
+  }
+  if (
+    flags.keepAliveSec !== undefined && profile.coldStart === undefined &&
+    !flags.keepAliveUsedAnyway
+  ) {
+    throw new UsageError(
+      `${flagAsTyped(flags.typed, "keep-alive")} does nothing here: ${model} ${flags.model} ` +
+        "has no coldStart (the Init Duration of a cold start; deno task profile writes it)",
     );
   }
   if (flags.method === "paper" && profile.coldStart !== undefined) {

@@ -235,3 +235,21 @@ Deno.test("no batching's cheapest memory meeting the SLO judges S_1 at the perce
   assert.equal(days[0].hours[0].config.memoryMb, want ?? 3008);
   assert.notEqual(days[0].hours[0].config.memoryMb, 1536);
 });
+
+Deno.test("compareDayPolicies() keepAliveSec is the simulated pool's: a keep-alive of 1 ms makes nearly every invocation cold", () => {
+  const run = (keepAliveSec: number) =>
+    compareDayPolicies(hours.slice(0, 1), {
+      profile,
+      pricing: price,
+      grid,
+      sloSec: 5,
+      seed: 6,
+      keepAliveSec,
+      only: [POLICY_NAMES[0]],
+    })[0].hours[0];
+  const warm = run(600), cold = run(0.001);
+  // No batching at max memory: S_1 warm, S_1 + 0.25 s of Init when every start is cold.
+  const s1 = serviceTimeSec(profile, 1, 3008);
+  assert.ok(Math.abs(warm.p95Sec - s1) < 0.01 * s1, `${warm.p95Sec}`);
+  assert.ok(Math.abs(cold.p95Sec - (s1 + 0.25)) < 0.01 * (s1 + 0.25), `${cold.p95Sec}`);
+});

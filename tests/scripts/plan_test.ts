@@ -166,8 +166,13 @@ Deno.test("plan answers every kind of bad command line with exit 2 and one line"
       args: ["--workers", "65"],
       message: /--workers must be an integer within 1\.\.64: found '65'/,
     },
+    {
+      kind: "ignored combination",
+      args: ["--keep-alive", "60"],
+      message: /--keep-alive does nothing here: --model TF-inceptionV4 has no coldStart/,
+    },
   ];
-  assert.equal(await checkBadCases("plan", "plan", cases), 16);
+  assert.equal(await checkBadCases("plan", "plan", cases), 17);
 });
 
 Deno.test("plan --workers 2 plans the day one process plans", async () => {

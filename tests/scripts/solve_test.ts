@@ -241,8 +241,52 @@ Deno.test("solve answers every kind of bad command line with exit 2 and one line
       args: ["--workers", "two"],
       message: /--workers must be a number: found 'two'/,
     },
+    {
+      kind: "ignored combination",
+      args: ["--hour", "8", "--keep-alive", "60"],
+      message: /--keep-alive does nothing here: --model TF-inceptionV4 has no coldStart/,
+    },
+    {
+      kind: "out of range",
+      args: ["--keep-alive", "-1"],
+      message: /--keep-alive must be a number >= 0 s: found '-1'/,
+    },
   ];
-  assert.equal(await checkBadCases("solve", "solve", cases), 22);
+  assert.equal(await checkBadCases("solve", "solve", cases), 24);
+});
+
+Deno.test("solve --keep-alive with a profile's coldStart: a short keep-alive, more cold starts, a longer p95", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const base = JSON.parse(await Deno.readTextFile("traces/profiles/TF-resnetV2.json"));
+    const file = `${dir}/resnet-cold.json`;
+    await Deno.writeTextFile(file, JSON.stringify({ ...base, coldStart: { initSec: 1 } }));
+    const grid = [
+      "--trace",
+      "nys",
+      "--hour",
+      "3",
+      "--memory",
+      "3008",
+      "--timeout",
+      "0.1",
+      "--batch",
+      "1",
+      "--slo",
+      "100",
+    ];
+    const p95 = async (...more: string[]) => {
+      const r = await solve(...grid, "--model", file, "--format", "json", ...more);
+      assert.equal(r.code, 0, r.stderr);
+      return JSON.parse(r.stdout).hours[0].optimal[0].latencySec as number;
+    };
+    const long = await p95(), short = await p95("--keep-alive", "0.5");
+    // One request per invocation at a night hour's rate: with a keep-alive shorter than the gaps
+    // many starts are cold, and the p95 carries the 1 s Init.
+    assert.ok(short > long + 0.5, `p95 ${short} against ${long}`);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("solve --workers 2 gives what one process gives (one hour split by timeouts, and several hours)", async () => {
