@@ -164,9 +164,9 @@ export function checkSolveFlags(
     pricing: oneOfFlag(f("pricing"), v.pricing!, PRICING_NAMES),
     grid: gridFromFlags(v, typed),
     extrapolate: v.extrapolate ?? false,
-    keepAliveSec: v["keep-alive"] === undefined
-      ? undefined
-      : numberInRange(f("keep-alive"), v["keep-alive"], { min: 0, unit: "s" }),
+    ...(v["keep-alive"] === undefined
+      ? {}
+      : { keepAliveSec: numberInRange(f("keep-alive"), v["keep-alive"], { min: 0, unit: "s" }) }),
     typed,
   };
 }
