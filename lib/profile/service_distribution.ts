@@ -239,41 +239,11 @@ export function empiricalService(
   const mean = sorted.reduce((s, r) => s + r, 0) / sorted.length;
   const atoms = sorted.map((r) => (meanSec * r) / mean);
   const n = atoms.length;
-  const weights = new Float64Array(n).fill(1 / n);
-  let ss = 0;
-  for (const a of atoms) ss += (a - meanSec) ** 2;
-  const cv = Math.sqrt(ss / n) / meanSec;
-  const cdf = (s: number) => {
-    // Count of atoms <= s (binary search).
-    let lo = 0, hi = n;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (atoms[mid] <= s) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo / n;
-  };
   return {
-    kind: "empirical",
-    meanSec,
-    cv,
-    cdf,
-    density: () => 0,
-    cdfDensity: (s, out) => {
-      out.v = cdf(s);
-      out.d = 0;
-    },
-    excessSec: (x) => {
-      let sum = 0;
-      for (const a of atoms) if (a > x) sum += a - x;
-      return sum / n;
-    },
+    ..._discrete(atoms, new Float64Array(n).fill(1 / n), meanSec, "empirical"),
+    // Index arithmetic rather than the running weights: the same draws as ever, exactly.
     quantile: (p) => atoms[Math.min(n - 1, Math.max(0, Math.ceil(p * n) - 1))],
     sample: (prng) => atoms[Math.min(n - 1, Math.floor(prng.nextFloat() * n))],
-    atomsSec: atoms,
-    atomWeights: weights,
-    lowSec: atoms[0],
-    highSec: atoms[n - 1],
   };
 }
 
@@ -386,8 +356,13 @@ export function mixtureService(
   };
 }
 
-/** A discrete service time on ascending atoms with weights, of the given mean. */
-function _discrete(atoms: Float64Array, weights: Float64Array, mean: number): ServiceDistribution {
+/** A discrete service time on ascending atoms with weights (summing to 1), of the given mean. */
+function _discrete(
+  atoms: Float64Array,
+  weights: Float64Array,
+  mean: number,
+  kind: "empirical" | "mixture" = "mixture",
+): ServiceDistribution {
   const n = atoms.length;
   const cum = new Float64Array(n);
   let acc = 0, ss = 0;
@@ -396,6 +371,7 @@ function _discrete(atoms: Float64Array, weights: Float64Array, mean: number): Se
     cum[i] = acc;
     ss += weights[i] * (atoms[i] - mean) ** 2;
   }
+  cum[n - 1] = 1; // all the mass, whatever the rounding of the running sum
   const cdf = (s: number) => {
     let lo = 0, hi = n;
     while (lo < hi) {
@@ -406,7 +382,7 @@ function _discrete(atoms: Float64Array, weights: Float64Array, mean: number): Se
     return lo === 0 ? 0 : Math.min(1, cum[lo - 1]);
   };
   return {
-    kind: "mixture",
+    kind,
     meanSec: mean,
     cv: Math.sqrt(ss) / mean,
     cdf,
