@@ -405,18 +405,8 @@ async function run(o: Options): Promise<Outcome> {
   const started = performance.now();
   const solutions: HourSolution[] = await solveSelectedHours(
     selected,
-    grid,
-    {
-      method: o.method,
-      profile,
-      pricing: pricingByName(o.pricing),
-      percentile: o.percentile,
-      extrapolate: o.extrapolate,
-      constraint: o.constraint,
-      slo: o.slo,
-      keepAliveSec: o.keepAliveSec,
-    },
-    o.workers,
+    o,
+    profile,
     (done, total, label) => progress.update(done, total, `evaluating ${label}`),
   );
   const evaluationSec = (performance.now() - started) / 1000;

@@ -33,7 +33,6 @@ import {
   type HourSolution,
 } from "../lib/optimize/optimize.ts";
 import { solveSelectedHours, WORKERS_HELP, workersFlag } from "../lib/cli/solve_hours.ts";
-import { pricing as pricingByName } from "../lib/profile/pricing.ts";
 
 const HELP = `Usage: deno task solve [options]
 
@@ -331,18 +330,8 @@ export async function main(args: string[]): Promise<number> {
       : SILENT_PROGRESS;
     hours = await solveSelectedHours(
       selected,
-      grid,
-      {
-        method: o.method,
-        profile,
-        pricing: pricingByName(o.pricing),
-        percentile: o.percentile,
-        extrapolate: o.extrapolate,
-        constraint: o.constraint,
-        slo: o.slo,
-        keepAliveSec: o.keepAliveSec,
-      },
-      o.workers,
+      o,
+      profile,
       (done, total, label) => progress.update(done, total, label),
     );
     progress.done();

@@ -8,14 +8,12 @@
 
 import type { HourlyMap } from "../io/map_files.ts";
 import { evaluateHoursInWorkers } from "../model/parallel_grid.ts";
-import { type ConfigurationGrid, gridSize } from "../model/types.ts";
-import {
-  type HourSolution,
-  solutionOf,
-  solveHours,
-  type SolveOptions,
-} from "../optimize/optimize.ts";
+import { gridSize } from "../model/types.ts";
+import { type HourSolution, solutionOf, solveHours } from "../optimize/optimize.ts";
+import { pricing } from "../profile/pricing.ts";
+import type { ServiceProfile } from "../profile/service_profile.ts";
 import { flagAsTyped, numberInRange } from "./flags.ts";
+import type { SolveFlags } from "./solve_flags.ts";
 
 /** Configurations over all hours from which Workers pay (and any profile that varies). */
 export const WORKERS_FROM_CONFIGURATIONS = 300_000;
@@ -39,25 +37,35 @@ export const WORKERS_HELP =
                            with variability or cold starts; else 1]`;
 
 /**
- * Evaluates and solves each hour: in `workers` Workers (by default the
- * machine's cores when the hours hold {@linkcode WORKERS_FROM_CONFIGURATIONS}
- * configurations or more, or the profile varies or has cold starts), else in
- * the process. The answer is the same either way.
+ * Evaluates and solves each hour the flags ask for, on their grid, with
+ * their model options: in `workers` Workers (by default the machine's cores
+ * when the hours hold {@linkcode WORKERS_FROM_CONFIGURATIONS} configurations
+ * or more, or the profile varies or has cold starts), else in the process.
+ * The answer is the same either way.
  *
  * @param onProgress Timeouts evaluated over all hours, their total, and what is being done.
  */
 export async function solveSelectedHours(
   selected: readonly HourlyMap[],
-  grid: ConfigurationGrid,
-  options: Omit<SolveOptions, "onProgress" | "onHour">,
-  workers: number | undefined,
+  flags: SolveFlags & { workers?: number },
+  profile: ServiceProfile,
   onProgress: (done: number, total: number, label: string) => void,
 ): Promise<HourSolution[]> {
+  const { grid } = flags;
+  const options = {
+    method: flags.method,
+    profile,
+    pricing: pricing(flags.pricing),
+    percentile: flags.percentile,
+    extrapolate: flags.extrapolate,
+    constraint: flags.constraint,
+    slo: flags.slo,
+    keepAliveSec: flags.keepAliveSec,
+  };
   const total = selected.length * grid.timeoutsSec.length;
-  const { profile } = options;
   const large = selected.length * gridSize(grid) >= WORKERS_FROM_CONFIGURATIONS ||
     profile.variability !== undefined || profile.coldStart !== undefined;
-  const n = workers ?? (large ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1);
+  const n = flags.workers ?? (large ? Math.max(1, navigator.hardwareConcurrency ?? 1) : 1);
   if (n > 1) {
     const evaluations = await evaluateHoursInWorkers(selected, grid, options, {
       workers: n,
