@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { type MapProcess, mapProcess, poissonProcess } from "../../lib/map/map_process.ts";
+import { mapProcess, poissonProcess } from "../../lib/map/map_process.ts";
 import {
   exactBatchStateFor,
   exactLatencyCdf,
@@ -8,6 +8,7 @@ import {
 import { evaluateGrid } from "../../lib/model/evaluate.ts";
 import { invocationCostUsd, pricing } from "../../lib/profile/pricing.ts";
 import { profileFromJson } from "../../lib/profile/service_profile.ts";
+import { simulateBuffer } from "./_buffer_monte_carlo.ts";
 
 function poissonPmf(n: number, mean: number): number {
   if (mean === 0) return n === 0 ? 1 : 0;
@@ -118,97 +119,6 @@ Deno.test("evaluateGrid() exact with B = 1: latency is S_1 and the cost that of 
   });
 });
 
-// ---- Monte Carlo of the buffer, written independently of lib/ ----
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface Simulated {
-  /** Per block: batch counts by size. */
-  blockSizes: number[][];
-  /** Per block: request latencies. */
-  blockLatencies: Float64Array[];
-}
-
-function simulateBuffer(
-  map: MapProcess,
-  b: number,
-  t: number,
-  service: number[],
-  batches: number,
-  blocks: number,
-  seed: number,
-): Simulated {
-  const rand = mulberry32(seed);
-  const m = map.d0.length;
-  let phase = 0, now = 0;
-  const nextArrival = (): number => {
-    for (;;) {
-      const out = -map.d0[phase][phase];
-      now += -Math.log(1 - rand()) / out;
-      let u = rand() * out;
-      for (let j = 0; j < m; j++) {
-        if (j !== phase) {
-          if (u < map.d0[phase][j]) {
-            phase = j;
-            u = -1;
-            break;
-          }
-          u -= map.d0[phase][j];
-        }
-      }
-      if (u < 0) continue;
-      for (let j = 0; j < m; j++) {
-        if (u < map.d1[phase][j] || j === m - 1) {
-          phase = j;
-          return now;
-        }
-        u -= map.d1[phase][j];
-      }
-    }
-  };
-  const perBlock = Math.floor(batches / blocks);
-  const blockSizes: number[][] = [], blockLatencies: Float64Array[] = [];
-  // Warm-up: a few hundred arrivals to forget the initial phase.
-  for (let i = 0; i < 500; i++) nextArrival();
-  let pending = nextArrival();
-  for (let blk = 0; blk < blocks; blk++) {
-    const sizes = new Array<number>(b + 1).fill(0);
-    const lat: number[] = [];
-    for (let n = 0; n < perBlock; n++) {
-      const arrivals = [pending];
-      let dispatch = pending + t;
-      for (;;) {
-        const a = nextArrival();
-        if (a > pending + t) {
-          pending = a;
-          break;
-        }
-        arrivals.push(a);
-        if (arrivals.length === b) {
-          dispatch = a;
-          pending = nextArrival();
-          break;
-        }
-      }
-      const k = arrivals.length;
-      sizes[k]++;
-      for (const a of arrivals) lat.push(dispatch - a + service[k - 1]);
-    }
-    blockSizes.push(sizes);
-    blockLatencies.push(Float64Array.from(lat));
-  }
-  return { blockSizes, blockLatencies };
-}
-
 function meanAndError(values: number[]): { mean: number; se: number } {
   const n = values.length;
   const mean = values.reduce((a, b) => a + b, 0) / n;
@@ -225,7 +135,7 @@ Deno.test("exact model agrees with a Monte Carlo of the buffer on a bursty MAP",
   const b = 6, t = 0.05;
   const service = [0.1, 0.11, 0.12, 0.13, 0.14, 0.15];
   const s = exactBatchStateFor(map, b, t);
-  const sim = simulateBuffer(map, b, t, service, 240_000, 40, 7);
+  const sim = simulateBuffer(map, b, t, (k) => service[k - 1], 240_000, 40, 7);
   for (let k = 1; k <= b; k++) {
     const shares = sim.blockSizes.map((sz) => sz[k] / sz.reduce((x, y) => x + y, 0));
     const { mean, se } = meanAndError(shares);
@@ -263,7 +173,7 @@ Deno.test("exact model agrees with a Monte Carlo of the buffer on a three-phase 
   const b = 3, t = 0.1;
   const service = [0.2, 0.23, 0.26];
   const s = exactBatchStateFor(map, b, t);
-  const sim = simulateBuffer(map, b, t, service, 240_000, 40, 11);
+  const sim = simulateBuffer(map, b, t, (k) => service[k - 1], 240_000, 40, 11);
   for (let k = 1; k <= b; k++) {
     const shares = sim.blockSizes.map((sz) => sz[k] / sz.reduce((x, y) => x + y, 0));
     const { mean, se } = meanAndError(shares);

@@ -15,10 +15,9 @@ import {
   expectedBilledSec,
   gammaService,
   lognormalService,
-  type ServiceDistribution,
   serviceDistributions,
 } from "../../lib/profile/service_distribution.ts";
-import { seededPrng } from "../../lib/random/prng.ts";
+import { simulateBuffer } from "./_buffer_monte_carlo.ts";
 import { evaluateGrid } from "../../lib/model/evaluate.ts";
 import { gridIndex } from "../../lib/model/types.ts";
 import { pricing } from "../../lib/profile/pricing.ts";
@@ -152,80 +151,24 @@ Deno.test("A CV going to 0 gives the deterministic model's percentile", () => {
   }
 });
 
-/** An independent Monte Carlo of the buffer with random service, in blocks. */
-function monteCarlo(
-  map: { d0: number[][]; d1: number[][] },
-  b: number,
-  t: number,
-  dists: ServiceDistribution[],
-  batches: number,
-  blocks: number,
-  seed: number,
-): Float64Array[] {
-  const prng = seededPrng(seed);
-  const m = map.d0.length;
-  let phase = 0, now = 0;
-  const nextArrival = (): number => {
-    for (;;) {
-      const out = -map.d0[phase][phase];
-      now += -Math.log(1 - prng.nextFloat()) / out;
-      let u = prng.nextFloat() * out, hidden = false;
-      for (let j = 0; j < m && !hidden; j++) {
-        if (j === phase) continue;
-        if (u < map.d0[phase][j]) {
-          phase = j;
-          hidden = true;
-        } else u -= map.d0[phase][j];
-      }
-      if (hidden) continue;
-      for (let j = 0; j < m; j++) {
-        if (u < map.d1[phase][j] || j === m - 1) {
-          phase = j;
-          return now;
-        }
-        u -= map.d1[phase][j];
-      }
-    }
-  };
-  for (let i = 0; i < 500; i++) nextArrival();
-  let pending = nextArrival();
-  const out: Float64Array[] = [];
-  const perBlock = Math.floor(batches / blocks);
-  for (let blk = 0; blk < blocks; blk++) {
-    const lat: number[] = [];
-    for (let n = 0; n < perBlock; n++) {
-      const arrivals = [pending];
-      let dispatch = pending + t;
-      for (;;) {
-        const a = nextArrival();
-        if (a > pending + t) {
-          pending = a;
-          break;
-        }
-        arrivals.push(a);
-        if (arrivals.length === b) {
-          dispatch = a;
-          pending = nextArrival();
-          break;
-        }
-      }
-      const s = dists[arrivals.length - 1].sample(prng);
-      for (const a of arrivals) lat.push(dispatch - a + s);
-    }
-    out.push(Float64Array.from(lat));
-  }
-  return out;
-}
-
 Deno.test("Random service agrees with a Monte Carlo of the buffer on a bursty MAP", () => {
   // Bursty MAP(2), B = 6, T = 50 ms, gamma service of CV 0.3 (10 ms apart in mean, so sizes
-  // overlap). Monte Carlo: seed 17, 240,000 batches in 40 blocks; 5 standard errors of the
-  // block means plus 1e-4.
+  // overlap). Monte Carlo (tests/model/_buffer_monte_carlo.ts, its own generator; the gamma
+  // drawn by the distribution): seed 17, 240,000 batches in 40 blocks; 5 standard errors of
+  // the block means plus 1e-4.
   const map = mapProcess([[-6, 0.5], [1, -151]], [[5, 0.5], [30, 120]]);
   const b = 6, t = 0.05;
   const dists = [0.1, 0.11, 0.12, 0.13, 0.14, 0.15].map((m) => gammaService(m, 0.3));
   const model = variableServiceModel(exactBatchStateFor(map, b, t), dists);
-  const blocks = monteCarlo(map, b, t, dists, 240_000, 40, 17);
+  const blocks = simulateBuffer(
+    map,
+    b,
+    t,
+    (k, rand) => dists[k - 1].sample({ nextFloat: rand }),
+    240_000,
+    40,
+    17,
+  ).blockLatencies;
   const check = (w: number, f: number, what: string) => {
     const shares = blocks.map((l) => l.filter((x) => x <= w).length / l.length);
     const mean = shares.reduce((s, x) => s + x, 0) / shares.length;
