@@ -268,7 +268,10 @@ function parse(args: string[]): Options | "help" {
     (item): ServiceCase => {
       if (item === "deterministic") return { cv: 0 };
       const [distribution, cv, more] = item.split(":");
-      if ((distribution !== "gamma" && distribution !== "lognormal") || more !== undefined) {
+      if (
+        (distribution !== "gamma" && distribution !== "lognormal") || cv === undefined ||
+        more !== undefined
+      ) {
         throw new UsageError(
           `${serviceFlag} takes deterministic, gamma:CV or lognormal:CV: found '${item}'`,
         );

@@ -69,7 +69,8 @@ export async function solveSelectedHours(
   if (n > 1) {
     const evaluations = await evaluateHoursInWorkers(selected, grid, options, {
       workers: n,
-      onProgress: (done) => onProgress(done, total, `${selected.length} hours`),
+      onProgress: (done) =>
+        onProgress(done, total, `${selected.length} hour${selected.length === 1 ? "" : "s"}`),
     });
     return selected.map((h, i) => solutionOf(h.hour, h.map, evaluations[i], options));
   }

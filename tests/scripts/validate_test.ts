@@ -238,6 +238,11 @@ Deno.test("validate refuses bad command lines and unusable profiles in one line 
         message: /--service takes deterministic, gamma:CV or lognormal:CV: found 'weibull:1'/,
       },
       {
+        kind: "bad value",
+        args: ["--service", "gamma", ...one],
+        message: /--service takes deterministic, gamma:CV or lognormal:CV: found 'gamma'/,
+      },
+      {
         kind: "out of range",
         args: ["--service", "gamma:0", ...one],
         message: /--service must be a number within \(0, 10\]: found '0'/,
@@ -248,7 +253,7 @@ Deno.test("validate refuses bad command lines and unusable profiles in one line 
         message: /--services must be a number: found 'wide'/,
       },
     );
-    assert.equal(await checkBadCases("validate", "validate", cases), 22);
+    assert.equal(await checkBadCases("validate", "validate", cases), 23);
   });
 });
 
